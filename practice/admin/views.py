@@ -1,0 +1,53 @@
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from sqlalchemy import select
+
+from practice import access
+from practice.admin.forms import PractitionerForm
+from practice.db import commit
+from practice.db import session as db_session
+from practice.forms import ActionForm
+from practice.models import Role, User
+from practice.services import PracticeError, accounts
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+access.for_owner(bp)
+
+
+def _remember_link(user: User, token: str) -> None:
+    links = session.get("practice_links", {})
+    links[str(user.id)] = url_for("practice.auth.invitation", token=token, _external=True)
+    session["practice_links"] = links
+
+
+@bp.route("/practitioners", methods=["GET", "POST"])
+def practitioners():
+    form = PractitionerForm()
+    if form.validate_on_submit():
+        try:
+            user, token = accounts.add_practitioner(form.name.data, form.email.data,
+                                                    form.credentials.data or "")
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            _remember_link(user, token)
+            flash(f"{user.name} is added. Send them the invitation link below.", "success")
+            return redirect(url_for(".practitioners"))
+    staff = db_session.scalars(
+        select(User).where(User.role.in_([Role.OWNER, Role.PRACTITIONER])).order_by(User.name)
+    ).all()
+    links = session.pop("practice_links", {})
+    return render_template("practice/admin/practitioners.html", form=form, staff=staff,
+                           links=links, action=ActionForm())
+
+
+@bp.post("/practitioners/<int:user_id>/invitation")
+def reinvite(user_id: int):
+    user = access.found(db_session.scalar(
+        select(User).where(User.id == user_id, User.role == Role.PRACTITIONER)))
+    if ActionForm().validate_on_submit():
+        token = accounts.issue_invitation(user)
+        commit()
+        _remember_link(user, token)
+        flash(f"A new invitation link for {user.name}; earlier links no longer work.", "success")
+    return redirect(url_for(".practitioners"))

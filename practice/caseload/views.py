@@ -1,0 +1,163 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice import access, charts
+from practice.caseload.forms import AssignForm, CoupleForm, StepForm
+from practice.db import commit
+from practice.db import session as db_session
+from practice.forms import ActionForm
+from practice.models import BOTH, Assignment, Program, Step
+from practice.services import PracticeError, accounts, assignments, clock, couples, progress
+from practice.services import review as review_service
+from practice.services import sessions as session_service
+
+bp = Blueprint("caseload", __name__)
+access.for_practitioners(bp)
+
+
+def _couple(couple_id: int):
+    return access.found(couples.couple_for_practitioner(current_user, couple_id))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    per_page = request.args.get("per_page", type=int) or 0
+    per_page = per_page if 0 < per_page <= 200 else current_app.config["PRACTICE_PAGE_SIZE"]
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = couples.caseload(current_user, page, per_page)
+    waiting, waiting_total = review_service.queue(current_user, limit=5)
+    return render_template("practice/caseload/dashboard.html", rows=rows, total=total,
+                           page=page, per_page=per_page, waiting=waiting,
+                           waiting_total=waiting_total)
+
+
+@bp.route("/couples/new", methods=["GET", "POST"])
+def new_couple():
+    program = db_session.scalar(select(Program).order_by(Program.id).limit(1))
+    if program is None:
+        flash("Load a program first: flask --app practice program load FILE.", "error")
+        return redirect(url_for(".dashboard"))
+    form = CoupleForm()
+    choices = [(r["key"], r["label"]) for r in program.roles]
+    form.first_role.choices = choices
+    form.second_role.choices = choices
+    if request.method == "GET":
+        form.first_role.data, form.second_role.data = choices[0][0], choices[-1][0]
+    if form.validate_on_submit():
+        partners = [
+            couples.NewPartner(form.first_name.data, form.first_email.data, form.first_role.data),
+            couples.NewPartner(form.second_name.data, form.second_email.data,
+                               form.second_role.data),
+        ]
+        try:
+            couple, tokens = couples.create_couple(current_user, program, partners,
+                                                   form.name.data or "")
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            session["practice_links"] = {
+                str(pid): url_for("practice.auth.invitation", token=t, _external=True)
+                for pid, t in tokens.items()
+            }
+            flash(f"{couple.name} is on your caseload. Send each partner their own link.",
+                  "success")
+            return redirect(url_for(".couple", couple_id=couple.id))
+    return render_template("practice/caseload/new_couple.html", form=form, program=program)
+
+
+@bp.get("/couples/<int:couple_id>")
+def couple(couple_id: int):
+    couple = _couple(couple_id)
+    steps = progress.couple_progress(couple)
+    series = progress.ratings_over_time(couple)
+    charts_ = [(s, charts.line_chart(s, couple.partners)) for s in series]
+    active = db_session.scalars(
+        select(Assignment).where(Assignment.couple_id == couple.id,
+                                 Assignment.status == "active")
+        .order_by(Assignment.created_at.desc())
+    ).all()
+    step_form = StepForm(step=couple.current_step)
+    step_form.step.choices = [(s.step.position, f"{s.step.position}. {s.step.title}")
+                              for s in steps]
+    return render_template(
+        "practice/caseload/couple.html", couple=couple, steps=steps, charts=charts_,
+        active=active, sessions=session_service.sessions_of(couple),
+        links=session.pop("practice_links", {}), action=ActionForm(), step_form=step_form,
+        both=BOTH,
+    )
+
+
+@bp.post("/couples/<int:couple_id>/step")
+def set_step(couple_id: int):
+    couple = _couple(couple_id)
+    form = StepForm()
+    form.step.choices = [(s.position, s.title) for s in couple.program.steps]
+    if form.validate_on_submit():
+        couples.set_current_step(couple, form.step.data)
+        commit()
+        flash(f"{couple.name} is now on step {form.step.data}.", "success")
+    else:
+        flash("Choose one of the program's steps.", "error")
+    return redirect(url_for(".couple", couple_id=couple.id))
+
+
+@bp.post("/couples/<int:couple_id>/partners/<int:partner_id>/invitation")
+def reinvite(couple_id: int, partner_id: int):
+    couple = _couple(couple_id)
+    partner = access.found(next((p for p in couple.partners if p.id == partner_id), None))
+    if ActionForm().validate_on_submit():
+        token = accounts.issue_invitation(partner.user)
+        commit()
+        session["practice_links"] = {
+            str(partner.id): url_for("practice.auth.invitation", token=token, _external=True)}
+        flash(f"A new link for {partner.name}; earlier links no longer work.", "success")
+    return redirect(url_for(".couple", couple_id=couple.id))
+
+
+@bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
+def assign(couple_id: int):
+    couple = _couple(couple_id)
+    steps = db_session.scalars(
+        select(Step).where(Step.program_id == couple.program_id)
+        .options(selectinload(Step.exercises)).order_by(Step.position)
+    ).all()
+    form = AssignForm()
+    form.exercises.choices = [(e.id, e.title) for s in steps for e in s.exercises]
+    form.audience.choices = [
+        ("as-written", "As each exercise is written"), (BOTH, "Both partners"),
+        *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
+    ]
+    if form.validate_on_submit():
+        chosen = [e for s in steps for e in s.exercises if e.id in set(form.exercises.data)]
+        try:
+            made = assignments.assign(
+                couple, chosen, audience=form.audience.data, repeat=form.repeat.data,
+                due_on=form.due_on.data, note=form.note.data or "", by=current_user,
+                today=clock.today_for(current_user))
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash(f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} "
+                  f"to {couple.name}.", "success")
+            return redirect(url_for(".couple", couple_id=couple.id))
+    open_step = request.args.get("step", type=int) or couple.current_step
+    return render_template("practice/caseload/assign.html", couple=couple, steps=steps,
+                           form=form, open_step=open_step)
+
+
+@bp.post("/couples/<int:couple_id>/assignments/<int:assignment_id>/close")
+def close_assignment(couple_id: int, assignment_id: int):
+    couple = _couple(couple_id)
+    assignment = access.found(db_session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id,
+                                 Assignment.couple_id == couple.id)))
+    if ActionForm().validate_on_submit():
+        assignments.close(assignment)
+        commit()
+        flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")
+    return redirect(url_for(".couple", couple_id=couple.id))
+

@@ -1,0 +1,63 @@
+"""Practice's command-line commands: `flask --app practice demo`, `... program load FILE`."""
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from practice.db import commit
+from practice.programs.loader import ProgramFileError, load_program, read_program_file
+
+
+@click.group("program", help="Programs of steps and exercises.")
+def program_group():
+    pass
+
+
+@program_group.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def load_program_command(path: Path):
+    """Load (or update) a program from a TOML file. Running it twice changes nothing."""
+    try:
+        spec = read_program_file(path)
+    except ProgramFileError as error:
+        lines = "\n".join(f"  - {problem}" for problem in error.problems)
+        raise click.ClickException(f"{error.source} was not loaded:\n{lines}") from None
+    program, outcome = load_program(spec)
+    commit()
+    steps = len(spec.steps)
+    exercises = sum(len(step.exercises) for step in spec.steps)
+    click.echo(f"{program.name} ({program.slug}): {outcome}; {steps} steps, "
+               f"{exercises} exercises.")
+
+
+@click.command("upgrade-db")
+@with_appcontext
+def upgrade_db_command():
+    """Apply Practice's database migrations and load the founding program."""
+    from practice.setup import prepare_database
+
+    prepare_database()
+    click.echo("Practice's database is up to date.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill the database with a small demo practice and print how to sign in."""
+    from practice.demo import make_demo
+
+    logins, created = make_demo()
+    commit()
+    if created:
+        click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000/ with:")
+    else:
+        click.echo("The demo practice was already here; its accounts have new passwords:")
+    role_width = max(len(role) for role, _, _ in logins)
+    email_width = max(len(email) for _, email, _ in logins)
+    for role, email, password in logins:
+        click.echo(f"  {role.ljust(role_width)}  {email.ljust(email_width)}  {password}")
+
+
+COMMANDS = [program_group, upgrade_db_command, demo_command]

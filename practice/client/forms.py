@@ -1,0 +1,31 @@
+from wtforms import BooleanField, RadioField, TextAreaField
+
+from practice.forms import PracticeForm
+
+SCALE = [(value, str(value)) for value in range(1, 11)]
+
+
+class RatingField(RadioField):
+    """A 1-10 rating that may be left unanswered."""
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+def reflection_form(assignment, formdata=None, **data) -> PracticeForm:
+    """A form with one text area per prompt and one 1-10 scale per rating question."""
+
+    class ReflectionForm(PracticeForm):
+        shared_with_partner = BooleanField("Let my partner read this after I submit it")
+
+    for index, prompt in enumerate(assignment.prompts):
+        setattr(ReflectionForm, f"answer_{index}", TextAreaField(prompt))
+    for question in assignment.ratings:
+        field = RatingField(question["label"], choices=SCALE, coerce=int,
+                            description=f"1 = {question['low']}, 10 = {question['high']}")
+        setattr(ReflectionForm, f"rating_{question['key']}", field)
+    form = ReflectionForm(formdata=formdata, data=data) if data else ReflectionForm(formdata=formdata)
+    form.prompt_fields = [form[f"answer_{i}"] for i in range(len(assignment.prompts))]
+    form.rating_fields = [form[f"rating_{q['key']}"] for q in assignment.ratings]
+    return form

@@ -1,0 +1,36 @@
+"""Practice's settings and their defaults. Every key starts with PRACTICE_."""
+
+import json
+import os
+
+DEFAULTS = {
+    # Where the standalone app keeps its data; unset means SQLite in the instance folder.
+    "PRACTICE_DATABASE_URL": None,
+    # Apply migrations and load the founding program at start-up. None: only for the
+    # embedded SQLite default (on PostgreSQL `flask db upgrade` is a deploy step).
+    "PRACTICE_AUTO_SETUP": None,
+    "PRACTICE_NAME": "Practice",
+    "PRACTICE_TIMEZONE": "UTC",
+    "PRACTICE_INVITATION_DAYS": 7,
+    "PRACTICE_PAGE_SIZE": 50,
+    "PRACTICE_MAX_ANSWER_CHARS": 20_000,
+    "PRACTICE_MAX_NOTE_CHARS": 50_000,
+}
+
+
+def apply_defaults(config) -> None:
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)
+
+
+def from_environment(config, environ=os.environ) -> None:
+    """Read PRACTICE_* variables, parsing JSON values the way Flask's from_prefixed_env does."""
+    for key in sorted(environ):
+        if not key.startswith("PRACTICE_") or key.startswith("PRACTICE_TEST_"):
+            continue
+        value = environ[key]
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
+        config[key] = value

@@ -1,0 +1,140 @@
+"""A small, believable demo practice for a newcomer to look around in."""
+
+import secrets
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice.db import session
+from practice.models import Exercise, Program, Role, Step, User
+from practice.programs.loader import load_founding_program
+from practice.services import accounts, assignments, couples, reflections, review, sessions
+
+PRACTITIONER_EMAIL = "sam.okafor@example.org"
+
+ANSWERS = {
+    "recovering": [
+        "I told her about the evening I felt pulled back to old habits after a rough day at "
+        "work. I went for a run instead and texted my accountability partner.",
+        "I noticed I wanted to leave out how often I still think about it. Saying it out loud "
+        "was hard, but less hard than last month.",
+        "She was quiet at first and then thanked me. I wanted to fix her sadness and I tried "
+        "to just sit with it instead.",
+    ],
+    "hurt": [
+        "Hearing it before I had to ask made a difference. I felt less like a detective in my "
+        "own home.",
+        "Some of it was more detail than I needed; I would rather know what he did with the "
+        "urge than every thought.",
+        "Next time I would like to hear one thing that went well, too. I forget there are good "
+        "days.",
+    ],
+}
+
+
+def _exercise(program: Program, slug: str) -> Exercise:
+    return next(e for s in program.steps for e in s.exercises if e.slug == slug)
+
+
+def _fresh_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(3))
+
+
+def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], bool]:
+    """Create the demo practice; returns (role, e-mail, password) per account, and whether
+    it was created now. Run again, it changes no data but gives its accounts new passwords.
+    """
+    now = now or datetime.now(UTC)
+    load_founding_program()
+    program = session.scalar(
+        select(Program).where(Program.slug == "rebuilding-trust")
+        .options(selectinload(Program.steps).selectinload(Step.exercises)))
+    existing = session.scalar(select(User).where(User.email == PRACTITIONER_EMAIL))
+    if existing is not None:
+        return _reset_passwords(), False
+
+    logins = []
+    if not accounts.has_owner():
+        password = _fresh_password()
+        accounts.create_owner("Harbour Couples Therapy", "Dana Whitfield",
+                              "owner@example.org", password)
+        logins.append(("owner", "owner@example.org", password))
+    sam, _ = accounts.add_practitioner("Sam Okafor", PRACTITIONER_EMAIL, "LMFT")
+    password = _fresh_password()
+    sam.set_password(password)
+    logins.append(("practitioner", PRACTITIONER_EMAIL, password))
+
+    plans = [
+        ("Jordan & Casey", [("Jordan", "recovering"), ("Casey", "hurt")], 1, 4),
+        ("Priya & Tom", [("Tom", "recovering"), ("Priya", "hurt")], 3, 20),
+        ("Alex & Morgan", [("Alex", "recovering"), ("Morgan", "hurt")], 5, 40),
+    ]
+    for couple_name, people, step, days in plans:
+        partners = [couples.NewPartner(name, f"{name.lower()}@example.org", role)
+                    for name, role in people]
+        couple, _ = couples.create_couple(sam, program, partners, couple_name)
+        couple.current_step = step
+        for partner in couple.partners:
+            password = _fresh_password()
+            partner.user.set_password(password)
+            logins.append((f"client ({couple_name})", partner.user.email, password))
+        _history(couple, program, sam, step, now - timedelta(days=days), now)
+    session.flush()
+    return logins, True
+
+
+def _history(couple, program, sam, current_step, start, now):
+    """Assignments up to the current step, answered over the weeks since the start."""
+    steps = [s for s in program.steps if s.position <= current_step]
+    span = (now - start) / max(len(steps), 1)
+    discussed = []
+    for index, step in enumerate(steps):
+        day = start + span * index
+        made = assignments.assign(couple, list(step.exercises)[:2], audience="as-written",
+                                  repeat="once", due_on=None, note="", by=sam,
+                                  today=day.date())
+        latest = step.position == current_step
+        for n, assignment in enumerate(made):
+            for p_index, partner in enumerate(couple.partners):
+                if not assignment.is_for(partner.program_role):
+                    continue
+                texts = ANSWERS[partner.program_role][: len(assignment.prompts)]
+                texts += [""] * (len(assignment.prompts) - len(texts))
+                trend = min(10, 3 + index + p_index)
+                ratings = {q["key"]: trend for q in assignment.ratings}
+                draft_only = latest and n == 1 and p_index == 1
+                reflection, _ = reflections.save(
+                    partner, assignment, answers=texts, ratings=ratings,
+                    shared=p_index == 0, submit=not draft_only, today=day.date())
+                if draft_only:
+                    continue
+                reflection.submitted_at = day + timedelta(days=1, hours=p_index * 3)
+                if not latest:
+                    review.respond(reflection, sam, mark_reviewed=True, flag_for_session=False,
+                                   feedback="Thank you for writing this so honestly. Let us "
+                                            "pick up the second answer next session.")
+                    discussed.append(reflection)
+    if current_step >= 5 and discussed:
+        starts = datetime.combine((now - timedelta(days=6)).date(), time(17, 0), tzinfo=UTC)
+        sessions.save_session(
+            None, couple, sam, starts_at=starts, duration_minutes=50,
+            attendee_ids=[p.id for p in couple.partners],
+            text="Both partners arrived on time and engaged well. Reviewed the boundary "
+                 "agreement; both report it is holding. Morgan named continuing anxiety in "
+                 "the evenings; Alex listened without defending. Plan: begin the patience "
+                 "step, with weekly check-ins kept to Sunday evenings.",
+            reflection_ids=[r.id for r in discussed[-2:]])
+
+
+def _reset_passwords() -> list[tuple[str, str, str]]:
+    users = session.scalars(
+        select(User).where(User.email.like("%@example.org")).order_by(User.id)).all()
+    logins = []
+    for user in users:
+        password = _fresh_password()
+        user.set_password(password)
+        role = user.role if user.role != Role.CLIENT else "client"
+        logins.append((role, user.email, password))
+    return logins
+

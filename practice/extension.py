@@ -1,0 +1,148 @@
+"""The Practice extension: mounts Practice into any Flask app under a URL prefix."""
+
+import sqlite3
+from dataclasses import dataclass
+
+import click
+from flask import Blueprint, Flask
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from jinja2 import FileSystemLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from practice import paths
+from practice.config import apply_defaults
+
+# One Flask-SQLAlchemy instance for every app that lets Practice own its database.
+db = SQLAlchemy()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # SQLite checks foreign keys only when asked, per connection.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@dataclass
+class PracticeState:
+    """What Practice keeps per app, in app.extensions["practice"]."""
+
+    db: SQLAlchemy
+    url_prefix: str
+
+
+class _TemplatesBlueprint(Blueprint):
+    """Serves Practice's templates under the name prefix "practice/".
+
+    A host's own "base.html" or "auth/login.html" never shadows ours, and a host can
+    still override one of ours on purpose with templates/practice/<feature>/<page>.html.
+    """
+
+    @property
+    def jinja_loader(self):
+        return PrefixLoader({"practice": FileSystemLoader(paths.TEMPLATES_DIR)})
+
+
+def _make_blueprint() -> Blueprint:
+    from practice import admin, auth, caseload, client, review, sessions, web
+
+    parent = _TemplatesBlueprint(
+        "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
+    )
+    web.install(parent)
+    for feature in (auth, admin, caseload, review, sessions, client):
+        parent.register_blueprint(feature.bp)
+    return parent
+
+
+class Practice:
+    """Practice as a Flask extension.
+
+    The plugin contract, decided once:
+    - Database: Practice uses the host's Flask-SQLAlchemy instance if the host has one
+      (its tables carry a ``practice_`` prefix), or its own bound to
+      ``PRACTICE_DATABASE_URL``. Its migrations keep their own version table, so a host's
+      Alembic history and Practice's never touch; ``flask practice upgrade-db`` applies them.
+    - Sign-in: Practice owns Flask-Login on the app. A host that already has a
+      LoginManager is refused at start-up rather than silently overwritten.
+    - CLI: commands go under ``flask practice ...`` (the standalone app puts them at the
+      top level: ``flask --app practice demo``).
+    """
+
+    def __init__(self, app: Flask | None = None, *, url_prefix: str | None = None,
+                 database: SQLAlchemy | None = None, cli_group: str | None = "practice"):
+        self._url_prefix = url_prefix
+        self._database = database
+        self._cli_group = cli_group
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        apply_defaults(app.config)
+        if "practice" in app.extensions:
+            raise RuntimeError("Practice is already registered on this app.")
+        prefix = self._url_prefix
+        if prefix is None:
+            prefix = app.config.get("PRACTICE_URL_PREFIX", "")
+        prefix = prefix.rstrip("/")
+
+        database = self._database or app.extensions.get("sqlalchemy")
+        if database is None:
+            app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
+            db.init_app(app)
+            database = db
+        app.extensions["practice"] = PracticeState(db=database, url_prefix=prefix)
+
+        self._init_login(app)
+        app.register_blueprint(_make_blueprint(), url_prefix=prefix or None)
+        self._init_cli(app)
+
+    def _init_login(self, app: Flask) -> None:
+        if getattr(app, "login_manager", None) is not None:
+            raise RuntimeError(
+                "Practice signs people in with Flask-Login and this app already has a "
+                "LoginManager; mount Practice on an app without one."
+            )
+        from practice.services.accounts import load_user
+
+        manager = LoginManager()
+        manager.init_app(app)
+        manager.login_view = "practice.auth.login"
+        manager.login_message = "Please sign in to continue."
+        manager.login_message_category = "info"
+        manager.user_loader(load_user)
+
+    def _init_cli(self, app: Flask) -> None:
+        from practice.cli import COMMANDS
+
+        if self._cli_group is None:
+            for command in COMMANDS:
+                app.cli.add_command(command)
+            return
+        group = click.Group(self._cli_group, help="Practice: couples practice management.")
+        for command in COMMANDS:
+            group.add_command(command)
+        app.cli.add_command(group)
+
+
+def database_url(app: Flask) -> str:
+    """PRACTICE_DATABASE_URL, or the embedded SQLite database in the instance folder."""
+    configured = app.config.get("PRACTICE_DATABASE_URL")
+    if configured:
+        # Heroku-style URLs name the old driver; psycopg 3 is what Practice installs.
+        if configured.startswith("postgres://"):
+            configured = "postgresql://" + configured.removeprefix("postgres://")
+        if configured.startswith("postgresql://"):
+            configured = "postgresql+psycopg://" + configured.removeprefix("postgresql://")
+        return configured
+    return f"sqlite:///{app.instance_path}/practice.sqlite3"
+
+
+def is_embedded_default(app: Flask) -> bool:
+    return not app.config.get("PRACTICE_DATABASE_URL") and app.config.get(
+        "SQLALCHEMY_DATABASE_URI", ""
+    ) == f"sqlite:///{app.instance_path}/practice.sqlite3"

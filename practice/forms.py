@@ -1,0 +1,68 @@
+"""Form pieces every feature uses."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from practice.services.errors import PracticeError
+
+CSRF_MESSAGE = "This form expired or came from elsewhere. Your text is still here: send it again."
+
+
+class PracticeForm(FlaskForm):
+    """A form that shows a domain error next to the field it concerns."""
+
+    def add_error(self, error: PracticeError) -> None:
+        field = self._fields.get(error.field) if error.field else None
+        if field is None:
+            self.form_errors.append(error.message)
+        else:
+            field.errors = [*field.errors, error.message]
+
+    def page_errors(self) -> list[str]:
+        """Errors not tied to a visible field: the form's own and an expired CSRF token."""
+        errors = list(self.form_errors)
+        if "csrf_token" in self.errors:
+            errors.append(CSRF_MESSAGE)
+        return errors
+
+
+def NameField(label="Name"):  # noqa: N802 - a field factory reads like a field class
+    return StringField(label, validators=[InputRequired("Enter a name."), Length(max=120)])
+
+
+def EmailAddressField(label="E-mail"):  # noqa: N802
+    return EmailField(label, validators=[
+        InputRequired("Enter an e-mail address."), Length(max=254),
+        Email("Enter an e-mail address like name@example.org."),
+    ])
+
+
+def NewPasswordField(label="Password"):  # noqa: N802
+    return PasswordField(label, validators=[
+        InputRequired("Choose a password."),
+        Length(min=10, max=1024, message="Use 10 to 1024 characters; a short sentence works well."),
+    ])
+
+
+def ConfirmField(label="Password again"):  # noqa: N802
+    return PasswordField(label, validators=[
+        InputRequired("Type the password again."),
+        EqualTo("password", "The two passwords differ."),
+    ])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; an empty choice is left for the service to judge."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        if self.data:
+            super().pre_validate(form)

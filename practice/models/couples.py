@@ -1,0 +1,51 @@
+"""A couple on a practitioner's caseload, and its two partners."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practice.models.base import Base, utcnow
+from practice.models.programs import Program
+from practice.models.users import User
+
+
+class Couple(Base):
+    __tablename__ = "practice_couples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("practice_programs.id"))
+    current_step: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    practitioner: Mapped[User] = relationship()
+    program: Mapped[Program] = relationship()
+    partners: Mapped[list["Partner"]] = relationship(
+        back_populates="couple", order_by="Partner.id", cascade="all, delete-orphan"
+    )
+
+    def role_label(self, role: str) -> str:
+        return self.program.role_label(role)
+
+
+class Partner(Base):
+    """One person of a couple, with the role the program gives them."""
+
+    __tablename__ = "practice_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("practice_couples.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"), unique=True)
+    program_role: Mapped[str] = mapped_column(String(40))
+
+    couple: Mapped[Couple] = relationship(back_populates="partners")
+    user: Mapped[User] = relationship(back_populates="partner")
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    def other(self) -> "Partner | None":
+        return next((p for p in self.couple.partners if p.id != self.id), None)

@@ -1,0 +1,78 @@
+"""A partner's answers to an assignment, and the practitioner's feedback on them."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practice.models.assignments import Assignment
+from practice.models.base import Base, utcnow
+from practice.models.couples import Partner
+from practice.models.users import User
+
+
+class ReflectionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Reflection(Base):
+    __tablename__ = "practice_reflections"
+    # One reflection per partner per occurrence: a second submit finds the first.
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "author_id", "occurrence"),
+        Index("ix_practice_reflections_queue", "status", "reviewed_at", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("practice_assignments.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("practice_partners.id"), index=True)
+    occurrence: Mapped[date]
+    answers: Mapped[list]
+    ratings: Mapped[dict]
+    status: Mapped[str] = mapped_column(String(10), default=ReflectionStatus.DRAFT)
+    shared_with_partner: Mapped[bool] = mapped_column(default=False)
+    mentions_risk: Mapped[bool] = mapped_column(default=False)
+    risk_terms: Mapped[list] = mapped_column(default=list)
+    flagged_for_session: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practice_users.id"))
+
+    assignment: Mapped[Assignment] = relationship()
+    author: Mapped[Partner] = relationship()
+    feedback: Mapped[list["Feedback"]] = relationship(
+        back_populates="reflection", order_by="Feedback.created_at"
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReflectionStatus.SUBMITTED
+
+    def answered_prompts(self) -> list[tuple[str, str]]:
+        """The prompts as assigned, each with this reflection's answer."""
+        answers = list(self.answers) + [""] * len(self.assignment.prompts)
+        return list(zip(self.assignment.prompts, answers, strict=False))
+
+    def rating_items(self) -> list[tuple[dict, int | None]]:
+        return [(q, self.ratings.get(q["key"])) for q in self.assignment.ratings]
+
+
+class Feedback(Base):
+    """The practitioner's words back to the reflection's author (never to the partner)."""
+
+    __tablename__ = "practice_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_reflections.id"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reflection: Mapped[Reflection] = relationship(back_populates="feedback")
+    author: Mapped[User] = relationship()

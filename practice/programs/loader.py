@@ -1,0 +1,245 @@
+"""Reads a program file (TOML), validates it with clear messages, and loads it idempotently."""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice import paths
+from practice.db import session
+from practice.models import BOTH, Exercise, Program, Step
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RATING_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ProgramFileError(ValueError):
+    """A program file that cannot be loaded; ``problems`` lists every reason, with its place."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass
+class ExerciseSpec:
+    slug: str
+    title: str
+    audience: str
+    instructions: str
+    prompts: list[str]
+    ratings: list[dict]
+
+
+@dataclass
+class StepSpec:
+    slug: str
+    title: str
+    guidance: str
+    exercises: list[ExerciseSpec] = field(default_factory=list)
+
+
+@dataclass
+class ProgramSpec:
+    slug: str
+    name: str
+    version: int
+    description: str
+    roles: list[dict]
+    steps: list[StepSpec]
+
+
+class _Checker:
+    """Collects every problem with its path, so one run tells the author everything."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def table(self, data, where: str, required: dict, optional: dict | None = None) -> dict:
+        optional = optional or {}
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: expected a table")
+            return {}
+        for key in data:
+            if key not in required and key not in optional:
+                self.problems.append(f"{where}: unknown key '{key}'")
+        out = {}
+        for key, kind in {**required, **optional}.items():
+            if key not in data:
+                if key in required:
+                    self.problems.append(f"{where}.{key}: missing")
+                continue
+            value = data[key]
+            if kind is str and isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    self.problems.append(f"{where}.{key}: must not be empty")
+                    continue
+            elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                self.problems.append(f"{where}.{key}: expected {kind.__name__}")
+                continue
+            out[key] = value
+        return out
+
+    def slug(self, value, where: str) -> None:
+        if value is not None and not SLUG.match(value):
+            self.problems.append(
+                f"{where}: '{value}' is not a slug (lowercase letters, digits and hyphens)"
+            )
+
+
+def parse_program(text: str, source: str = "program") -> ProgramSpec:
+    """Validate a program file's text and return its spec, or raise ProgramFileError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProgramFileError(source, [f"not valid TOML: {error}"]) from None
+    check = _Checker()
+    top = check.table(data, "file", {"program": dict, "steps": list})
+    head = {} if "program" not in top else check.table(
+        top["program"], "program",
+        {"slug": str, "name": str, "version": int, "roles": list}, {"description": str},
+    )
+    check.slug(head.get("slug"), "program.slug")
+
+    roles = []
+    for i, raw in enumerate(head.get("roles", [])):
+        role = check.table(raw, f"program.roles[{i}]", {"key": str, "label": str})
+        if role.get("key") == BOTH:
+            check.problems.append(f"program.roles[{i}].key: 'both' is reserved")
+        roles.append(role)
+    role_keys = [r.get("key") for r in roles]
+    if head and len(roles) != 2:
+        check.problems.append("program.roles: a couples program names exactly two roles")
+    if len(set(role_keys)) != len(role_keys):
+        check.problems.append("program.roles: role keys must differ")
+
+    steps, step_slugs, exercise_slugs = [], set(), set()
+    if "steps" in top and not top["steps"]:
+        check.problems.append("steps: a program needs at least one step")
+    for i, raw in enumerate(top.get("steps", [])):
+        where = f"steps[{i}]"
+        step = check.table(raw, where, {"slug": str, "title": str, "exercises": list},
+                           {"guidance": str})
+        check.slug(step.get("slug"), f"{where}.slug")
+        if step.get("slug") in step_slugs:
+            check.problems.append(f"{where}.slug: '{step['slug']}' is used twice")
+        step_slugs.add(step.get("slug"))
+        exercises = []
+        if "exercises" in step and not step["exercises"]:
+            check.problems.append(f"{where}.exercises: a step needs at least one exercise")
+        for j, raw_exercise in enumerate(step.get("exercises", [])):
+            exercises.append(
+                _exercise(check, raw_exercise, f"{where}.exercises[{j}]", role_keys,
+                          exercise_slugs)
+            )
+        steps.append(StepSpec(step.get("slug", ""), step.get("title", ""),
+                              step.get("guidance", ""), exercises))
+
+    if check.problems:
+        raise ProgramFileError(source, check.problems)
+    return ProgramSpec(head["slug"], head["name"], head["version"],
+                       head.get("description", ""), roles, steps)
+
+
+def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> ExerciseSpec:
+    item = check.table(
+        raw, where,
+        {"slug": str, "title": str, "audience": str, "instructions": str, "prompts": list},
+        {"ratings": list},
+    )
+    check.slug(item.get("slug"), f"{where}.slug")
+    if item.get("slug") in seen:
+        check.problems.append(f"{where}.slug: '{item['slug']}' is used twice in the program")
+    seen.add(item.get("slug"))
+    audience = item.get("audience")
+    if audience is not None and audience != BOTH and audience not in role_keys:
+        allowed = ", ".join([BOTH, *[k for k in role_keys if k]])
+        check.problems.append(f"{where}.audience: '{audience}' is not one of {allowed}")
+    prompts = item.get("prompts", [])
+    if "prompts" in item and not prompts:
+        check.problems.append(f"{where}.prompts: an exercise needs at least one prompt")
+    for k, prompt in enumerate(prompts):
+        if not isinstance(prompt, str) or not prompt.strip():
+            check.problems.append(f"{where}.prompts[{k}]: expected a non-empty text")
+    ratings, keys = [], set()
+    for k, raw_rating in enumerate(item.get("ratings", [])):
+        rating = check.table(raw_rating, f"{where}.ratings[{k}]",
+                             {"key": str, "label": str, "low": str, "high": str})
+        key = rating.get("key")
+        if key is not None and not RATING_KEY.match(key):
+            check.problems.append(f"{where}.ratings[{k}].key: '{key}' must be a lowercase word")
+        if key in keys:
+            check.problems.append(f"{where}.ratings[{k}].key: '{key}' is asked twice")
+        keys.add(key)
+        ratings.append(rating)
+    return ExerciseSpec(item.get("slug", ""), item.get("title", ""), audience or BOTH,
+                        item.get("instructions", ""),
+                        [p.strip() for p in prompts if isinstance(p, str)], ratings)
+
+
+def read_program_file(path: Path) -> ProgramSpec:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProgramFileError(str(path), [f"cannot be read: {error}"]) from None
+    return parse_program(text, str(path))
+
+
+def load_program(spec: ProgramSpec) -> tuple[Program, str]:
+    """Create or update the program by slug; returns it and "created", "updated" or "unchanged".
+
+    Steps and exercises are matched by slug. Nothing is deleted: assignments keep their
+    own copy of the text anyway, and an exercise in use stays available.
+    """
+    program = session.scalar(
+        select(Program)
+        .where(Program.slug == spec.slug)
+        .options(selectinload(Program.steps).selectinload(Step.exercises))
+    )
+    outcome = "unchanged"
+    if program is None:
+        program = Program(slug=spec.slug, name=spec.name, roles=[], steps=[])
+        session.add(program)
+        outcome = "created"
+
+    def assign(obj, **values):
+        nonlocal outcome
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                if outcome == "unchanged":
+                    outcome = "updated"
+
+    assign(program, name=spec.name, description=spec.description, version=spec.version,
+           roles=spec.roles)
+    steps_by_slug = {step.slug: step for step in program.steps}
+    for position, step_spec in enumerate(spec.steps, start=1):
+        step = steps_by_slug.get(step_spec.slug)
+        if step is None:
+            step = Step(slug=step_spec.slug, position=position, title=step_spec.title,
+                        exercises=[])
+            program.steps.append(step)
+            outcome = "created" if outcome == "created" else "updated"
+        assign(step, position=position, title=step_spec.title, guidance=step_spec.guidance)
+        exercises_by_slug = {exercise.slug: exercise for exercise in step.exercises}
+        for index, ex_spec in enumerate(step_spec.exercises, start=1):
+            exercise = exercises_by_slug.get(ex_spec.slug)
+            if exercise is None:
+                exercise = Exercise(slug=ex_spec.slug, position=index, title=ex_spec.title,
+                                    prompts=[], ratings=[])
+                step.exercises.append(exercise)
+                outcome = "created" if outcome == "created" else "updated"
+            assign(exercise, position=index, title=ex_spec.title, audience=ex_spec.audience,
+                   instructions=ex_spec.instructions, prompts=ex_spec.prompts,
+                   ratings=ex_spec.ratings)
+    session.flush()
+    return program, outcome
+
+
+def load_founding_program() -> tuple[Program, str]:
+    return load_program(read_program_file(paths.FOUNDING_PROGRAM))

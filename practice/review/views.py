@@ -1,0 +1,38 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice import access
+from practice.db import commit
+from practice.review.forms import FeedbackForm
+from practice.services import PracticeError
+from practice.services import review as review_service
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+access.for_practitioners(bp)
+
+
+@bp.get("/")
+def queue():
+    items, total = review_service.queue(current_user, current_app.config["PRACTICE_PAGE_SIZE"])
+    return render_template("practice/review/queue.html", items=items, total=total)
+
+
+@bp.route("/<int:reflection_id>", methods=["GET", "POST"])
+def reflection(reflection_id: int):
+    item = access.found(review_service.reflection_for_practitioner(current_user, reflection_id))
+    form = FeedbackForm()
+    if request.method == "GET":
+        form.flag_for_session.data = item.flagged_for_session
+    if form.validate_on_submit():
+        try:
+            review_service.respond(item, current_user, feedback=form.feedback.data or "",
+                                   mark_reviewed=form.mark_reviewed.data,
+                                   flag_for_session=form.flag_for_session.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash("Saved. The author sees your feedback on their next visit."
+                  if form.feedback.data.strip() else "Saved.", "success")
+            return redirect(url_for(".queue"))
+    return render_template("practice/review/reflection.html", item=item, form=form)

@@ -1,0 +1,75 @@
+"""Assigning exercises to a couple, and when each one is due."""
+
+from datetime import date, timedelta
+
+from practice.db import session
+from practice.models import BOTH, Assignment, AssignmentStatus, Couple, Exercise, Repeat, User
+from practice.services.errors import PracticeError
+
+AS_WRITTEN = "as-written"
+
+
+def assign(couple: Couple, exercises: list[Exercise], *, audience: str, repeat: str,
+           due_on: date | None, note: str, by: User, today: date) -> list[Assignment]:
+    """Assign several exercises at once, each keeping a copy of its text as it is today."""
+    if not exercises:
+        raise PracticeError("Choose at least one exercise.", "exercises")
+    roles = {r["key"] for r in couple.program.roles}
+    if audience not in roles | {BOTH, AS_WRITTEN}:
+        raise PracticeError("Choose who the exercise is for.", "audience")
+    if repeat not in set(Repeat):
+        raise PracticeError("Choose how often it repeats.", "repeat")
+    if due_on is not None and due_on < today:
+        raise PracticeError("The due date is in the past.", "due_on")
+    if any(exercise.step.program_id != couple.program_id for exercise in exercises):
+        raise PracticeError("Those exercises belong to another program.", "exercises")
+    created = []
+    for exercise in exercises:
+        assignment = Assignment(
+            couple=couple, exercise=exercise, assigned_by_id=by.id,
+            step_position=exercise.step.position, step_title=exercise.step.title,
+            title=exercise.title, instructions=exercise.instructions,
+            prompts=list(exercise.prompts), ratings=[dict(r) for r in exercise.ratings],
+            audience=exercise.audience if audience == AS_WRITTEN else audience,
+            note=note.strip(), repeat=repeat, starts_on=today, due_on=due_on,
+            status=AssignmentStatus.ACTIVE,
+        )
+        session.add(assignment)
+        created.append(assignment)
+    session.flush()
+    return created
+
+
+def current_occurrence(assignment: Assignment, today: date) -> date | None:
+    """The day this assignment's current answer belongs to, or None once it has run out.
+
+    A one-off assignment has one occurrence (its start); a daily one, one per day; a
+    weekly one, one per seven days from its start. A due date ends the repeats.
+    """
+    if assignment.status != AssignmentStatus.ACTIVE:
+        return None
+    if assignment.repeat == Repeat.ONCE:
+        return assignment.starts_on
+    if assignment.due_on is not None and today > assignment.due_on:
+        return None
+    if today < assignment.starts_on:
+        return assignment.starts_on
+    if assignment.repeat == Repeat.DAILY:
+        return today
+    weeks = (today - assignment.starts_on).days // 7
+    return assignment.starts_on + timedelta(days=7 * weeks)
+
+
+def occurrence_due(assignment: Assignment, occurrence: date) -> date | None:
+    """The last day to answer this occurrence."""
+    if assignment.repeat == Repeat.DAILY:
+        return occurrence
+    if assignment.repeat == Repeat.WEEKLY:
+        end = occurrence + timedelta(days=6)
+        return min(end, assignment.due_on) if assignment.due_on else end
+    return assignment.due_on
+
+
+def close(assignment: Assignment) -> None:
+    assignment.status = AssignmentStatus.CLOSED
+    session.flush()

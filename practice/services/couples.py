@@ -1,0 +1,107 @@
+"""Couples on a caseload: creating them with both partners, and reading the caseload."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
+
+from practice.db import session
+from practice.models import (
+    Assignment,
+    Couple,
+    Partner,
+    Program,
+    Reflection,
+    ReflectionStatus,
+    Role,
+    User,
+)
+from practice.services.accounts import email_taken, issue_invitation, normalize_email
+from practice.services.errors import PracticeError
+
+
+@dataclass
+class NewPartner:
+    name: str
+    email: str
+    role: str
+
+
+def create_couple(practitioner: User, program: Program, partners: list[NewPartner],
+                  name: str = "") -> tuple[Couple, dict[int, str]]:
+    """Create the couple and both partners' accounts; returns invitation tokens by partner id."""
+    roles = [r["key"] for r in program.roles]
+    if len(partners) != 2:
+        raise PracticeError("A couple has two partners.")
+    emails = [normalize_email(p.email) for p in partners]
+    if emails[0] == emails[1]:
+        raise PracticeError("Each partner needs their own e-mail address.", "second_email")
+    for index, partner in enumerate(partners):
+        field = ("first", "second")[index]
+        if partner.role not in roles:
+            raise PracticeError("Choose one of the program's roles.", f"{field}_role")
+        if email_taken(partner.email):
+            raise PracticeError("Someone in this practice already uses this e-mail.",
+                                f"{field}_email")
+    couple = Couple(name=name.strip() or " & ".join(p.name.strip() for p in partners),
+                    practitioner=practitioner, program=program, current_step=1)
+    session.add(couple)
+    for partner in partners:
+        user = User(email=normalize_email(partner.email), name=partner.name.strip(),
+                    role=Role.CLIENT, timezone=practitioner.timezone)
+        couple.partners.append(Partner(user=user, program_role=partner.role))
+    session.flush()
+    tokens = {p.id: issue_invitation(p.user) for p in couple.partners}
+    return couple, tokens
+
+
+@dataclass
+class CaseloadRow:
+    couple: Couple
+    waiting_review: int
+    risk: int
+
+
+def caseload(practitioner: User, page: int, per_page: int) -> tuple[list[CaseloadRow], int]:
+    """The practitioner's couples, those with work waiting first; three queries at any size."""
+    waiting = (
+        select(
+            Assignment.couple_id.label("couple_id"),
+            func.count(Reflection.id).label("waiting"),
+            func.count(Reflection.id).filter(Reflection.mentions_risk).label("risk"),
+        )
+        .join(Reflection, Reflection.assignment_id == Assignment.id)
+        .where(Reflection.status == ReflectionStatus.SUBMITTED, Reflection.reviewed_at.is_(None))
+        .group_by(Assignment.couple_id)
+        .subquery()
+    )
+    mine = Couple.practitioner_id == practitioner.id
+    total = session.scalar(select(func.count(Couple.id)).where(mine))
+    rows = session.execute(
+        select(Couple, func.coalesce(waiting.c.waiting, 0), func.coalesce(waiting.c.risk, 0))
+        .outerjoin(waiting, waiting.c.couple_id == Couple.id)
+        .where(mine)
+        .options(selectinload(Couple.partners).selectinload(Partner.user),
+                 selectinload(Couple.program))
+        .order_by(func.coalesce(waiting.c.risk, 0).desc(),
+                  func.coalesce(waiting.c.waiting, 0).desc(), Couple.name, Couple.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return [CaseloadRow(c, w, r) for c, w, r in rows], total
+
+
+def couple_for_practitioner(practitioner: User, couple_id: int) -> Couple | None:
+    return session.scalar(
+        select(Couple)
+        .where(and_(Couple.id == couple_id, Couple.practitioner_id == practitioner.id))
+        .options(selectinload(Couple.partners).selectinload(Partner.user),
+                 selectinload(Couple.program))
+    )
+
+
+def set_current_step(couple: Couple, position: int) -> None:
+    if not 1 <= position <= len(couple.program.steps):
+        raise PracticeError("Choose one of the program's steps.", "step")
+    couple.current_step = position
+    session.flush()

@@ -1,0 +1,179 @@
+"""Doing the work: drafts that are never lost, submissions that happen once."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from practice.db import session
+from practice.models import (
+    Assignment,
+    AssignmentStatus,
+    Partner,
+    Reflection,
+    ReflectionStatus,
+    utcnow,
+)
+from practice.services.assignments import current_occurrence, occurrence_due
+from practice.services.errors import PracticeError
+from practice.services.risk import risk_terms
+
+
+def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -> Reflection | None:
+    return session.scalar(
+        select(Reflection).where(
+            Reflection.assignment_id == assignment.id,
+            Reflection.author_id == partner.id,
+            Reflection.occurrence == occurrence,
+        )
+    )
+
+
+def check_answers(assignment: Assignment, answers: list[str], ratings: dict) -> None:
+    limit = current_app.config["PRACTICE_MAX_ANSWER_CHARS"]
+    if len(answers) != len(assignment.prompts):
+        raise PracticeError("The form did not match this exercise; reload the page.")
+    for index, answer in enumerate(answers):
+        if len(answer) > limit:
+            raise PracticeError(
+                f"This answer is {len(answer):,} characters; the limit is {limit:,}. "
+                "Shorten it, or continue in a new reflection.", f"answer_{index}")
+    keys = {q["key"] for q in assignment.ratings}
+    for key, value in ratings.items():
+        if key not in keys or value is None:
+            continue
+        if not 1 <= value <= 10:
+            raise PracticeError("Choose a number from 1 to 10.", f"rating_{key}")
+
+
+def save(partner: Partner, assignment: Assignment, *, answers: list[str], ratings: dict,
+         shared: bool, submit: bool, today: date) -> tuple[Reflection, str]:
+    """Save the partner's answers as a draft, or submit them.
+
+    Returns the reflection and what happened: "saved", "submitted", or
+    "already-submitted" when this occurrence was submitted before (a double submit, or a
+    second tab): the first submission stands and nothing is overwritten.
+    """
+    if not assignment.is_for(partner.program_role):
+        raise PracticeError("This exercise is meant for your partner.")
+    occurrence = current_occurrence(assignment, today)
+    if occurrence is None:
+        raise PracticeError("This exercise is closed; your practitioner can reopen it.")
+    check_answers(assignment, answers, ratings)
+    ratings = {k: v for k, v in ratings.items() if v is not None}
+    if submit:
+        missing = [i for i, a in enumerate(answers) if not a.strip()]
+        if missing and len(missing) == len(answers):
+            raise PracticeError("Write something for at least one question before submitting.",
+                                f"answer_{missing[0]}")
+
+    reflection = reflection_for(partner, assignment, occurrence)
+    if reflection is None:
+        reflection = Reflection(assignment=assignment, author=partner, occurrence=occurrence,
+                                answers=[], ratings={}, status=ReflectionStatus.DRAFT)
+        try:
+            # Two tabs may create the same reflection at once; the unique key lets one win.
+            with session.begin_nested():
+                session.add(reflection)
+                session.flush()
+        except IntegrityError:
+            reflection = reflection_for(partner, assignment, occurrence)
+    if reflection.is_submitted:
+        return reflection, "already-submitted"
+
+    reflection.answers = answers
+    reflection.ratings = ratings
+    reflection.shared_with_partner = shared
+    if submit:
+        reflection.status = ReflectionStatus.SUBMITTED
+        reflection.submitted_at = utcnow()
+        reflection.risk_terms = risk_terms(*answers)
+        reflection.mentions_risk = bool(reflection.risk_terms)
+    session.flush()
+    return reflection, "submitted" if submit else "saved"
+
+
+@dataclass
+class AgendaItem:
+    assignment: Assignment
+    occurrence: date
+    due: date | None
+    draft: Reflection | None
+
+
+@dataclass
+class Agenda:
+    due: list[AgendaItem]
+    done: list[Reflection]
+
+
+def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
+    """What the partner has to do now (soonest due first) and what they did lately."""
+    assignments = session.scalars(
+        select(Assignment)
+        .where(Assignment.couple_id == partner.couple_id,
+               Assignment.status == AssignmentStatus.ACTIVE,
+               Assignment.audience.in_(["both", partner.program_role]))
+        .order_by(Assignment.created_at, Assignment.id)
+    ).all()
+    current = {a.id: current_occurrence(a, today) for a in assignments}
+    mine = session.scalars(
+        select(Reflection)
+        .where(Reflection.author_id == partner.id,
+               Reflection.assignment_id.in_([a.id for a in assignments]),
+               or_(Reflection.status == ReflectionStatus.DRAFT,
+                   Reflection.occurrence >= min(current.values(), default=today)))
+    ).all()
+    by_occurrence = {(r.assignment_id, r.occurrence): r for r in mine}
+    due = []
+    for assignment in assignments:
+        occurrence = current[assignment.id]
+        if occurrence is None:
+            continue
+        reflection = by_occurrence.get((assignment.id, occurrence))
+        if reflection is not None and reflection.is_submitted:
+            continue
+        due.append(AgendaItem(assignment, occurrence, occurrence_due(assignment, occurrence),
+                              reflection))
+    due.sort(key=lambda item: (item.due is None, item.due or today, item.assignment.id))
+    done = session.scalars(
+        select(Reflection)
+        .where(Reflection.author_id == partner.id,
+               Reflection.status == ReflectionStatus.SUBMITTED)
+        .options(selectinload(Reflection.assignment), selectinload(Reflection.feedback))
+        .order_by(Reflection.submitted_at.desc())
+        .limit(done_limit)
+    ).all()
+    return Agenda(due, list(done))
+
+
+def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
+    """What the other partner chose to share: submitted and shared, nothing else."""
+    other = partner.other()
+    if other is None:
+        return []
+    return list(session.scalars(
+        select(Reflection)
+        .where(Reflection.author_id == other.id,
+               Reflection.status == ReflectionStatus.SUBMITTED,
+               Reflection.shared_with_partner.is_(True))
+        .options(selectinload(Reflection.assignment))
+        .order_by(Reflection.submitted_at.desc())
+        .limit(limit)
+    ))
+
+
+def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | None:
+    """A reflection the client may read: their own, or their partner's shared submission."""
+    reflection = session.get(Reflection, reflection_id)
+    if reflection is None or reflection.assignment.couple_id != partner.couple_id:
+        return None
+    if reflection.author_id == partner.id:
+        return reflection
+    if reflection.is_submitted and reflection.shared_with_partner:
+        return reflection
+    return None
+

@@ -1,0 +1,74 @@
+"""The practitioner's review: one queue across the caseload, feedback, and review state."""
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from practice.db import session
+from practice.models import (
+    Assignment,
+    Couple,
+    Feedback,
+    Partner,
+    Reflection,
+    ReflectionStatus,
+    User,
+    utcnow,
+)
+from practice.services.errors import PracticeError
+
+
+def _waiting(practitioner: User):
+    return (
+        select(Reflection)
+        .join(Reflection.assignment)
+        .join(Assignment.couple)
+        .where(Couple.practitioner_id == practitioner.id,
+               Reflection.status == ReflectionStatus.SUBMITTED,
+               Reflection.reviewed_at.is_(None))
+    )
+
+
+def queue(practitioner: User, limit: int) -> tuple[list[Reflection], int]:
+    """Submitted and not reviewed, risk first, then oldest first; two queries at any size."""
+    total = session.scalar(_waiting(practitioner).with_only_columns(func.count(Reflection.id)))
+    items = session.scalars(
+        _waiting(practitioner)
+        .options(contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
+                 selectinload(Reflection.author).selectinload(Partner.user))
+        .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id)
+        .limit(limit)
+    ).all()
+    return list(items), total
+
+
+def reflection_for_practitioner(practitioner: User, reflection_id: int) -> Reflection | None:
+    """A submitted reflection on the practitioner's caseload; drafts stay the client's own."""
+    return session.scalar(
+        select(Reflection)
+        .join(Reflection.assignment)
+        .join(Assignment.couple)
+        .where(Reflection.id == reflection_id, Couple.practitioner_id == practitioner.id,
+               Reflection.status == ReflectionStatus.SUBMITTED)
+        .options(contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
+                 selectinload(Reflection.feedback).selectinload(Feedback.author),
+                 selectinload(Reflection.author).selectinload(Partner.user))
+    )
+
+
+def respond(reflection: Reflection, practitioner: User, *, feedback: str, mark_reviewed: bool,
+            flag_for_session: bool) -> None:
+    """Write feedback for the author (if any), flag for session, and mark reviewed."""
+    limit = current_app.config["PRACTICE_MAX_NOTE_CHARS"]
+    feedback = feedback.strip()
+    if len(feedback) > limit:
+        raise PracticeError(f"Feedback is limited to {limit:,} characters.", "feedback")
+    if not feedback and not mark_reviewed and flag_for_session == reflection.flagged_for_session:
+        raise PracticeError("Write feedback, or mark the reflection reviewed.", "feedback")
+    if feedback:
+        session.add(Feedback(reflection=reflection, author_id=practitioner.id, body=feedback))
+    reflection.flagged_for_session = flag_for_session
+    if mark_reviewed and reflection.reviewed_at is None:
+        reflection.reviewed_at = utcnow()
+        reflection.reviewed_by_id = practitioner.id
+    session.flush()

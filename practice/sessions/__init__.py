@@ -1,0 +1,5 @@
+"""Session records with a couple, and their PDF."""
+
+from practice.sessions.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,49 @@
+"""What every Practice page shares: template helpers, headers and error pages."""
+
+from datetime import date, datetime
+
+from flask import Blueprint, g, render_template
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from practice.services import accounts, clock
+
+
+def practice_name() -> str:
+    if "practice_name" not in g:
+        profile = accounts.practice_profile()
+        g.practice_name = profile.name if profile else "Practice"
+    return g.practice_name
+
+
+def format_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if current_user.is_authenticated:
+        moment = clock.local(moment, current_user)
+    return f"{moment:%a %-d %b %Y, %H:%M}"
+
+
+def format_date(day: date | None) -> str:
+    return "" if day is None else f"{day:%a %-d %b %Y}"
+
+
+def install(bp: Blueprint) -> None:
+    @bp.context_processor
+    def helpers():
+        return {"practice_name": practice_name, "format_datetime": format_datetime,
+                "format_date": format_date, "csrf_token": generate_csrf}
+
+    @bp.after_request
+    def private_by_default(response):
+        # Tokens live in invitation URLs: never send them on as a Referer.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user.is_authenticated or response.mimetype == "application/pdf":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.errorhandler(404)
+    def not_found(_error):
+        return render_template("practice/errors/404.html"), 404
