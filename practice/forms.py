@@ -1,7 +1,7 @@
 """Form pieces every feature uses."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,6 +51,11 @@ def ConfirmField(label="Password again"):  # noqa: N802
         InputRequired("Type the password again."),
         EqualTo("password", "The two passwords differ."),
     ])
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices WTForms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ActionForm(FlaskForm):

@@ -1,7 +1,13 @@
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from practice.forms import EmailAddressField, MultiCheckboxField, NameField, PracticeForm
+from practice.forms import (
+    EmailAddressField,
+    MultiCheckboxField,
+    NameField,
+    PracticeForm,
+    options,
+)
 
 
 class CoupleForm(PracticeForm):
@@ -20,8 +26,8 @@ class AssignForm(PracticeForm):
         InputRequired("Choose at least one exercise.")])
     audience = RadioField("For", validators=[InputRequired("Choose who it is for.")],
                           default="as-written")
-    repeat = RadioField("Repeat", default="once", choices=[
-        ("once", "Once"), ("daily", "Every day"), ("weekly", "Every week")],
+    repeat = RadioField("Repeat", default="once", choices=options([
+        ("once", "Once"), ("daily", "Every day"), ("weekly", "Every week")]),
         validators=[InputRequired("Choose how often.")])
     due_on = DateField("Due date (optional)", validators=[Optional()],
                        description="For a repeating exercise, the last day it repeats.")

@@ -7,7 +7,7 @@ from practice import access, charts
 from practice.caseload.forms import AssignForm, CoupleForm, StepForm
 from practice.db import commit
 from practice.db import session as db_session
-from practice.forms import ActionForm
+from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program, Step
 from practice.services import PracticeError, accounts, assignments, clock, couples, progress
 from practice.services import review as review_service
@@ -40,11 +40,11 @@ def new_couple():
         flash("Load a program first: flask --app practice program load FILE.", "error")
         return redirect(url_for(".dashboard"))
     form = CoupleForm()
-    choices = [(r["key"], r["label"]) for r in program.roles]
-    form.first_role.choices = choices
-    form.second_role.choices = choices
+    roles = [r["key"] for r in program.roles]
+    form.first_role.choices = options((r["key"], r["label"]) for r in program.roles)
+    form.second_role.choices = options((r["key"], r["label"]) for r in program.roles)
     if request.method == "GET":
-        form.first_role.data, form.second_role.data = choices[0][0], choices[-1][0]
+        form.first_role.data, form.second_role.data = roles[0], roles[-1]
     if form.validate_on_submit():
         partners = [
             couples.NewPartner(form.first_name.data, form.first_email.data, form.first_role.data),
@@ -80,8 +80,8 @@ def couple(couple_id: int):
         .order_by(Assignment.created_at.desc())
     ).all()
     step_form = StepForm(step=couple.current_step)
-    step_form.step.choices = [(s.step.position, f"{s.step.position}. {s.step.title}")
-                              for s in steps]
+    step_form.step.choices = options((s.step.position, f"{s.step.position}. {s.step.title}")
+                                     for s in steps)
     return render_template(
         "practice/caseload/couple.html", couple=couple, steps=steps, charts=charts_,
         active=active, sessions=session_service.sessions_of(couple),
@@ -94,7 +94,7 @@ def couple(couple_id: int):
 def set_step(couple_id: int):
     couple = _couple(couple_id)
     form = StepForm()
-    form.step.choices = [(s.position, s.title) for s in couple.program.steps]
+    form.step.choices = options((s.position, s.title) for s in couple.program.steps)
     if form.validate_on_submit():
         couples.set_current_step(couple, form.step.data)
         commit()
@@ -125,11 +125,11 @@ def assign(couple_id: int):
         .options(selectinload(Step.exercises)).order_by(Step.position)
     ).all()
     form = AssignForm()
-    form.exercises.choices = [(e.id, e.title) for s in steps for e in s.exercises]
-    form.audience.choices = [
+    form.exercises.choices = options((e.id, e.title) for s in steps for e in s.exercises)
+    form.audience.choices = options([
         ("as-written", "As each exercise is written"), (BOTH, "Both partners"),
         *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
-    ]
+    ])
     if form.validate_on_submit():
         chosen = [e for s in steps for e in s.exercises if e.id in set(form.exercises.data)]
         try:

@@ -1,6 +1,6 @@
 from wtforms import BooleanField, RadioField, TextAreaField
 
-from practice.forms import PracticeForm
+from practice.forms import PracticeForm, options
 
 SCALE = [(value, str(value)) for value in range(1, 11)]
 
@@ -22,7 +22,7 @@ def reflection_form(assignment, formdata=None, **data) -> PracticeForm:
     for index, prompt in enumerate(assignment.prompts):
         setattr(ReflectionForm, f"answer_{index}", TextAreaField(prompt))
     for question in assignment.ratings:
-        field = RatingField(question["label"], choices=SCALE, coerce=int,
+        field = RatingField(question["label"], choices=options(SCALE), coerce=int,
                             description=f"1 = {question['low']}, 10 = {question['high']}")
         setattr(ReflectionForm, f"rating_{question['key']}", field)
     form = ReflectionForm(formdata=formdata, data=data) if data else ReflectionForm(formdata=formdata)

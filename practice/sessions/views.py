@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from practice import access
 from practice.db import commit
+from practice.forms import options
 from practice.pdf.session import DiscussedReflection, SessionDocument, build_session_pdf
 from practice.services import PracticeError, clock, couples
 from practice.services import sessions as session_service
@@ -17,13 +18,13 @@ access.for_practitioners(bp)
 
 def _form_for(couple, note=None) -> SessionForm:
     form = SessionForm(obj=None)
-    form.attendees.choices = [(p.id, p.name) for p in couple.partners]
+    form.attendees.choices = options((p.id, p.name) for p in couple.partners)
     reflections = session_service.discussable_reflections(couple)
     if note is not None:
         # A reflection picked earlier stays pickable even if it has dropped off the list.
         known = {r.id for r in reflections}
         reflections += [r for r in note.reflections if r.id not in known]
-    form.reflections.choices = [(r.id, r.id) for r in reflections]
+    form.reflections.choices = options((r.id, str(r.id)) for r in reflections)
     form.reflection_items = reflections
     if request.method == "GET":
         if note is None:

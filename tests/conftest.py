@@ -1,0 +1,190 @@
+"""Fixtures: an app per test on a clean real database (SQLite, and PostgreSQL when asked)."""
+
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from practice import create_app
+from practice.db import commit
+from practice.models import Base
+
+POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+PASSWORD = "a calm walk by the harbour"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """One schema per backend per run; every test starts from empty tables."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db')}/practice-test.sqlite3"
+    else:
+        url = POSTGRES_URL
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        Base.metadata.create_all(connection)
+    engine.dispose()
+    return url
+
+
+def empty_tables(engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+def make_app(database_url, tmp_path, **config):
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "PRACTICE_DATABASE_URL": database_url,
+        "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PRACTICE_AUTO_SETUP": False,
+        **config,
+    })
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        engine = app.extensions["practice"].db.engine
+        empty_tables(engine)
+        from practice.programs.loader import load_founding_program
+
+        load_founding_program()
+        commit()
+    yield app
+    with app.app_context():
+        app.extensions["practice"].db.session.remove()
+        app.extensions["practice"].db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+class Browser:
+    """A signed-in (or anonymous) person using the site through its forms, CSRF included."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def token(self, url) -> str:
+        page = self.client.get(url)
+        match = CSRF.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url} ({page.status_code})"
+        return match.group(1) or match.group(2)
+
+    def post(self, url, data=None, form_url=None, **kwargs):
+        """Post like a browser: take a fresh CSRF token from the page holding the form."""
+        data = {**(data or {}), "csrf_token": self.token(form_url or url)}
+        return self.client.post(url, data=data, **kwargs)
+
+    def login(self, email, password=PASSWORD):
+        response = self.post("/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return self
+
+    def text(self, url) -> str:
+        response = self.client.get(url)
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def browser(app):
+    return lambda: Browser(app)
+
+
+@dataclass
+class World:
+    """A practice with two practitioners, each with one couple, all accounts active."""
+
+    owner: str
+    alice: str
+    bob: str
+    couple_id: int
+    other_couple_id: int
+    recovering: str
+    hurt: str
+    recovering_id: int
+    hurt_id: int
+    outsider: str
+    outsider_id: int
+    outsider_partner: str
+
+
+def build_world(app) -> World:
+    from sqlalchemy import select
+
+    from practice.db import session
+    from practice.models import Program
+    from practice.services import accounts, couples
+
+    with app.app_context():
+        program = session.scalar(select(Program))
+        accounts.create_owner("Harbour Couples Therapy", "Olive Owner", "owner@example.org",
+                              PASSWORD)
+        alice, _ = accounts.add_practitioner("Alice Adler", "alice@example.org", "LMFT")
+        bob, _ = accounts.add_practitioner("Bob Brand", "bob@example.org", "LPC")
+        alice.set_password(PASSWORD)
+        bob.set_password(PASSWORD)
+        couple, _ = couples.create_couple(alice, program, [
+            couples.NewPartner("Riley Recovering", "riley@example.org", "recovering"),
+            couples.NewPartner("Harper Hurt", "harper@example.org", "hurt"),
+        ])
+        other, _ = couples.create_couple(bob, program, [
+            couples.NewPartner("Quinn Other", "quinn@example.org", "recovering"),
+            couples.NewPartner("Sage Other", "sage@example.org", "hurt"),
+        ])
+        for partner in couple.partners + other.partners:
+            partner.user.set_password(PASSWORD)
+        commit()
+        riley, harper = couple.partners
+        return World("owner@example.org", "alice@example.org", "bob@example.org", couple.id,
+                     other.id, "riley@example.org", "harper@example.org", riley.id, harper.id,
+                     "quinn@example.org", other.partners[0].id, "sage@example.org")
+
+
+@pytest.fixture
+def world(app) -> World:
+    return build_world(app)
+
+
+@contextmanager
+def counted_queries(app):
+    """Collect the SQL statements run inside the block."""
+    with app.app_context():
+        engine = app.extensions["practice"].db.engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

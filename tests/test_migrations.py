@@ -1,0 +1,190 @@
+"""Practice's Alembic migrations, run the way the app runs them, build exactly the models.
+
+Every test starts from an EMPTY database (never the conftest fixtures, which use
+create_all): a fresh SQLite file, and, with PRACTICE_TEST_POSTGRES_URL set, a fresh
+PostgreSQL schema made for the test and dropped afterwards.
+"""
+
+import os
+import pprint
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, make_url, text
+
+from practice import create_app, paths
+from practice.models import Base
+from practice.setup import alembic_config, upgrade_database
+
+POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+VERSION_TABLE = "practice_alembic_version"
+
+
+def include_name(name, type_, _parent_names):
+    """What migrations/env.py looks at: Practice's own tables, never its version table."""
+    if type_ == "table":
+        return name is not None and name.startswith("practice_") and name != VERSION_TABLE
+    return True
+
+
+def schema_diff(engine, include=include_name) -> list:
+    """Differences between the database and the models, compared as migrations/env.py does."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include, "compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(paths.MIGRATIONS_DIR)).get_current_head()
+
+
+@contextmanager
+def fresh_postgres_schema():
+    admin = create_engine(POSTGRES_URL)
+    schema = f"mig_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    """The URL of a database with nothing in it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+    else:
+        with fresh_postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path}/empty.sqlite3"
+
+
+@contextmanager
+def practice_app(url, tmp_path):
+    """The standalone app on ``url``, not set up: the test runs the migrations itself."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "PRACTICE_AUTO_SETUP": False,
+        "PRACTICE_DATABASE_URL": url,
+        "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    try:
+        with app.app_context():
+            yield app, app.extensions["practice"].db.engine
+    finally:
+        with app.app_context():
+            app.extensions["practice"].db.session.remove()
+            app.extensions["practice"].db.engine.dispose()
+
+
+def table_names(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def practice_versions(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
+
+
+def test_auto_setup_is_off_so_the_database_starts_empty(empty_url, tmp_path):
+    # Guards the other tests: the app must not have created anything on its own.
+    with practice_app(empty_url, tmp_path) as (_app, engine):
+        assert table_names(engine) == set()
+
+
+def test_upgrading_an_empty_database_gives_exactly_the_models(empty_url, tmp_path):
+    with practice_app(empty_url, tmp_path) as (_app, engine):
+        upgrade_database()
+
+        diff = schema_diff(engine)
+        assert diff == [], "migrations and models differ:\n" + pprint.pformat(diff)
+        model_tables = set(Base.metadata.tables)
+        assert table_names(engine) == model_tables | {VERSION_TABLE}
+        assert practice_versions(engine) == [head_revision()]
+
+
+def test_the_comparison_would_notice_a_missing_table(sqlite_url, tmp_path):
+    # The check above is only worth something if a schema that lags the models fails it.
+    with practice_app(sqlite_url, tmp_path) as (_app, engine):
+        upgrade_database()
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE practice_session_reflections"))
+
+        diff = schema_diff(engine)
+        assert [(d[0], d[1].name) for d in diff] == [("add_table", "practice_session_reflections")]
+
+
+def test_upgrading_twice_changes_nothing(sqlite_url, tmp_path):
+    with practice_app(sqlite_url, tmp_path) as (_app, engine):
+        upgrade_database()
+        upgrade_database()
+
+        assert practice_versions(engine) == [head_revision()]
+        assert schema_diff(engine) == []
+
+
+def test_downgrade_to_base_then_upgrade_again(sqlite_url, tmp_path):
+    with practice_app(sqlite_url, tmp_path) as (_app, engine):
+        upgrade_database()
+
+        command.downgrade(alembic_config(), "base")
+        left = table_names(engine)
+        assert left <= {VERSION_TABLE}, f"downgrade left tables behind: {sorted(left)}"
+        if left:
+            assert practice_versions(engine) == []
+
+        upgrade_database()
+        diff = schema_diff(engine)
+        assert diff == [], "after downgrade and upgrade:\n" + pprint.pformat(diff)
+        assert practice_versions(engine) == [head_revision()]
+
+
+def test_host_tables_and_alembic_history_are_left_alone(empty_url, tmp_path):
+    with practice_app(empty_url, tmp_path) as (_app, engine):
+        # A host app sharing the database, with its own table and its own Alembic history.
+        with engine.begin() as connection:
+            connection.execute(text(
+                "CREATE TABLE host_notes (id INTEGER PRIMARY KEY, body VARCHAR(50) NOT NULL)"))
+            connection.execute(text("INSERT INTO host_notes (id, body) VALUES (1, 'keep me')"))
+            connection.execute(text(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO alembic_version VALUES ('hostrev0001')"))
+
+        upgrade_database()
+
+        tables = table_names(engine)
+        assert VERSION_TABLE in tables
+        assert {"host_notes", "alembic_version"} <= tables
+        assert practice_versions(engine) == [head_revision()]
+        with engine.connect() as connection:
+            assert list(connection.execute(text("SELECT id, body FROM host_notes"))) == [
+                (1, "keep me")]
+            host_history = connection.scalars(text("SELECT version_num FROM alembic_version"))
+            assert list(host_history) == ["hostrev0001"]
+        host_columns = {c["name"] for c in inspect(engine).get_columns("host_notes")}
+        assert host_columns == {"id", "body"}
+
+        diff = schema_diff(engine)
+        assert diff == [], "host tables leaked into the comparison:\n" + pprint.pformat(diff)
+        # Without the filter the host's table does show up: the filter is what hides it.
+        # (Alembic itself always skips a table named alembic_version when comparing.)
+        unfiltered = {d[1].name for d in schema_diff(engine, include=None)
+                      if d[0] == "remove_table"}
+        assert {"host_notes", VERSION_TABLE} <= unfiltered
