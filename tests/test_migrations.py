@@ -100,7 +100,7 @@ def table_names(engine) -> set[str]:
 
 def practice_versions(engine) -> list[str]:
     with engine.connect() as connection:
-        return list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
+        return list(connection.scalars(text("SELECT version_num FROM practice_alembic_version")))
 
 
 def test_auto_setup_is_off_so_the_database_starts_empty(empty_url, tmp_path):

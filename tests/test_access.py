@@ -1,0 +1,201 @@
+"""Who reaches what: every route of the app against every kind of person.
+
+Out of reach answers 404 (no hint that the thing exists); anonymous people are sent to
+sign in. A route that this matrix does not cover fails the suite.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select, union_all
+
+from practice.db import commit, session
+from practice.models import Base, Exercise
+from tests.conftest import CSRF, Browser, build_world
+
+PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")
+PRACTITIONERS = {"owner", "alice", "bob"}
+CLIENTS = {"riley", "harper", "quinn"}
+
+
+@dataclass
+class Case:
+    method: str
+    endpoint: str
+    values: dict
+    audience: set = field(default_factory=set)
+    ok: int = 200
+    expect: dict | None = None  # explicit status per person, for the public pages
+
+    def status_for(self, person: str) -> int:
+        if self.expect is not None:
+            return self.expect[person]
+        if person in self.audience:
+            return self.ok
+        return 302 if person == "anonymous" else 404
+
+
+def everyone(status: int, **overrides) -> dict:
+    return {person: overrides.get(person, status) for person in PEOPLE}
+
+
+def build_cases(ids) -> list[Case]:
+    c, other = ids["couple"], ids["other_couple"]
+    alice_only = {"alice"}
+    return [
+        Case("GET", "practice.static", {"filename": "practice.css"}, expect=everyone(200)),
+        Case("GET", "practice.auth.index", {}, expect=everyone(302)),
+        Case("GET", "practice.auth.setup", {}, expect=everyone(404)),
+        Case("POST", "practice.auth.setup", {}, expect=everyone(404)),
+        Case("GET", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
+        Case("POST", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
+        Case("POST", "practice.auth.logout", {}, expect=everyone(302)),
+        Case("GET", "practice.auth.invitation", {"token": "no-such-token"},
+             expect=everyone(404)),
+        Case("POST", "practice.auth.invitation", {"token": "no-such-token"},
+             expect=everyone(404)),
+        Case("GET", "practice.admin.practitioners", {}, {"owner"}),
+        Case("POST", "practice.admin.practitioners", {}, {"owner"}),
+        Case("POST", "practice.admin.reinvite", {"user_id": ids["alice"]}, {"owner"}, 302),
+        Case("POST", "practice.admin.reinvite", {"user_id": ids["riley_user"]}),
+        Case("GET", "practice.caseload.dashboard", {}, PRACTITIONERS),
+        Case("GET", "practice.caseload.new_couple", {}, PRACTITIONERS),
+        Case("POST", "practice.caseload.new_couple", {}, PRACTITIONERS),
+        Case("GET", "practice.caseload.couple", {"couple_id": c}, alice_only),
+        Case("GET", "practice.caseload.couple", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.caseload.set_step", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.caseload.reinvite",
+             {"couple_id": c, "partner_id": ids["riley"]}, alice_only, 302),
+        Case("POST", "practice.caseload.reinvite",
+             {"couple_id": other, "partner_id": ids["riley"]}),
+        Case("GET", "practice.caseload.assign", {"couple_id": c}, alice_only),
+        Case("POST", "practice.caseload.assign", {"couple_id": c}, alice_only),
+        Case("POST", "practice.caseload.close_assignment",
+             {"couple_id": c, "assignment_id": ids["spare"]}, alice_only, 302),
+        Case("POST", "practice.caseload.close_assignment",
+             {"couple_id": other, "assignment_id": ids["spare"]}),
+        Case("GET", "practice.review.queue", {}, PRACTITIONERS),
+        Case("GET", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
+        Case("POST", "practice.review.reflection", {"reflection_id": ids["shared"]},
+             alice_only),
+        Case("GET", "practice.review.reflection", {"reflection_id": ids["draft"]}),
+        Case("GET", "practice.sessions.new_session", {"couple_id": c}, alice_only),
+        Case("POST", "practice.sessions.new_session", {"couple_id": c}, alice_only),
+        Case("GET", "practice.sessions.view", {"session_id": ids["session"]}, alice_only),
+        Case("GET", "practice.sessions.edit", {"session_id": ids["session"]}, alice_only),
+        Case("POST", "practice.sessions.edit", {"session_id": ids["session"]}, alice_only),
+        Case("GET", "practice.sessions.pdf", {"session_id": ids["session"]}, alice_only),
+        Case("GET", "practice.client.home", {}, CLIENTS),
+        Case("GET", "practice.client.shared", {}, CLIENTS),
+        Case("GET", "practice.client.assignment", {"assignment_id": ids["open"]},
+             {"riley", "harper"}),
+        Case("POST", "practice.client.assignment", {"assignment_id": ids["open"]},
+             {"riley", "harper"}, 302),
+        Case("GET", "practice.client.assignment", {"assignment_id": ids["for_recovering"]},
+             {"riley"}),
+        Case("GET", "practice.client.reflection", {"reflection_id": ids["shared"]},
+             {"riley", "harper"}),
+        Case("GET", "practice.client.reflection", {"reflection_id": ids["private"]},
+             {"harper"}),
+        Case("GET", "practice.client.reflection", {"reflection_id": ids["draft"]}, {"riley"}),
+    ]
+
+
+def populate(app) -> dict:
+    """The world, plus assignments, reflections (shared, private, draft) and a session."""
+    from datetime import UTC, date, datetime
+
+    from practice.models import Couple
+    from practice.services import assignments, reflections, sessions
+
+    world = build_world(app)
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        riley, harper = couple.partners
+        exercises = {e.slug: e for e in session.scalars(select(Exercise))}
+        today = date.today()
+        both, for_recovering, open_, spare = assignments.assign(
+            couple, [exercises["finding-the-right-amount"], exercises["weekly-openness-log"],
+                     exercises["small-victories"], exercises["support-map"]],
+            audience="as-written", repeat="once", due_on=None, note="",
+            by=couple.practitioner, today=today)
+        shared, _ = reflections.save(riley, both, answers=["Riley shares this", "", ""],
+                                     ratings={}, shared=True, submit=True, today=today)
+        private, _ = reflections.save(harper, both, answers=["Harper keeps this", "", ""],
+                                      ratings={}, shared=False, submit=True, today=today)
+        draft, _ = reflections.save(riley, for_recovering, answers=["Riley drafts", "", ""],
+                                    ratings={}, shared=False, submit=False, today=today)
+        note = sessions.save_session(
+            None, couple, couple.practitioner, starts_at=datetime.now(UTC),
+            duration_minutes=50, attendee_ids=[riley.id, harper.id], text="Session text",
+            reflection_ids=[shared.id])
+        commit()
+        alice_id = couple.practitioner_id
+        return {"couple": couple.id, "other_couple": world.other_couple_id,
+                "alice": alice_id, "riley": riley.id, "riley_user": riley.user_id,
+                "harper": harper.id, "open": open_.id, "spare": spare.id,
+                "for_recovering": for_recovering.id, "shared": shared.id,
+                "private": private.id, "draft": draft.id, "session": note.id,
+                "emails": {"owner": world.owner, "alice": world.alice, "bob": world.bob,
+                           "riley": world.recovering, "harper": world.hurt,
+                           "quinn": world.outsider}}
+
+
+def row_counts(app) -> tuple:
+    with app.app_context():
+        counts = union_all(*[select(func.count()).select_from(table)
+                             for table in Base.metadata.sorted_tables])
+        return tuple(session.scalars(counts))
+
+
+def test_every_route_is_in_the_matrix(app):
+    ids = {key: 1 for key in ("couple", "other_couple", "alice", "riley", "riley_user",
+                               "harper", "open", "spare", "for_recovering", "shared",
+                               "private", "draft", "session")}
+    covered = {(case.endpoint, case.method) for case in build_cases(ids)}
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    missing = routes - covered
+    assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_access_matrix(app, person):
+    ids = populate(app)
+    person_browser = Browser(app)
+    if person != "anonymous":
+        person_browser.login(ids["emails"][person])
+        token = _token(person_browser)
+    else:
+        token = person_browser.token("/login")
+    with app.test_request_context():
+        cases = [(case, url_for(case.endpoint, **case.values)) for case in build_cases(ids)]
+    wrong = []
+    for case, url in cases:
+        expected = case.status_for(person)
+        before = row_counts(app) if case.method == "POST" and expected != case.ok else None
+        if case.method == "GET":
+            response = person_browser.client.get(url)
+        else:
+            response = person_browser.client.post(url, data={"csrf_token": token})
+        response.close()
+        if response.status_code != expected:
+            wrong.append(f"{case.method} {url}: {response.status_code}, expected {expected}")
+        if expected == 302 and person == "anonymous" and case.expect is None \
+                and "/login" not in (response.location or ""):
+            wrong.append(f"{case.method} {url}: sent to {response.location}, not to sign in")
+        if before is not None and row_counts(app) != before:
+            wrong.append(f"{case.method} {url}: changed the database while out of reach")
+        if person != "anonymous" and case.endpoint == "practice.auth.logout":
+            person_browser.login(ids["emails"][person])
+            token = _token(person_browser)
+    assert not wrong, "\n".join(wrong)
+
+
+def _token(person_browser) -> str:
+    """A signed-in person's CSRF token: the sign-out form on every page carries one."""
+    page = person_browser.client.get("/", follow_redirects=True).get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match
+    return match.group(1) or match.group(2)

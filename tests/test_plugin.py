@@ -1,0 +1,172 @@
+"""Practice mounted in someone else's Flask app under /practice, used through real forms."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import inspect, text
+
+from practice import Practice, paths
+from practice.setup import prepare_database
+
+PASSWORD = "a calm walk by the harbour"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+INVITATION_LINK = re.compile(r'value="(https?://[^"]*/practice/invitation/[^"]+)"')
+
+
+class Visitor:
+    """One person with a browser: takes the CSRF token from the page holding the form."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, url):
+        return self.client.get(url)
+
+    def post(self, url, data, form_url=None):
+        page = self.client.get(form_url or url)
+        assert page.status_code == 200, f"{form_url or url} answered {page.status_code}"
+        match = CSRF.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {form_url or url}"
+        return self.client.post(url, data={**data, "csrf_token": match.group(1) or match.group(2)})
+
+
+def close_practice_database(app) -> None:
+    with app.app_context():
+        database = app.extensions["practice"].db
+        database.session.remove()
+        database.engine.dispose()
+
+
+@contextmanager
+def host_app(tmp_path, **config):
+    """A bare host with a home page of its own and its own templates folder."""
+    templates = tmp_path / "host-templates"
+    templates.mkdir()
+    # A host's own base.html must not be picked up by Practice's pages.
+    (templates / "base.html").write_text("HOST BASE LAYOUT {% block content %}{% endblock %}")
+    host = Flask("host", instance_path=str(tmp_path / "host-instance"),
+                 template_folder=str(templates))
+    host.config.update(SECRET_KEY="host-secret", **config)
+
+    @host.get("/")
+    def home():
+        return "host home"
+
+    try:
+        yield host
+    finally:
+        if "practice" in host.extensions:
+            close_practice_database(host)
+
+
+def test_practice_works_mounted_under_a_prefix(tmp_path):
+    database_file = tmp_path / "host-practice.sqlite3"
+    with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{database_file}") as host:
+        Practice(host, url_prefix="/practice")
+        with host.app_context():
+            prepare_database()
+        assert database_file.is_file()
+
+        owner = Visitor(host)
+        response = owner.get("/practice/")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/practice/setup"
+        setup_page = owner.get("/practice/setup").get_data(as_text=True)
+        assert "Set up your practice" in setup_page
+        assert "HOST BASE LAYOUT" not in setup_page
+        assert 'href="/practice/assets/practice.css' in setup_page
+        with owner.get("/practice/assets/practice.css") as stylesheet:
+            assert stylesheet.status_code == 200 and stylesheet.mimetype == "text/css"
+
+        response = owner.post("/practice/setup", {
+            "practice_name": "Harbour Couples Therapy", "name": "Olive Owner",
+            "email": "owner@example.org", "password": PASSWORD, "confirm": PASSWORD,
+        })
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"].startswith("/practice/")
+        # Setup is a one-time page.
+        assert owner.get("/practice/setup").status_code == 404
+
+        response = owner.post("/practice/couples/new", {
+            "name": "Riley & Harper",
+            "first_name": "Riley Recovering", "first_email": "riley@example.org",
+            "first_role": "recovering",
+            "second_name": "Harper Hurt", "second_email": "harper@example.org",
+            "second_role": "hurt",
+        })
+        assert response.status_code == 302, response.get_data(as_text=True)
+        couple_url = response.headers["Location"]
+        assert re.fullmatch(r"/practice/couples/\d+", couple_url), couple_url
+
+        couple_page = owner.get(couple_url).get_data(as_text=True)
+        assert "Riley Recovering" in couple_page and "Harper Hurt" in couple_page
+        links = INVITATION_LINK.findall(couple_page)
+        assert len(links) == 2, f"expected two invitation links on {couple_url}"
+
+        riley = Visitor(host)
+        invitation = re.sub(r"^https?://[^/]+", "", links[0])
+        assert invitation.startswith("/practice/invitation/")
+        response = riley.post(invitation, {"password": PASSWORD, "confirm": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"] == "/practice/my/"
+        home = riley.get("/practice/my/")
+        assert home.status_code == 200
+        assert "Hello, Riley Recovering" in home.get_data(as_text=True)
+
+        # The owner's page now shows Riley as signed up; the link does not work twice.
+        assert "signed up" in owner.get(couple_url).get_data(as_text=True)
+        assert Visitor(host).get(invitation).status_code == 404
+
+        # The host's own pages are untouched.
+        response = host.test_client().get("/")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True) == "host home"
+
+        result = host.test_cli_runner().invoke(
+            args=["practice", "program", "load", str(paths.FOUNDING_PROGRAM)])
+        assert result.exit_code == 0, result.output
+        assert "unchanged" in result.output
+
+
+def test_a_host_with_its_own_login_manager_is_refused(tmp_path):
+    database_file = tmp_path / "refused.sqlite3"
+    with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{database_file}") as host:
+        manager = LoginManager(host)
+
+        with pytest.raises(RuntimeError, match="LoginManager"):
+            Practice(host, url_prefix="/practice")
+
+        assert host.login_manager is manager
+        assert host.test_client().get("/").get_data(as_text=True) == "host home"
+
+
+def test_practice_shares_the_hosts_flask_sqlalchemy_database(tmp_path):
+    host_file = tmp_path / "host.sqlite3"
+    practice_file = tmp_path / "not-used.sqlite3"
+    with host_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{host_file}",
+                  PRACTICE_DATABASE_URL=f"sqlite:///{practice_file}") as host:
+        host_db = SQLAlchemy()
+        host_db.init_app(host)
+        with host.app_context(), host_db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE host_orders (id INTEGER PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO host_orders (id) VALUES (42)"))
+
+        Practice(host, url_prefix="/practice")
+        assert host.extensions["practice"].db is host_db
+        with host.app_context():
+            prepare_database()
+            tables = set(inspect(host_db.engine).get_table_names())
+            with host_db.engine.connect() as connection:
+                orders = list(connection.scalars(text("SELECT id FROM host_orders")))
+
+        assert {"practice_users", "practice_programs", "practice_alembic_version"} <= tables
+        assert "host_orders" in tables and orders == [42]
+        assert not practice_file.exists(), "Practice opened a database of its own"
+
+        response = host.test_client().get("/practice/")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/practice/setup"
