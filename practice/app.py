@@ -14,9 +14,14 @@ from practice.extension import Practice, db, is_embedded_default
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the standalone app: instance folder, secret key, database, founding program."""
     instance_path = (test_config or {}).get("PRACTICE_INSTANCE_PATH") or os.environ.get(
-        "PRACTICE_INSTANCE_PATH")
-    app = Flask("practice", instance_relative_config=True, instance_path=instance_path or None,
-                static_folder=None)
+        "PRACTICE_INSTANCE_PATH"
+    )
+    app = Flask(
+        "practice",
+        instance_relative_config=True,
+        instance_path=instance_path or None,
+        static_folder=None,
+    )
     config.apply_defaults(app.config)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

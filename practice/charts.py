@@ -38,9 +38,24 @@ def line_chart(series, partners) -> dict:
         if not points:
             continue
         coords = [(round(x(m), 1), round(y(v), 1), f"{m:%d %b}: {v}") for m, v in points]
-        lines.append(Line(partner.name, COLOURS[index % 2], DASHES[index % 2],
-                          " ".join(f"{cx},{cy}" for cx, cy, _ in coords), coords))
+        lines.append(
+            Line(
+                partner.name,
+                COLOURS[index % 2],
+                DASHES[index % 2],
+                " ".join(f"{cx},{cy}" for cx, cy, _ in coords),
+                coords,
+            )
+        )
     grid = [(value, round(y(value), 1)) for value in (1, 4, 7, 10)]
-    return {"width": WIDTH, "height": HEIGHT, "lines": lines, "grid": grid,
-            "left": PAD_LEFT, "right": WIDTH - PAD_RIGHT, "bottom": HEIGHT - PAD_BOTTOM,
-            "start": start, "end": end}
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "lines": lines,
+        "grid": grid,
+        "left": PAD_LEFT,
+        "right": WIDTH - PAD_RIGHT,
+        "bottom": HEIGHT - PAD_BOTTOM,
+        "start": start,
+        "end": end,
+    }

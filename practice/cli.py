@@ -28,8 +28,7 @@ def load_program_command(path: Path):
     commit()
     steps = len(spec.steps)
     exercises = sum(len(step.exercises) for step in spec.steps)
-    click.echo(f"{program.name} ({program.slug}): {outcome}; {steps} steps, "
-               f"{exercises} exercises.")
+    click.echo(f"{program.name} ({program.slug}): {outcome}; {steps} steps, {exercises} exercises.")
 
 
 @click.command("upgrade-db")

@@ -1,5 +1,6 @@
 """Practice's settings and their defaults. Every key starts with PRACTICE_."""
 
+import contextlib
 import json
 import os
 
@@ -29,8 +30,6 @@ def from_environment(config, environ=os.environ) -> None:
         if not key.startswith("PRACTICE_") or key.startswith("PRACTICE_TEST_"):
             continue
         value = environ[key]
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
-        except json.JSONDecodeError:
-            pass
         config[key] = value

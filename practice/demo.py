@@ -48,8 +48,10 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     now = now or datetime.now(UTC)
     load_founding_program()
     program = session.scalar(
-        select(Program).where(Program.slug == "rebuilding-trust")
-        .options(selectinload(Program.steps).selectinload(Step.exercises)))
+        select(Program)
+        .where(Program.slug == "rebuilding-trust")
+        .options(selectinload(Program.steps).selectinload(Step.exercises))
+    )
     existing = session.scalar(select(User).where(User.email == PRACTITIONER_EMAIL))
     if existing is not None:
         return _reset_passwords(), False
@@ -57,8 +59,9 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     logins = []
     if not accounts.has_owner():
         password = _fresh_password()
-        accounts.create_owner("Harbour Couples Therapy", "Dana Whitfield",
-                              "owner@example.org", password)
+        accounts.create_owner(
+            "Harbour Couples Therapy", "Dana Whitfield", "owner@example.org", password
+        )
         logins.append(("owner", "owner@example.org", password))
     sam, _ = accounts.add_practitioner("Sam Okafor", PRACTITIONER_EMAIL, "LMFT")
     password = _fresh_password()
@@ -71,8 +74,9 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
         ("Alex & Morgan", [("Alex", "recovering"), ("Morgan", "hurt")], 5, 40),
     ]
     for couple_name, people, step, days in plans:
-        partners = [couples.NewPartner(name, f"{name.lower()}@example.org", role)
-                    for name, role in people]
+        partners = [
+            couples.NewPartner(name, f"{name.lower()}@example.org", role) for name, role in people
+        ]
         couple, _ = couples.create_couple(sam, program, partners, couple_name)
         couple.current_step = step
         for partner in couple.partners:
@@ -91,9 +95,16 @@ def _history(couple, program, sam, current_step, start, now):
     discussed = []
     for index, step in enumerate(steps):
         day = start + span * index
-        made = assignments.assign(couple, list(step.exercises)[:2], audience="as-written",
-                                  repeat="once", due_on=None, note="", by=sam,
-                                  today=day.date())
+        made = assignments.assign(
+            couple,
+            list(step.exercises)[:2],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=sam,
+            today=day.date(),
+        )
         latest = step.position == current_step
         for n, assignment in enumerate(made):
             for p_index, partner in enumerate(couple.partners):
@@ -105,31 +116,48 @@ def _history(couple, program, sam, current_step, start, now):
                 ratings = {q["key"]: trend for q in assignment.ratings}
                 draft_only = latest and n == 1 and p_index == 1
                 reflection, _ = reflections.save(
-                    partner, assignment, answers=texts, ratings=ratings,
-                    shared=p_index == 0, submit=not draft_only, today=day.date())
+                    partner,
+                    assignment,
+                    answers=texts,
+                    ratings=ratings,
+                    shared=p_index == 0,
+                    submit=not draft_only,
+                    today=day.date(),
+                )
                 if draft_only:
                     continue
                 reflection.submitted_at = day + timedelta(days=1, hours=p_index * 3)
                 if not latest:
-                    review.respond(reflection, sam, mark_reviewed=True, flag_for_session=False,
-                                   feedback="Thank you for writing this so honestly. Let us "
-                                            "pick up the second answer next session.")
+                    review.respond(
+                        reflection,
+                        sam,
+                        mark_reviewed=True,
+                        flag_for_session=False,
+                        feedback="Thank you for writing this so honestly. Let us "
+                        "pick up the second answer next session.",
+                    )
                     discussed.append(reflection)
     if current_step >= 5 and discussed:
         starts = datetime.combine((now - timedelta(days=6)).date(), time(17, 0), tzinfo=UTC)
         sessions.save_session(
-            None, couple, sam, starts_at=starts, duration_minutes=50,
+            None,
+            couple,
+            sam,
+            starts_at=starts,
+            duration_minutes=50,
             attendee_ids=[p.id for p in couple.partners],
             text="Both partners arrived on time and engaged well. Reviewed the boundary "
-                 "agreement; both report it is holding. Morgan named continuing anxiety in "
-                 "the evenings; Alex listened without defending. Plan: begin the patience "
-                 "step, with weekly check-ins kept to Sunday evenings.",
-            reflection_ids=[r.id for r in discussed[-2:]])
+            "agreement; both report it is holding. Morgan named continuing anxiety in "
+            "the evenings; Alex listened without defending. Plan: begin the patience "
+            "step, with weekly check-ins kept to Sunday evenings.",
+            reflection_ids=[r.id for r in discussed[-2:]],
+        )
 
 
 def _reset_passwords() -> list[tuple[str, str, str]]:
     users = session.scalars(
-        select(User).where(User.email.like("%@example.org")).order_by(User.id)).all()
+        select(User).where(User.email.like("%@example.org")).order_by(User.id)
+    ).all()
     logins = []
     for user in users:
         password = _fresh_password()
@@ -137,4 +165,3 @@ def _reset_passwords() -> list[tuple[str, str, str]]:
         role = user.role if user.role != Role.CLIENT else "client"
         logins.append((role, user.email, password))
     return logins
-

@@ -73,8 +73,14 @@ class Practice:
       top level: ``flask --app practice demo``).
     """
 
-    def __init__(self, app: Flask | None = None, *, url_prefix: str | None = None,
-                 database: SQLAlchemy | None = None, cli_group: str | None = "practice"):
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        url_prefix: str | None = None,
+        database: SQLAlchemy | None = None,
+        cli_group: str | None = "practice",
+    ):
         self._url_prefix = url_prefix
         self._database = database
         self._cli_group = cli_group
@@ -82,9 +88,15 @@ class Practice:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        apply_defaults(app.config)
+        # Refuse before changing anything, so a refused host is left as it was.
         if "practice" in app.extensions:
             raise RuntimeError("Practice is already registered on this app.")
+        if getattr(app, "login_manager", None) is not None:
+            raise RuntimeError(
+                "Practice signs people in with Flask-Login and this app already has a "
+                "LoginManager; mount Practice on an app without one."
+            )
+        apply_defaults(app.config)
         prefix = self._url_prefix
         if prefix is None:
             prefix = app.config.get("PRACTICE_URL_PREFIX", "")
@@ -102,11 +114,6 @@ class Practice:
         self._init_cli(app)
 
     def _init_login(self, app: Flask) -> None:
-        if getattr(app, "login_manager", None) is not None:
-            raise RuntimeError(
-                "Practice signs people in with Flask-Login and this app already has a "
-                "LoginManager; mount Practice on an app without one."
-            )
         from practice.services.accounts import load_user
 
         manager = LoginManager()
@@ -143,6 +150,8 @@ def database_url(app: Flask) -> str:
 
 
 def is_embedded_default(app: Flask) -> bool:
-    return not app.config.get("PRACTICE_DATABASE_URL") and app.config.get(
-        "SQLALCHEMY_DATABASE_URI", ""
-    ) == f"sqlite:///{app.instance_path}/practice.sqlite3"
+    return (
+        not app.config.get("PRACTICE_DATABASE_URL")
+        and app.config.get("SQLALCHEMY_DATABASE_URI", "")
+        == f"sqlite:///{app.instance_path}/practice.sqlite3"
+    )

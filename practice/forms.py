@@ -33,24 +33,36 @@ def NameField(label="Name"):  # noqa: N802 - a field factory reads like a field 
 
 
 def EmailAddressField(label="E-mail"):  # noqa: N802
-    return EmailField(label, validators=[
-        InputRequired("Enter an e-mail address."), Length(max=254),
-        Email("Enter an e-mail address like name@example.org."),
-    ])
+    return EmailField(
+        label,
+        validators=[
+            InputRequired("Enter an e-mail address."),
+            Length(max=254),
+            Email("Enter an e-mail address like name@example.org."),
+        ],
+    )
 
 
 def NewPasswordField(label="Password"):  # noqa: N802
-    return PasswordField(label, validators=[
-        InputRequired("Choose a password."),
-        Length(min=10, max=1024, message="Use 10 to 1024 characters; a short sentence works well."),
-    ])
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired("Choose a password."),
+            Length(
+                min=10, max=1024, message="Use 10 to 1024 characters; a short sentence works well."
+            ),
+        ],
+    )
 
 
 def ConfirmField(label="Password again"):  # noqa: N802
-    return PasswordField(label, validators=[
-        InputRequired("Type the password again."),
-        EqualTo("password", "The two passwords differ."),
-    ])
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+    )
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -31,8 +31,12 @@ def format_date(day: date | None) -> str:
 def install(bp: Blueprint) -> None:
     @bp.context_processor
     def helpers():
-        return {"practice_name": practice_name, "format_datetime": format_datetime,
-                "format_date": format_date, "csrf_token": generate_csrf}
+        return {
+            "practice_name": practice_name,
+            "format_datetime": format_datetime,
+            "format_date": format_date,
+            "csrf_token": generate_csrf,
+        }
 
     @bp.after_request
     def private_by_default(response):

@@ -51,10 +51,8 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
         Case("POST", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
         Case("POST", "practice.auth.logout", {}, expect=everyone(302)),
-        Case("GET", "practice.auth.invitation", {"token": "no-such-token"},
-             expect=everyone(404)),
-        Case("POST", "practice.auth.invitation", {"token": "no-such-token"},
-             expect=everyone(404)),
+        Case("GET", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
+        Case("POST", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
         Case("GET", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["alice"]}, {"owner"}, 302),
@@ -65,20 +63,33 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.caseload.couple", {"couple_id": c}, alice_only),
         Case("GET", "practice.caseload.couple", {"couple_id": other}, {"bob"}),
         Case("POST", "practice.caseload.set_step", {"couple_id": c}, alice_only, 302),
-        Case("POST", "practice.caseload.reinvite",
-             {"couple_id": c, "partner_id": ids["riley"]}, alice_only, 302),
-        Case("POST", "practice.caseload.reinvite",
-             {"couple_id": other, "partner_id": ids["riley"]}),
+        Case(
+            "POST",
+            "practice.caseload.reinvite",
+            {"couple_id": c, "partner_id": ids["riley"]},
+            alice_only,
+            302,
+        ),
+        Case(
+            "POST", "practice.caseload.reinvite", {"couple_id": other, "partner_id": ids["riley"]}
+        ),
         Case("GET", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case("POST", "practice.caseload.assign", {"couple_id": c}, alice_only),
-        Case("POST", "practice.caseload.close_assignment",
-             {"couple_id": c, "assignment_id": ids["spare"]}, alice_only, 302),
-        Case("POST", "practice.caseload.close_assignment",
-             {"couple_id": other, "assignment_id": ids["spare"]}),
+        Case(
+            "POST",
+            "practice.caseload.close_assignment",
+            {"couple_id": c, "assignment_id": ids["spare"]},
+            alice_only,
+            302,
+        ),
+        Case(
+            "POST",
+            "practice.caseload.close_assignment",
+            {"couple_id": other, "assignment_id": ids["spare"]},
+        ),
         Case("GET", "practice.review.queue", {}, PRACTITIONERS),
         Case("GET", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
-        Case("POST", "practice.review.reflection", {"reflection_id": ids["shared"]},
-             alice_only),
+        Case("POST", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
         Case("GET", "practice.review.reflection", {"reflection_id": ids["draft"]}),
         Case("GET", "practice.sessions.new_session", {"couple_id": c}, alice_only),
         Case("POST", "practice.sessions.new_session", {"couple_id": c}, alice_only),
@@ -88,16 +99,26 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.sessions.pdf", {"session_id": ids["session"]}, alice_only),
         Case("GET", "practice.client.home", {}, CLIENTS),
         Case("GET", "practice.client.shared", {}, CLIENTS),
-        Case("GET", "practice.client.assignment", {"assignment_id": ids["open"]},
-             {"riley", "harper"}),
-        Case("POST", "practice.client.assignment", {"assignment_id": ids["open"]},
-             {"riley", "harper"}, 302),
-        Case("GET", "practice.client.assignment", {"assignment_id": ids["for_recovering"]},
-             {"riley"}),
-        Case("GET", "practice.client.reflection", {"reflection_id": ids["shared"]},
-             {"riley", "harper"}),
-        Case("GET", "practice.client.reflection", {"reflection_id": ids["private"]},
-             {"harper"}),
+        Case(
+            "GET", "practice.client.assignment", {"assignment_id": ids["open"]}, {"riley", "harper"}
+        ),
+        Case(
+            "POST",
+            "practice.client.assignment",
+            {"assignment_id": ids["open"]},
+            {"riley", "harper"},
+            302,
+        ),
+        Case(
+            "GET", "practice.client.assignment", {"assignment_id": ids["for_recovering"]}, {"riley"}
+        ),
+        Case(
+            "GET",
+            "practice.client.reflection",
+            {"reflection_id": ids["shared"]},
+            {"riley", "harper"},
+        ),
+        Case("GET", "practice.client.reflection", {"reflection_id": ids["private"]}, {"harper"}),
         Case("GET", "practice.client.reflection", {"reflection_id": ids["draft"]}, {"riley"}),
     ]
 
@@ -116,46 +137,117 @@ def populate(app) -> dict:
         exercises = {e.slug: e for e in session.scalars(select(Exercise))}
         today = date.today()
         both, for_recovering, open_, spare = assignments.assign(
-            couple, [exercises["finding-the-right-amount"], exercises["weekly-openness-log"],
-                     exercises["small-victories"], exercises["support-map"]],
-            audience="as-written", repeat="once", due_on=None, note="",
-            by=couple.practitioner, today=today)
-        shared, _ = reflections.save(riley, both, answers=["Riley shares this", "", ""],
-                                     ratings={}, shared=True, submit=True, today=today)
-        private, _ = reflections.save(harper, both, answers=["Harper keeps this", "", ""],
-                                      ratings={}, shared=False, submit=True, today=today)
-        draft, _ = reflections.save(riley, for_recovering, answers=["Riley drafts", "", ""],
-                                    ratings={}, shared=False, submit=False, today=today)
+            couple,
+            [
+                exercises["finding-the-right-amount"],
+                exercises["weekly-openness-log"],
+                exercises["small-victories"],
+                exercises["support-map"],
+            ],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=couple.practitioner,
+            today=today,
+        )
+        shared, _ = reflections.save(
+            riley,
+            both,
+            answers=["Riley shares this", "", ""],
+            ratings={},
+            shared=True,
+            submit=True,
+            today=today,
+        )
+        private, _ = reflections.save(
+            harper,
+            both,
+            answers=["Harper keeps this", "", ""],
+            ratings={},
+            shared=False,
+            submit=True,
+            today=today,
+        )
+        draft, _ = reflections.save(
+            riley,
+            for_recovering,
+            answers=["Riley drafts", "", ""],
+            ratings={},
+            shared=False,
+            submit=False,
+            today=today,
+        )
         note = sessions.save_session(
-            None, couple, couple.practitioner, starts_at=datetime.now(UTC),
-            duration_minutes=50, attendee_ids=[riley.id, harper.id], text="Session text",
-            reflection_ids=[shared.id])
+            None,
+            couple,
+            couple.practitioner,
+            starts_at=datetime.now(UTC),
+            duration_minutes=50,
+            attendee_ids=[riley.id, harper.id],
+            text="Session text",
+            reflection_ids=[shared.id],
+        )
         commit()
         alice_id = couple.practitioner_id
-        return {"couple": couple.id, "other_couple": world.other_couple_id,
-                "alice": alice_id, "riley": riley.id, "riley_user": riley.user_id,
-                "harper": harper.id, "open": open_.id, "spare": spare.id,
-                "for_recovering": for_recovering.id, "shared": shared.id,
-                "private": private.id, "draft": draft.id, "session": note.id,
-                "emails": {"owner": world.owner, "alice": world.alice, "bob": world.bob,
-                           "riley": world.recovering, "harper": world.hurt,
-                           "quinn": world.outsider}}
+        return {
+            "couple": couple.id,
+            "other_couple": world.other_couple_id,
+            "alice": alice_id,
+            "riley": riley.id,
+            "riley_user": riley.user_id,
+            "harper": harper.id,
+            "open": open_.id,
+            "spare": spare.id,
+            "for_recovering": for_recovering.id,
+            "shared": shared.id,
+            "private": private.id,
+            "draft": draft.id,
+            "session": note.id,
+            "emails": {
+                "owner": world.owner,
+                "alice": world.alice,
+                "bob": world.bob,
+                "riley": world.recovering,
+                "harper": world.hurt,
+                "quinn": world.outsider,
+            },
+        }
 
 
 def row_counts(app) -> tuple:
     with app.app_context():
-        counts = union_all(*[select(func.count()).select_from(table)
-                             for table in Base.metadata.sorted_tables])
+        counts = union_all(
+            *[select(func.count()).select_from(table) for table in Base.metadata.sorted_tables]
+        )
         return tuple(session.scalars(counts))
 
 
 def test_every_route_is_in_the_matrix(app):
-    ids = {key: 1 for key in ("couple", "other_couple", "alice", "riley", "riley_user",
-                               "harper", "open", "spare", "for_recovering", "shared",
-                               "private", "draft", "session")}
+    ids = {
+        key: 1
+        for key in (
+            "couple",
+            "other_couple",
+            "alice",
+            "riley",
+            "riley_user",
+            "harper",
+            "open",
+            "spare",
+            "for_recovering",
+            "shared",
+            "private",
+            "draft",
+            "session",
+        )
+    }
     covered = {(case.endpoint, case.method) for case in build_cases(ids)}
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     missing = routes - covered
     assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
 
@@ -182,8 +274,12 @@ def test_access_matrix(app, person):
         response.close()
         if response.status_code != expected:
             wrong.append(f"{case.method} {url}: {response.status_code}, expected {expected}")
-        if expected == 302 and person == "anonymous" and case.expect is None \
-                and "/login" not in (response.location or ""):
+        if (
+            expected == 302
+            and person == "anonymous"
+            and case.expect is None
+            and "/login" not in (response.location or "")
+        ):
             wrong.append(f"{case.method} {url}: sent to {response.location}, not to sign in")
         if before is not None and row_counts(app) != before:
             wrong.append(f"{case.method} {url}: changed the database while out of reach")

@@ -13,14 +13,19 @@ from tests.conftest import PASSWORD, Browser
 
 def _exercise_ids(app, *slugs):
     with app.app_context():
-        rows = session.execute(select(Exercise.slug, Exercise.id)
-                               .where(Exercise.slug.in_(slugs))).all()
+        rows = session.execute(
+            select(Exercise.slug, Exercise.id).where(Exercise.slug.in_(slugs))
+        ).all()
         return [dict(rows)[slug] for slug in slugs]
 
 
 def _link(page: str, name: str) -> str:
-    match = re.search(r'Invitation link for ' + re.escape(name) +
-                      r'</label>\s*<input[^>]*value="http://localhost(/invitation/[^"]+)"', page)
+    match = re.search(
+        r"Invitation link for "
+        + re.escape(name)
+        + r'</label>\s*<input[^>]*value="http://localhost(/invitation/[^"]+)"',
+        page,
+    )
     assert match, page
     return match.group(1)
 
@@ -29,15 +34,24 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     # 1. The first visit leads to creating the owner account.
     owner = Browser(app)
     assert owner.get("/").location.endswith("/setup")
-    response = owner.post("/setup", {
-        "practice_name": "Harbour Couples Therapy", "name": "Olive Owner",
-        "email": "Olive@Example.org", "password": PASSWORD, "confirm": PASSWORD})
+    response = owner.post(
+        "/setup",
+        {
+            "practice_name": "Harbour Couples Therapy",
+            "name": "Olive Owner",
+            "email": "Olive@Example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert Browser(app).get("/").location.endswith("/login")
 
     # The owner adds a practitioner, who accepts the invitation.
-    response = owner.post("/admin/practitioners", {
-        "name": "Alice Adler", "email": "alice@example.org", "credentials": "LMFT"})
+    response = owner.post(
+        "/admin/practitioners",
+        {"name": "Alice Adler", "email": "alice@example.org", "credentials": "LMFT"},
+    )
     page = owner.text("/admin/practitioners")
     link = re.search(r'value="http://localhost(/invitation/[^"]+)"', page).group(1)
     alice = Browser(app)
@@ -46,10 +60,18 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     assert alice.get(link).status_code == 404, "an invitation works once"
 
     # 2. The practitioner creates a couple and gets one link per partner.
-    response = alice.post("/couples/new", {
-        "name": "", "first_name": "Riley", "first_email": "riley@example.org",
-        "first_role": "recovering", "second_name": "Harper",
-        "second_email": "harper@example.org", "second_role": "hurt"})
+    response = alice.post(
+        "/couples/new",
+        {
+            "name": "",
+            "first_name": "Riley",
+            "first_email": "riley@example.org",
+            "first_role": "recovering",
+            "second_name": "Harper",
+            "second_email": "harper@example.org",
+            "second_role": "hurt",
+        },
+    )
     assert response.status_code == 302
     couple_url = response.location
     page = alice.text(couple_url)
@@ -64,9 +86,16 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     # 3. Assign two exercises: one for both partners, one for the partner in recovery.
     couple_id = int(couple_url.rstrip("/").rsplit("/", 1)[1])
     both, mine = _exercise_ids(app, "finding-the-right-amount", "weekly-openness-log")
-    response = alice.post(f"/couples/{couple_id}/assign", {
-        "exercises": [both, mine], "audience": "as-written", "repeat": "once",
-        "due_on": "", "note": "Take your time with this one."})
+    response = alice.post(
+        f"/couples/{couple_id}/assign",
+        {
+            "exercises": [both, mine],
+            "audience": "as-written",
+            "repeat": "once",
+            "due_on": "",
+            "note": "Take your time with this one.",
+        },
+    )
     assert response.status_code == 302
     assert "Finding the right amount" in riley.text("/my/")
     assert "Weekly openness log" in riley.text("/my/")
@@ -74,27 +103,45 @@ def test_whole_flow_from_owner_to_session_pdf(app):
 
     # 4. Riley drafts twice, then submits, shared; Harper submits privately.
     home = riley.text("/my/")
-    assignment_url = re.search(r'href="(/my/assignments/\d+)">Finding the right amount',
-                               home).group(1)
+    assignment_url = re.search(
+        r'href="(/my/assignments/\d+)">Finding the right amount', home
+    ).group(1)
     for words in ("First thoughts", "Second thoughts, longer 🌱"):
-        response = riley.post(assignment_url, {"answer_0": words, "answer_1": "",
-                                               "answer_2": "", "action": "save"})
+        response = riley.post(
+            assignment_url, {"answer_0": words, "answer_1": "", "answer_2": "", "action": "save"}
+        )
         assert response.status_code == 302
     assert "Second thoughts, longer 🌱" in riley.text(assignment_url)
-    submit = {"answer_0": "I can share weekly.", "answer_1": "Sunday evenings",
-              "answer_2": "", "rating_connection": "6", "rating_hope": "7",
-              "shared_with_partner": "y", "action": "submit"}
+    submit = {
+        "answer_0": "I can share weekly.",
+        "answer_1": "Sunday evenings",
+        "answer_2": "",
+        "rating_connection": "6",
+        "rating_hope": "7",
+        "shared_with_partner": "y",
+        "action": "submit",
+    }
     assert riley.post(assignment_url, submit).location.endswith("/my/")
-    again = riley.client.post(assignment_url, data={**submit, "answer_0": "changed",
-                                                   "csrf_token": riley.token("/my/")})
+    again = riley.client.post(
+        assignment_url, data={**submit, "answer_0": "changed", "csrf_token": riley.token("/my/")}
+    )
     assert again.status_code == 302, "a second submit is harmless"
-    harper_url = re.search(r'href="(/my/assignments/\d+)">Finding the right amount',
-                           harper.text("/my/")).group(1)
-    harper.post(harper_url, {"answer_0": "I feel frightened and want to die some nights.",
-                             "answer_1": "", "answer_2": "", "action": "submit"})
+    harper_url = re.search(
+        r'href="(/my/assignments/\d+)">Finding the right amount', harper.text("/my/")
+    ).group(1)
+    harper.post(
+        harper_url,
+        {
+            "answer_0": "I feel frightened and want to die some nights.",
+            "answer_1": "",
+            "answer_2": "",
+            "action": "submit",
+        },
+    )
     with app.app_context():
-        submitted = session.scalars(select(Reflection).where(Reflection.status == "submitted")
-                                    .order_by(Reflection.id)).all()
+        submitted = session.scalars(
+            select(Reflection).where(Reflection.status == "submitted").order_by(Reflection.id)
+        ).all()
         assert len(submitted) == 2
         assert submitted[0].answers[0] == "I can share weekly."
         riley_reflection, harper_reflection = submitted[0].id, submitted[1].id
@@ -109,8 +156,10 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     queue = alice.text("/review/")
     assert queue.index(f"/review/{harper_reflection}") < queue.index(f"/review/{riley_reflection}")
     assert "Mentions risk" in queue
-    alice.post(f"/review/{riley_reflection}", {
-        "feedback": "Thank you, Riley: Sunday evenings sound right.", "mark_reviewed": "y"})
+    alice.post(
+        f"/review/{riley_reflection}",
+        {"feedback": "Thank you, Riley: Sunday evenings sound right.", "mark_reviewed": "y"},
+    )
     assert f"/review/{riley_reflection}" not in alice.text("/review/")
     assert "Sunday evenings sound right" in riley.text(f"/my/reflections/{riley_reflection}")
     assert "Sunday evenings sound right" not in harper.text(f"/my/reflections/{riley_reflection}")
@@ -121,10 +170,17 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     assert "Connection (1 to 10)" in page and "<svg" in page
 
     # 7. A session with its note and the reflections discussed, as a PDF.
-    response = alice.post(f"/couples/{couple_id}/sessions/new", {
-        "day": "2026-11-20", "start": "17:00", "duration_minutes": "50",
-        "attendees": [p for p in _partner_ids(app)], "note": "Agreed on Sunday check-ins.",
-        "reflections": [riley_reflection]})
+    response = alice.post(
+        f"/couples/{couple_id}/sessions/new",
+        {
+            "day": "2026-11-20",
+            "start": "17:00",
+            "duration_minutes": "50",
+            "attendees": [p for p in _partner_ids(app)],
+            "note": "Agreed on Sunday check-ins.",
+            "reflections": [riley_reflection],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     session_url = response.location
     assert "Agreed on Sunday check-ins." in alice.text(session_url)
@@ -132,16 +188,27 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     assert pdf.mimetype == "application/pdf"
     assert pdf.headers["Cache-Control"] == "no-store"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
-    for expected in ("Riley & Harper", "Agreed on Sunday check-ins.", "I can share weekly.",
-                     "20 Nov 2026", "50 minutes", "Harbour Couples Therapy", "Page 1"):
+    for expected in (
+        "Riley & Harper",
+        "Agreed on Sunday check-ins.",
+        "I can share weekly.",
+        "20 Nov 2026",
+        "50 minutes",
+        "Harbour Couples Therapy",
+        "Page 1",
+    ):
         assert expected in text, expected
     assert "frightened" not in text, "only the reflections picked for the session"
 
     # Clients never reach practitioner pages; emails were stored normalised.
     assert riley.get(session_url).status_code == 404
     with app.app_context():
-        assert session.scalar(select(func.count()).select_from(User)
-                              .where(User.email == "olive@example.org")) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(User).where(User.email == "olive@example.org")
+            )
+            == 1
+        )
 
 
 def _partner_ids(app):
@@ -163,21 +230,33 @@ def test_wrong_password_does_not_say_which_part_was_wrong(world, browser):
 def test_login_next_stays_on_this_site(world, browser):
     person = browser()
     token = person.token("/login")
-    response = person.client.post("/login?next=https://evil.example/x", data={
-        "email": world.alice, "password": PASSWORD, "csrf_token": token})
+    response = person.client.post(
+        "/login?next=https://evil.example/x",
+        data={"email": world.alice, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.location == "/dashboard"
     person = browser()
     token = person.token("/login")
-    response = person.client.post("/login?next=/review/", data={
-        "email": world.alice, "password": PASSWORD, "csrf_token": token})
+    response = person.client.post(
+        "/login?next=/review/",
+        data={"email": world.alice, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.location == "/review/"
 
 
 def test_post_without_csrf_token_changes_nothing(world, browser):
     alice = browser().login(world.alice)
-    response = alice.client.post("/couples/new", data={
-        "first_name": "Xavier", "first_email": "x@example.org", "first_role": "recovering",
-        "second_name": "Yara", "second_email": "y@example.org", "second_role": "hurt"})
+    response = alice.client.post(
+        "/couples/new",
+        data={
+            "first_name": "Xavier",
+            "first_email": "x@example.org",
+            "first_role": "recovering",
+            "second_name": "Yara",
+            "second_email": "y@example.org",
+            "second_role": "hurt",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "This form expired" in page and 'value="Xavier"' in page

@@ -37,7 +37,8 @@ def schema_diff(engine, include=include_name) -> list:
     """Differences between the database and the models, compared as migrations/env.py does."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"include_name": include, "compare_type": True})
+            connection, opts={"include_name": include, "compare_type": True}
+        )
         return compare_metadata(context, Base.metadata)
 
 
@@ -78,13 +79,15 @@ def sqlite_url(tmp_path):
 @contextmanager
 def practice_app(url, tmp_path):
     """The standalone app on ``url``, not set up: the test runs the migrations itself."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "PRACTICE_AUTO_SETUP": False,
-        "PRACTICE_DATABASE_URL": url,
-        "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "PRACTICE_AUTO_SETUP": False,
+            "PRACTICE_DATABASE_URL": url,
+            "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     try:
         with app.app_context():
             yield app, app.extensions["practice"].db.engine
@@ -160,11 +163,13 @@ def test_host_tables_and_alembic_history_are_left_alone(empty_url, tmp_path):
     with practice_app(empty_url, tmp_path) as (_app, engine):
         # A host app sharing the database, with its own table and its own Alembic history.
         with engine.begin() as connection:
-            connection.execute(text(
-                "CREATE TABLE host_notes (id INTEGER PRIMARY KEY, body VARCHAR(50) NOT NULL)"))
+            connection.execute(
+                text("CREATE TABLE host_notes (id INTEGER PRIMARY KEY, body VARCHAR(50) NOT NULL)")
+            )
             connection.execute(text("INSERT INTO host_notes (id, body) VALUES (1, 'keep me')"))
-            connection.execute(text(
-                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+            connection.execute(
+                text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+            )
             connection.execute(text("INSERT INTO alembic_version VALUES ('hostrev0001')"))
 
         upgrade_database()
@@ -175,7 +180,8 @@ def test_host_tables_and_alembic_history_are_left_alone(empty_url, tmp_path):
         assert practice_versions(engine) == [head_revision()]
         with engine.connect() as connection:
             assert list(connection.execute(text("SELECT id, body FROM host_notes"))) == [
-                (1, "keep me")]
+                (1, "keep me")
+            ]
             host_history = connection.scalars(text("SELECT version_num FROM alembic_version"))
             assert list(host_history) == ["hostrev0001"]
         host_columns = {c["name"] for c in inspect(engine).get_columns("host_notes")}
@@ -185,6 +191,7 @@ def test_host_tables_and_alembic_history_are_left_alone(empty_url, tmp_path):
         assert diff == [], "host tables leaked into the comparison:\n" + pprint.pformat(diff)
         # Without the filter the host's table does show up: the filter is what hides it.
         # (Alembic itself always skips a table named alembic_version when comparing.)
-        unfiltered = {d[1].name for d in schema_diff(engine, include=None)
-                      if d[0] == "remove_table"}
+        unfiltered = {
+            d[1].name for d in schema_diff(engine, include=None) if d[0] == "remove_table"
+        }
         assert {"host_notes", VERSION_TABLE} <= unfiltered

@@ -18,9 +18,24 @@ REPO = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--no-build-isolation",
-         "--no-index", "--disable-pip-version-check", "-q", "-w", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            ".",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"pip wheel failed:\n{result.stdout}\n{result.stderr}"
     wheels = list(out.glob("practice-*.whl"))
@@ -43,7 +58,8 @@ def test_wheel_carries_templates_migrations_static_and_programs(wheel):
 
     in_repo = sorted(p.name for p in (REPO / "migrations" / "versions").glob("*.py"))
     in_wheel = sorted(
-        n.rsplit("/", 1)[1] for n in names
+        n.rsplit("/", 1)[1]
+        for n in names
         if n.startswith("practice/migrations/versions/") and n.endswith(".py")
     )
     assert in_repo, "the repository has no migrations to compare with"
@@ -96,21 +112,39 @@ INSTALLED_APP_SCRIPT = textwrap.dedent("""
 def test_installed_wheel_serves_the_setup_page(wheel, tmp_path):
     site = tmp_path / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
-         "--disable-pip-version-check", "-q", "--target", str(site), str(wheel)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"pip install failed:\n{result.stdout}\n{result.stderr}"
 
     script = tmp_path / "check_installed.py"
     script.write_text(INSTALLED_APP_SCRIPT)
     instance = tmp_path / "instance"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PRACTICE_", "FLASK_", "PYTHON"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_", "PYTHON"))
+    }
     env.update(PYTHONPATH=str(site), PRACTICE_INSTANCE_PATH=str(instance))
     run = subprocess.run(
         [sys.executable, "-W", "error", str(script), str(site)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, f"the installed app failed:\n{run.stdout}\n{run.stderr}"
     facts = json.loads(run.stdout.strip().splitlines()[-1])
@@ -118,7 +152,8 @@ def test_installed_wheel_serves_the_setup_page(wheel, tmp_path):
     site_path = Path(facts["site"])
     for key in ("practice_file", "templates_dir", "migrations_dir"):
         assert Path(facts[key]).is_relative_to(site_path), (
-            f"{key} is {facts[key]}, not inside the installed copy {site_path}")
+            f"{key} is {facts[key]}, not inside the installed copy {site_path}"
+        )
     assert facts["database"] == f"sqlite:///{instance}/practice.sqlite3"
     assert (instance / "practice.sqlite3").is_file()
     assert (instance / "secret_key").is_file()

@@ -48,8 +48,9 @@ def host_app(tmp_path, **config):
     templates.mkdir()
     # A host's own base.html must not be picked up by Practice's pages.
     (templates / "base.html").write_text("HOST BASE LAYOUT {% block content %}{% endblock %}")
-    host = Flask("host", instance_path=str(tmp_path / "host-instance"),
-                 template_folder=str(templates))
+    host = Flask(
+        "host", instance_path=str(tmp_path / "host-instance"), template_folder=str(templates)
+    )
     host.config.update(SECRET_KEY="host-secret", **config)
 
     @host.get("/")
@@ -82,22 +83,33 @@ def test_practice_works_mounted_under_a_prefix(tmp_path):
         with owner.get("/practice/assets/practice.css") as stylesheet:
             assert stylesheet.status_code == 200 and stylesheet.mimetype == "text/css"
 
-        response = owner.post("/practice/setup", {
-            "practice_name": "Harbour Couples Therapy", "name": "Olive Owner",
-            "email": "owner@example.org", "password": PASSWORD, "confirm": PASSWORD,
-        })
+        response = owner.post(
+            "/practice/setup",
+            {
+                "practice_name": "Harbour Couples Therapy",
+                "name": "Olive Owner",
+                "email": "owner@example.org",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         assert response.headers["Location"].startswith("/practice/")
         # Setup is a one-time page.
         assert owner.get("/practice/setup").status_code == 404
 
-        response = owner.post("/practice/couples/new", {
-            "name": "Riley & Harper",
-            "first_name": "Riley Recovering", "first_email": "riley@example.org",
-            "first_role": "recovering",
-            "second_name": "Harper Hurt", "second_email": "harper@example.org",
-            "second_role": "hurt",
-        })
+        response = owner.post(
+            "/practice/couples/new",
+            {
+                "name": "Riley & Harper",
+                "first_name": "Riley Recovering",
+                "first_email": "riley@example.org",
+                "first_role": "recovering",
+                "second_name": "Harper Hurt",
+                "second_email": "harper@example.org",
+                "second_role": "hurt",
+            },
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         couple_url = response.headers["Location"]
         assert re.fullmatch(r"/practice/couples/\d+", couple_url), couple_url
@@ -127,7 +139,8 @@ def test_practice_works_mounted_under_a_prefix(tmp_path):
         assert response.get_data(as_text=True) == "host home"
 
         result = host.test_cli_runner().invoke(
-            args=["practice", "program", "load", str(paths.FOUNDING_PROGRAM)])
+            args=["practice", "program", "load", str(paths.FOUNDING_PROGRAM)]
+        )
         assert result.exit_code == 0, result.output
         assert "unchanged" in result.output
 
@@ -147,8 +160,11 @@ def test_a_host_with_its_own_login_manager_is_refused(tmp_path):
 def test_practice_shares_the_hosts_flask_sqlalchemy_database(tmp_path):
     host_file = tmp_path / "host.sqlite3"
     practice_file = tmp_path / "not-used.sqlite3"
-    with host_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{host_file}",
-                  PRACTICE_DATABASE_URL=f"sqlite:///{practice_file}") as host:
+    with host_app(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{host_file}",
+        PRACTICE_DATABASE_URL=f"sqlite:///{practice_file}",
+    ) as host:
         host_db = SQLAlchemy()
         host_db.init_app(host)
         with host.app_context(), host_db.engine.begin() as connection:

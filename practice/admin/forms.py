@@ -7,5 +7,8 @@ from practice.forms import EmailAddressField, NameField, PracticeForm
 class PractitionerForm(PracticeForm):
     name = NameField()
     email = EmailAddressField()
-    credentials = StringField("Credentials (shown on session notes)", validators=[
-        Length(max=120)], description="For example: LMFT, CSAT-S")
+    credentials = StringField(
+        "Credentials (shown on session notes)",
+        validators=[Length(max=120)],
+        description="For example: LMFT, CSAT-S",
+    )

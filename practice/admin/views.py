@@ -24,8 +24,9 @@ def practitioners():
     form = PractitionerForm()
     if form.validate_on_submit():
         try:
-            user, token = accounts.add_practitioner(form.name.data, form.email.data,
-                                                    form.credentials.data or "")
+            user, token = accounts.add_practitioner(
+                form.name.data, form.email.data, form.credentials.data or ""
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -37,14 +38,20 @@ def practitioners():
         select(User).where(User.role.in_([Role.OWNER, Role.PRACTITIONER])).order_by(User.name)
     ).all()
     links = session.pop("practice_links", {})
-    return render_template("practice/admin/practitioners.html", form=form, staff=staff,
-                           links=links, action=ActionForm())
+    return render_template(
+        "practice/admin/practitioners.html",
+        form=form,
+        staff=staff,
+        links=links,
+        action=ActionForm(),
+    )
 
 
 @bp.post("/practitioners/<int:user_id>/invitation")
 def reinvite(user_id: int):
-    user = access.found(db_session.scalar(
-        select(User).where(User.id == user_id, User.role == Role.PRACTITIONER)))
+    user = access.found(
+        db_session.scalar(select(User).where(User.id == user_id, User.role == Role.PRACTITIONER))
+    )
     if ActionForm().validate_on_submit():
         token = accounts.issue_invitation(user)
         commit()

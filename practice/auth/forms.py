@@ -1,12 +1,19 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from practice.forms import ConfirmField, EmailAddressField, NameField, NewPasswordField, PracticeForm
+from practice.forms import (
+    ConfirmField,
+    EmailAddressField,
+    NameField,
+    NewPasswordField,
+    PracticeForm,
+)
 
 
 class SetupForm(PracticeForm):
-    practice_name = StringField("Practice name", validators=[
-        InputRequired("Name your practice."), Length(max=120)])
+    practice_name = StringField(
+        "Practice name", validators=[InputRequired("Name your practice."), Length(max=120)]
+    )
     name = NameField("Your name")
     email = EmailAddressField("Your e-mail")
     password = NewPasswordField()
@@ -14,10 +21,10 @@ class SetupForm(PracticeForm):
 
 
 class LoginForm(PracticeForm):
-    email = EmailField("E-mail", validators=[InputRequired("Enter your e-mail."),
-                                             Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
-                                                     Length(max=1024)])
+    email = EmailField("E-mail", validators=[InputRequired("Enter your e-mail."), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password."), Length(max=1024)]
+    )
     remember = BooleanField("Keep me signed in on this device")
 
 

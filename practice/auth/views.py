@@ -34,15 +34,17 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            owner = accounts.create_owner(form.practice_name.data, form.name.data,
-                                          form.email.data, form.password.data)
+            owner = accounts.create_owner(
+                form.practice_name.data, form.name.data, form.email.data, form.password.data
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
             commit()
             login_user(owner)
-            flash("Your practice is ready. Add practitioners, or create your first couple.",
-                  "success")
+            flash(
+                "Your practice is ready. Add practitioners, or create your first couple.", "success"
+            )
             return redirect(home_for(owner))
     return render_template("practice/auth/setup.html", form=form)
 

@@ -11,8 +11,11 @@ from practice.forms import (
 
 
 class CoupleForm(PracticeForm):
-    name = StringField("Name for the couple (optional)", validators=[Optional(), Length(max=120)],
-                       description="Shown on your caseload. Leave empty to use both first names.")
+    name = StringField(
+        "Name for the couple (optional)",
+        validators=[Optional(), Length(max=120)],
+        description="Shown on your caseload. Leave empty to use both first names.",
+    )
     first_name = NameField("First partner's name")
     first_email = EmailAddressField("First partner's e-mail")
     first_role = SelectField("First partner's role", validators=[InputRequired()])
@@ -22,15 +25,23 @@ class CoupleForm(PracticeForm):
 
 
 class AssignForm(PracticeForm):
-    exercises = MultiCheckboxField("Exercises", coerce=int, validators=[
-        InputRequired("Choose at least one exercise.")])
-    audience = RadioField("For", validators=[InputRequired("Choose who it is for.")],
-                          default="as-written")
-    repeat = RadioField("Repeat", default="once", choices=options([
-        ("once", "Once"), ("daily", "Every day"), ("weekly", "Every week")]),
-        validators=[InputRequired("Choose how often.")])
-    due_on = DateField("Due date (optional)", validators=[Optional()],
-                       description="For a repeating exercise, the last day it repeats.")
+    exercises = MultiCheckboxField(
+        "Exercises", coerce=int, validators=[InputRequired("Choose at least one exercise.")]
+    )
+    audience = RadioField(
+        "For", validators=[InputRequired("Choose who it is for.")], default="as-written"
+    )
+    repeat = RadioField(
+        "Repeat",
+        default="once",
+        choices=options([("once", "Once"), ("daily", "Every day"), ("weekly", "Every week")]),
+        validators=[InputRequired("Choose how often.")],
+    )
+    due_on = DateField(
+        "Due date (optional)",
+        validators=[Optional()],
+        description="For a repeating exercise, the last day it repeats.",
+    )
     note = TextAreaField("Note to the couple (optional)", validators=[Length(max=2000)])
 
 

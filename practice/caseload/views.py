@@ -1,4 +1,13 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,9 +37,15 @@ def dashboard():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = couples.caseload(current_user, page, per_page)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
-    return render_template("practice/caseload/dashboard.html", rows=rows, total=total,
-                           page=page, per_page=per_page, waiting=waiting,
-                           waiting_total=waiting_total)
+    return render_template(
+        "practice/caseload/dashboard.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        waiting=waiting,
+        waiting_total=waiting_total,
+    )
 
 
 @bp.route("/couples/new", methods=["GET", "POST"])
@@ -48,12 +63,14 @@ def new_couple():
     if form.validate_on_submit():
         partners = [
             couples.NewPartner(form.first_name.data, form.first_email.data, form.first_role.data),
-            couples.NewPartner(form.second_name.data, form.second_email.data,
-                               form.second_role.data),
+            couples.NewPartner(
+                form.second_name.data, form.second_email.data, form.second_role.data
+            ),
         ]
         try:
-            couple, tokens = couples.create_couple(current_user, program, partners,
-                                                   form.name.data or "")
+            couple, tokens = couples.create_couple(
+                current_user, program, partners, form.name.data or ""
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -62,8 +79,9 @@ def new_couple():
                 str(pid): url_for("practice.auth.invitation", token=t, _external=True)
                 for pid, t in tokens.items()
             }
-            flash(f"{couple.name} is on your caseload. Send each partner their own link.",
-                  "success")
+            flash(
+                f"{couple.name} is on your caseload. Send each partner their own link.", "success"
+            )
             return redirect(url_for(".couple", couple_id=couple.id))
     return render_template("practice/caseload/new_couple.html", form=form, program=program)
 
@@ -75,17 +93,24 @@ def couple(couple_id: int):
     series = progress.ratings_over_time(couple)
     charts_ = [(s, charts.line_chart(s, couple.partners)) for s in series]
     active = db_session.scalars(
-        select(Assignment).where(Assignment.couple_id == couple.id,
-                                 Assignment.status == "active")
+        select(Assignment)
+        .where(Assignment.couple_id == couple.id, Assignment.status == "active")
         .order_by(Assignment.created_at.desc())
     ).all()
     step_form = StepForm(step=couple.current_step)
-    step_form.step.choices = options((s.step.position, f"{s.step.position}. {s.step.title}")
-                                     for s in steps)
+    step_form.step.choices = options(
+        (s.step.position, f"{s.step.position}. {s.step.title}") for s in steps
+    )
     return render_template(
-        "practice/caseload/couple.html", couple=couple, steps=steps, charts=charts_,
-        active=active, sessions=session_service.sessions_of(couple),
-        links=session.pop("practice_links", {}), action=ActionForm(), step_form=step_form,
+        "practice/caseload/couple.html",
+        couple=couple,
+        steps=steps,
+        charts=charts_,
+        active=active,
+        sessions=session_service.sessions_of(couple),
+        links=session.pop("practice_links", {}),
+        action=ActionForm(),
+        step_form=step_form,
         both=BOTH,
     )
 
@@ -112,7 +137,8 @@ def reinvite(couple_id: int, partner_id: int):
         token = accounts.issue_invitation(partner.user)
         commit()
         session["practice_links"] = {
-            str(partner.id): url_for("practice.auth.invitation", token=token, _external=True)}
+            str(partner.id): url_for("practice.auth.invitation", token=token, _external=True)
+        }
         flash(f"A new link for {partner.name}; earlier links no longer work.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))
 
@@ -121,43 +147,60 @@ def reinvite(couple_id: int, partner_id: int):
 def assign(couple_id: int):
     couple = _couple(couple_id)
     steps = db_session.scalars(
-        select(Step).where(Step.program_id == couple.program_id)
-        .options(selectinload(Step.exercises)).order_by(Step.position)
+        select(Step)
+        .where(Step.program_id == couple.program_id)
+        .options(selectinload(Step.exercises))
+        .order_by(Step.position)
     ).all()
     form = AssignForm()
     form.exercises.choices = options((e.id, e.title) for s in steps for e in s.exercises)
-    form.audience.choices = options([
-        ("as-written", "As each exercise is written"), (BOTH, "Both partners"),
-        *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
-    ])
+    form.audience.choices = options(
+        [
+            ("as-written", "As each exercise is written"),
+            (BOTH, "Both partners"),
+            *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
+        ]
+    )
     if form.validate_on_submit():
         chosen = [e for s in steps for e in s.exercises if e.id in set(form.exercises.data)]
         try:
             made = assignments.assign(
-                couple, chosen, audience=form.audience.data, repeat=form.repeat.data,
-                due_on=form.due_on.data, note=form.note.data or "", by=current_user,
-                today=clock.today_for(current_user))
+                couple,
+                chosen,
+                audience=form.audience.data,
+                repeat=form.repeat.data,
+                due_on=form.due_on.data,
+                note=form.note.data or "",
+                by=current_user,
+                today=clock.today_for(current_user),
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
             commit()
-            flash(f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} "
-                  f"to {couple.name}.", "success")
+            flash(
+                f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} to {couple.name}.",
+                "success",
+            )
             return redirect(url_for(".couple", couple_id=couple.id))
     open_step = request.args.get("step", type=int) or couple.current_step
-    return render_template("practice/caseload/assign.html", couple=couple, steps=steps,
-                           form=form, open_step=open_step)
+    return render_template(
+        "practice/caseload/assign.html", couple=couple, steps=steps, form=form, open_step=open_step
+    )
 
 
 @bp.post("/couples/<int:couple_id>/assignments/<int:assignment_id>/close")
 def close_assignment(couple_id: int, assignment_id: int):
     couple = _couple(couple_id)
-    assignment = access.found(db_session.scalar(
-        select(Assignment).where(Assignment.id == assignment_id,
-                                 Assignment.couple_id == couple.id)))
+    assignment = access.found(
+        db_session.scalar(
+            select(Assignment).where(
+                Assignment.id == assignment_id, Assignment.couple_id == couple.id
+            )
+        )
+    )
     if ActionForm().validate_on_submit():
         assignments.close(assignment)
         commit()
         flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))
-

@@ -22,10 +22,14 @@ def reflection_form(assignment, formdata=None, **data) -> PracticeForm:
     for index, prompt in enumerate(assignment.prompts):
         setattr(ReflectionForm, f"answer_{index}", TextAreaField(prompt))
     for question in assignment.ratings:
-        field = RatingField(question["label"], choices=options(SCALE), coerce=int,
-                            description=f"1 = {question['low']}, 10 = {question['high']}")
+        field = RatingField(
+            question["label"],
+            choices=options(SCALE),
+            coerce=int,
+            description=f"1 = {question['low']}, 10 = {question['high']}",
+        )
         setattr(ReflectionForm, f"rating_{question['key']}", field)
-    form = ReflectionForm(formdata=formdata, data=data) if data else ReflectionForm(formdata=formdata)
+    form = ReflectionForm(formdata=formdata, data=data or None)
     form.prompt_fields = [form[f"answer_{i}"] for i in range(len(assignment.prompts))]
     form.rating_fields = [form[f"rating_{q['key']}"] for q in assignment.ratings]
     return form

@@ -22,8 +22,10 @@ def _partner():
 def _assignment(assignment_id: int) -> Assignment:
     partner = _partner()
     assignment = db_session.scalar(
-        select(Assignment).where(Assignment.id == assignment_id,
-                                 Assignment.couple_id == partner.couple_id))
+        select(Assignment).where(
+            Assignment.id == assignment_id, Assignment.couple_id == partner.couple_id
+        )
+    )
     if assignment is None or not assignment.is_for(partner.program_role):
         access.found(None)
     return assignment
@@ -34,8 +36,13 @@ def home():
     partner = _partner()
     agenda = reflection_service.agenda(partner, clock.today_for(current_user))
     shared = reflection_service.shared_by_partner(partner, limit=5)
-    return render_template("practice/client/home.html", partner=partner, agenda=agenda,
-                           shared=shared, today=clock.today_for(current_user))
+    return render_template(
+        "practice/client/home.html",
+        partner=partner,
+        agenda=agenda,
+        shared=shared,
+        today=clock.today_for(current_user),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -44,8 +51,7 @@ def assignment(assignment_id: int):
     item = _assignment(assignment_id)
     today = clock.today_for(current_user)
     occurrence = current_occurrence(item, today)
-    existing = (reflection_service.reflection_for(partner, item, occurrence)
-                if occurrence else None)
+    existing = reflection_service.reflection_for(partner, item, occurrence) if occurrence else None
     if request.method == "GET" and existing is not None and existing.is_submitted:
         return redirect(url_for(".reflection", reflection_id=existing.id))
     if request.method == "POST":
@@ -53,8 +59,9 @@ def assignment(assignment_id: int):
     elif existing is not None:
         data = {f"answer_{i}": a for i, a in enumerate(existing.answers)}
         data |= {f"rating_{k}": v for k, v in existing.ratings.items()}
-        form = reflection_form(item, formdata=None, shared_with_partner=existing.shared_with_partner,
-                               **data)
+        form = reflection_form(
+            item, formdata=None, shared_with_partner=existing.shared_with_partner, **data
+        )
     else:
         form = reflection_form(item, formdata=None)
 
@@ -62,10 +69,14 @@ def assignment(assignment_id: int):
         submit = request.form.get("action") == "submit"
         try:
             reflection, outcome = reflection_service.save(
-                partner, item,
+                partner,
+                item,
                 answers=[field.data or "" for field in form.prompt_fields],
                 ratings={f.name.removeprefix("rating_"): f.data for f in form.rating_fields},
-                shared=form.shared_with_partner.data, submit=submit, today=today)
+                shared=form.shared_with_partner.data,
+                submit=submit,
+                today=today,
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -74,15 +85,26 @@ def assignment(assignment_id: int):
                 flash("This was already submitted; your first submission stands.", "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
             if outcome == "submitted":
-                flash("Submitted. Your practitioner will read it."
-                      + (" Your partner can read it too." if reflection.shared_with_partner
-                         else " It stays private to you and your practitioner."), "success")
+                flash(
+                    "Submitted. Your practitioner will read it."
+                    + (
+                        " Your partner can read it too."
+                        if reflection.shared_with_partner
+                        else " It stays private to you and your practitioner."
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".home"))
             flash(f"Draft saved at {_time_now()}.", "success")
             return redirect(url_for(".assignment", assignment_id=item.id))
     return render_template(
-        "practice/client/assignment.html", item=item, form=form, draft=existing,
-        occurrence=occurrence, due=occurrence_due(item, occurrence) if occurrence else None)
+        "practice/client/assignment.html",
+        item=item,
+        form=form,
+        draft=existing,
+        occurrence=occurrence,
+        due=occurrence_due(item, occurrence) if occurrence else None,
+    )
 
 
 def _time_now() -> str:
@@ -96,8 +118,9 @@ def reflection(reflection_id: int):
     partner = _partner()
     item = access.found(reflection_service.readable_by_client(partner, reflection_id))
     own = item.author_id == partner.id
-    return render_template("practice/client/reflection.html", item=item, own=own,
-                           feedback=item.feedback if own else [])
+    return render_template(
+        "practice/client/reflection.html", item=item, own=own, feedback=item.feedback if own else []
+    )
 
 
 @bp.get("/shared")

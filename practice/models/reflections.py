@@ -67,9 +67,7 @@ class Feedback(Base):
     __tablename__ = "practice_feedback"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reflection_id: Mapped[int] = mapped_column(
-        ForeignKey("practice_reflections.id"), index=True
-    )
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("practice_reflections.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -100,9 +100,15 @@ def parse_program(text: str, source: str = "program") -> ProgramSpec:
         raise ProgramFileError(source, [f"not valid TOML: {error}"]) from None
     check = _Checker()
     top = check.table(data, "file", {"program": dict, "steps": list})
-    head = {} if "program" not in top else check.table(
-        top["program"], "program",
-        {"slug": str, "name": str, "version": int, "roles": list}, {"description": str},
+    head = (
+        {}
+        if "program" not in top
+        else check.table(
+            top["program"],
+            "program",
+            {"slug": str, "name": str, "version": int, "roles": list},
+            {"description": str},
+        )
     )
     check.slug(head.get("slug"), "program.slug")
 
@@ -123,8 +129,9 @@ def parse_program(text: str, source: str = "program") -> ProgramSpec:
         check.problems.append("steps: a program needs at least one step")
     for i, raw in enumerate(top.get("steps", [])):
         where = f"steps[{i}]"
-        step = check.table(raw, where, {"slug": str, "title": str, "exercises": list},
-                           {"guidance": str})
+        step = check.table(
+            raw, where, {"slug": str, "title": str, "exercises": list}, {"guidance": str}
+        )
         check.slug(step.get("slug"), f"{where}.slug")
         if step.get("slug") in step_slugs:
             check.problems.append(f"{where}.slug: '{step['slug']}' is used twice")
@@ -134,21 +141,25 @@ def parse_program(text: str, source: str = "program") -> ProgramSpec:
             check.problems.append(f"{where}.exercises: a step needs at least one exercise")
         for j, raw_exercise in enumerate(step.get("exercises", [])):
             exercises.append(
-                _exercise(check, raw_exercise, f"{where}.exercises[{j}]", role_keys,
-                          exercise_slugs)
+                _exercise(check, raw_exercise, f"{where}.exercises[{j}]", role_keys, exercise_slugs)
             )
-        steps.append(StepSpec(step.get("slug", ""), step.get("title", ""),
-                              step.get("guidance", ""), exercises))
+        steps.append(
+            StepSpec(
+                step.get("slug", ""), step.get("title", ""), step.get("guidance", ""), exercises
+            )
+        )
 
     if check.problems:
         raise ProgramFileError(source, check.problems)
-    return ProgramSpec(head["slug"], head["name"], head["version"],
-                       head.get("description", ""), roles, steps)
+    return ProgramSpec(
+        head["slug"], head["name"], head["version"], head.get("description", ""), roles, steps
+    )
 
 
 def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> ExerciseSpec:
     item = check.table(
-        raw, where,
+        raw,
+        where,
         {"slug": str, "title": str, "audience": str, "instructions": str, "prompts": list},
         {"ratings": list},
     )
@@ -168,8 +179,9 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
             check.problems.append(f"{where}.prompts[{k}]: expected a non-empty text")
     ratings, keys = [], set()
     for k, raw_rating in enumerate(item.get("ratings", [])):
-        rating = check.table(raw_rating, f"{where}.ratings[{k}]",
-                             {"key": str, "label": str, "low": str, "high": str})
+        rating = check.table(
+            raw_rating, f"{where}.ratings[{k}]", {"key": str, "label": str, "low": str, "high": str}
+        )
         key = rating.get("key")
         if key is not None and not RATING_KEY.match(key):
             check.problems.append(f"{where}.ratings[{k}].key: '{key}' must be a lowercase word")
@@ -177,9 +189,14 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
             check.problems.append(f"{where}.ratings[{k}].key: '{key}' is asked twice")
         keys.add(key)
         ratings.append(rating)
-    return ExerciseSpec(item.get("slug", ""), item.get("title", ""), audience or BOTH,
-                        item.get("instructions", ""),
-                        [p.strip() for p in prompts if isinstance(p, str)], ratings)
+    return ExerciseSpec(
+        item.get("slug", ""),
+        item.get("title", ""),
+        audience or BOTH,
+        item.get("instructions", ""),
+        [p.strip() for p in prompts if isinstance(p, str)],
+        ratings,
+    )
 
 
 def read_program_file(path: Path) -> ProgramSpec:
@@ -215,14 +232,18 @@ def load_program(spec: ProgramSpec) -> tuple[Program, str]:
                 if outcome == "unchanged":
                     outcome = "updated"
 
-    assign(program, name=spec.name, description=spec.description, version=spec.version,
-           roles=spec.roles)
+    assign(
+        program,
+        name=spec.name,
+        description=spec.description,
+        version=spec.version,
+        roles=spec.roles,
+    )
     steps_by_slug = {step.slug: step for step in program.steps}
     for position, step_spec in enumerate(spec.steps, start=1):
         step = steps_by_slug.get(step_spec.slug)
         if step is None:
-            step = Step(slug=step_spec.slug, position=position, title=step_spec.title,
-                        exercises=[])
+            step = Step(slug=step_spec.slug, position=position, title=step_spec.title, exercises=[])
             program.steps.append(step)
             outcome = "created" if outcome == "created" else "updated"
         assign(step, position=position, title=step_spec.title, guidance=step_spec.guidance)
@@ -230,13 +251,20 @@ def load_program(spec: ProgramSpec) -> tuple[Program, str]:
         for index, ex_spec in enumerate(step_spec.exercises, start=1):
             exercise = exercises_by_slug.get(ex_spec.slug)
             if exercise is None:
-                exercise = Exercise(slug=ex_spec.slug, position=index, title=ex_spec.title,
-                                    prompts=[], ratings=[])
+                exercise = Exercise(
+                    slug=ex_spec.slug, position=index, title=ex_spec.title, prompts=[], ratings=[]
+                )
                 step.exercises.append(exercise)
                 outcome = "created" if outcome == "created" else "updated"
-            assign(exercise, position=index, title=ex_spec.title, audience=ex_spec.audience,
-                   instructions=ex_spec.instructions, prompts=ex_spec.prompts,
-                   ratings=ex_spec.ratings)
+            assign(
+                exercise,
+                position=index,
+                title=ex_spec.title,
+                audience=ex_spec.audience,
+                instructions=ex_spec.instructions,
+                prompts=ex_spec.prompts,
+                ratings=ex_spec.ratings,
+            )
     session.flush()
     return program, outcome
 

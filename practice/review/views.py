@@ -25,14 +25,22 @@ def reflection(reflection_id: int):
         form.flag_for_session.data = item.flagged_for_session
     if form.validate_on_submit():
         try:
-            review_service.respond(item, current_user, feedback=form.feedback.data or "",
-                                   mark_reviewed=form.mark_reviewed.data,
-                                   flag_for_session=form.flag_for_session.data)
+            review_service.respond(
+                item,
+                current_user,
+                feedback=form.feedback.data or "",
+                mark_reviewed=form.mark_reviewed.data,
+                flag_for_session=form.flag_for_session.data,
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
             commit()
-            flash("Saved. The author sees your feedback on their next visit."
-                  if form.feedback.data.strip() else "Saved.", "success")
+            flash(
+                "Saved. The author sees your feedback on their next visit."
+                if form.feedback.data.strip()
+                else "Saved.",
+                "success",
+            )
             return redirect(url_for(".queue"))
     return render_template("practice/review/reflection.html", item=item, form=form)

@@ -53,8 +53,12 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
     if has_owner():
         raise PracticeError("This practice already has an owner.")
     check_password_rules(password)
-    owner = User(email=normalize_email(email), name=name.strip(), role=Role.OWNER,
-                 timezone=current_app.config["PRACTICE_TIMEZONE"])
+    owner = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        role=Role.OWNER,
+        timezone=current_app.config["PRACTICE_TIMEZONE"],
+    )
     owner.set_password(password)
     session.add_all([owner, PracticeProfile(name=practice_name.strip())])
     session.flush()
@@ -74,9 +78,13 @@ def authenticate(email: str, password: str) -> User | None:
 def add_practitioner(name: str, email: str, credentials: str = "") -> tuple[User, str]:
     if email_taken(email):
         raise PracticeError("Someone in this practice already uses this e-mail.", "email")
-    user = User(email=normalize_email(email), name=name.strip(), role=Role.PRACTITIONER,
-                credentials=credentials.strip(),
-                timezone=current_app.config["PRACTICE_TIMEZONE"])
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        role=Role.PRACTITIONER,
+        credentials=credentials.strip(),
+        timezone=current_app.config["PRACTICE_TIMEZONE"],
+    )
     session.add(user)
     session.flush()
     return user, issue_invitation(user)
@@ -91,14 +99,18 @@ def issue_invitation(user: User) -> str:
     now = utcnow()
     session.execute(
         update(Invitation)
-        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
-               Invitation.expires_at > now)
+        .where(
+            Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.expires_at > now
+        )
         .values(expires_at=now)
     )
     token = secrets.token_urlsafe(32)
     days = current_app.config["PRACTICE_INVITATION_DAYS"]
-    session.add(Invitation(user_id=user.id, token_hash=_hash_token(token),
-                           expires_at=now + timedelta(days=days)))
+    session.add(
+        Invitation(
+            user_id=user.id, token_hash=_hash_token(token), expires_at=now + timedelta(days=days)
+        )
+    )
     session.flush()
     return token
 

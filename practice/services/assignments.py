@@ -9,8 +9,17 @@ from practice.services.errors import PracticeError
 AS_WRITTEN = "as-written"
 
 
-def assign(couple: Couple, exercises: list[Exercise], *, audience: str, repeat: str,
-           due_on: date | None, note: str, by: User, today: date) -> list[Assignment]:
+def assign(
+    couple: Couple,
+    exercises: list[Exercise],
+    *,
+    audience: str,
+    repeat: str,
+    due_on: date | None,
+    note: str,
+    by: User,
+    today: date,
+) -> list[Assignment]:
     """Assign several exercises at once, each keeping a copy of its text as it is today."""
     if not exercises:
         raise PracticeError("Choose at least one exercise.", "exercises")
@@ -26,12 +35,20 @@ def assign(couple: Couple, exercises: list[Exercise], *, audience: str, repeat: 
     created = []
     for exercise in exercises:
         assignment = Assignment(
-            couple=couple, exercise=exercise, assigned_by_id=by.id,
-            step_position=exercise.step.position, step_title=exercise.step.title,
-            title=exercise.title, instructions=exercise.instructions,
-            prompts=list(exercise.prompts), ratings=[dict(r) for r in exercise.ratings],
+            couple=couple,
+            exercise=exercise,
+            assigned_by_id=by.id,
+            step_position=exercise.step.position,
+            step_title=exercise.step.title,
+            title=exercise.title,
+            instructions=exercise.instructions,
+            prompts=list(exercise.prompts),
+            ratings=[dict(r) for r in exercise.ratings],
             audience=exercise.audience if audience == AS_WRITTEN else audience,
-            note=note.strip(), repeat=repeat, starts_on=today, due_on=due_on,
+            note=note.strip(),
+            repeat=repeat,
+            starts_on=today,
+            due_on=due_on,
             status=AssignmentStatus.ACTIVE,
         )
         session.add(assignment)

@@ -27,8 +27,9 @@ class NewPartner:
     role: str
 
 
-def create_couple(practitioner: User, program: Program, partners: list[NewPartner],
-                  name: str = "") -> tuple[Couple, dict[int, str]]:
+def create_couple(
+    practitioner: User, program: Program, partners: list[NewPartner], name: str = ""
+) -> tuple[Couple, dict[int, str]]:
     """Create the couple and both partners' accounts; returns invitation tokens by partner id."""
     roles = [r["key"] for r in program.roles]
     if len(partners) != 2:
@@ -41,14 +42,23 @@ def create_couple(practitioner: User, program: Program, partners: list[NewPartne
         if partner.role not in roles:
             raise PracticeError("Choose one of the program's roles.", f"{field}_role")
         if email_taken(partner.email):
-            raise PracticeError("Someone in this practice already uses this e-mail.",
-                                f"{field}_email")
-    couple = Couple(name=name.strip() or " & ".join(p.name.strip() for p in partners),
-                    practitioner=practitioner, program=program, current_step=1)
+            raise PracticeError(
+                "Someone in this practice already uses this e-mail.", f"{field}_email"
+            )
+    couple = Couple(
+        name=name.strip() or " & ".join(p.name.strip() for p in partners),
+        practitioner=practitioner,
+        program=program,
+        current_step=1,
+    )
     session.add(couple)
     for partner in partners:
-        user = User(email=normalize_email(partner.email), name=partner.name.strip(),
-                    role=Role.CLIENT, timezone=practitioner.timezone)
+        user = User(
+            email=normalize_email(partner.email),
+            name=partner.name.strip(),
+            role=Role.CLIENT,
+            timezone=practitioner.timezone,
+        )
         couple.partners.append(Partner(user=user, program_role=partner.role))
     session.flush()
     tokens = {p.id: issue_invitation(p.user) for p in couple.partners}
@@ -81,10 +91,15 @@ def caseload(practitioner: User, page: int, per_page: int) -> tuple[list[Caseloa
         select(Couple, func.coalesce(waiting.c.waiting, 0), func.coalesce(waiting.c.risk, 0))
         .outerjoin(waiting, waiting.c.couple_id == Couple.id)
         .where(mine)
-        .options(selectinload(Couple.partners).selectinload(Partner.user),
-                 selectinload(Couple.program))
-        .order_by(func.coalesce(waiting.c.risk, 0).desc(),
-                  func.coalesce(waiting.c.waiting, 0).desc(), Couple.name, Couple.id)
+        .options(
+            selectinload(Couple.partners).selectinload(Partner.user), selectinload(Couple.program)
+        )
+        .order_by(
+            func.coalesce(waiting.c.risk, 0).desc(),
+            func.coalesce(waiting.c.waiting, 0).desc(),
+            Couple.name,
+            Couple.id,
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -95,8 +110,9 @@ def couple_for_practitioner(practitioner: User, couple_id: int) -> Couple | None
     return session.scalar(
         select(Couple)
         .where(and_(Couple.id == couple_id, Couple.practitioner_id == practitioner.id))
-        .options(selectinload(Couple.partners).selectinload(Partner.user),
-                 selectinload(Couple.program))
+        .options(
+            selectinload(Couple.partners).selectinload(Partner.user), selectinload(Couple.program)
+        )
     )
 
 

@@ -41,16 +41,24 @@ class StepProgress:
 def couple_progress(couple: Couple) -> list[StepProgress]:
     """Every step and exercise with each partner's state; three queries at any size."""
     steps = session.scalars(
-        select(Step).where(Step.program_id == couple.program_id)
-        .options(selectinload(Step.exercises)).order_by(Step.position)
+        select(Step)
+        .where(Step.program_id == couple.program_id)
+        .options(selectinload(Step.exercises))
+        .order_by(Step.position)
     ).all()
     assignments = session.execute(
-        select(Assignment.id, Assignment.exercise_id, Assignment.audience, Assignment.status)
-        .where(Assignment.couple_id == couple.id)
+        select(Assignment.id, Assignment.exercise_id, Assignment.audience, Assignment.status).where(
+            Assignment.couple_id == couple.id
+        )
     ).all()
     counts = session.execute(
-        select(Reflection.assignment_id, Reflection.author_id, Reflection.status,
-               func.count(Reflection.id), func.count(Reflection.reviewed_at))
+        select(
+            Reflection.assignment_id,
+            Reflection.author_id,
+            Reflection.status,
+            func.count(Reflection.id),
+            func.count(Reflection.reviewed_at),
+        )
         .join(Reflection.assignment)
         .where(Assignment.couple_id == couple.id)
         .group_by(Reflection.assignment_id, Reflection.author_id, Reflection.status)
@@ -74,8 +82,11 @@ def couple_progress(couple: Couple) -> list[StepProgress]:
             states = {}
             for partner in couple.partners:
                 if exercise.audience not in (BOTH, partner.program_role):
-                    applicable = [a for a in by_exercise[exercise.id]
-                                  if a.audience in (BOTH, partner.program_role)]
+                    applicable = [
+                        a
+                        for a in by_exercise[exercise.id]
+                        if a.audience in (BOTH, partner.program_role)
+                    ]
                     if not applicable:
                         states[partner.id] = PartnerState("not for them")
                         continue
@@ -112,11 +123,11 @@ class RatingSeries:
 def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
     """Each rating question's answers per partner, oldest first; one query at any size."""
     rows = session.execute(
-        select(Reflection.submitted_at, Reflection.author_id, Reflection.ratings,
-               Assignment.ratings)
+        select(
+            Reflection.submitted_at, Reflection.author_id, Reflection.ratings, Assignment.ratings
+        )
         .join(Reflection.assignment)
-        .where(Assignment.couple_id == couple.id,
-               Reflection.status == ReflectionStatus.SUBMITTED)
+        .where(Assignment.couple_id == couple.id, Reflection.status == ReflectionStatus.SUBMITTED)
         .order_by(Reflection.submitted_at.desc())
         .limit(limit)
     ).all()
@@ -126,7 +137,8 @@ def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
             value = answers.get(question["key"])
             if value is None:
                 continue
-            entry = series.setdefault(question["key"],
-                                      RatingSeries(question["key"], question["key"].title()))
+            entry = series.setdefault(
+                question["key"], RatingSeries(question["key"], question["key"].title())
+            )
             entry.points.setdefault(author_id, []).append((submitted_at, value))
     return sorted(series.values(), key=lambda s: s.key)

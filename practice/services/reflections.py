@@ -40,7 +40,9 @@ def check_answers(assignment: Assignment, answers: list[str], ratings: dict) -> 
         if len(answer) > limit:
             raise PracticeError(
                 f"This answer is {len(answer):,} characters; the limit is {limit:,}. "
-                "Shorten it, or continue in a new reflection.", f"answer_{index}")
+                "Shorten it, or continue in a new reflection.",
+                f"answer_{index}",
+            )
     keys = {q["key"] for q in assignment.ratings}
     for key, value in ratings.items():
         if key not in keys or value is None:
@@ -49,8 +51,16 @@ def check_answers(assignment: Assignment, answers: list[str], ratings: dict) -> 
             raise PracticeError("Choose a number from 1 to 10.", f"rating_{key}")
 
 
-def save(partner: Partner, assignment: Assignment, *, answers: list[str], ratings: dict,
-         shared: bool, submit: bool, today: date) -> tuple[Reflection, str]:
+def save(
+    partner: Partner,
+    assignment: Assignment,
+    *,
+    answers: list[str],
+    ratings: dict,
+    shared: bool,
+    submit: bool,
+    today: date,
+) -> tuple[Reflection, str]:
     """Save the partner's answers as a draft, or submit them.
 
     Returns the reflection and what happened: "saved", "submitted", or
@@ -67,13 +77,21 @@ def save(partner: Partner, assignment: Assignment, *, answers: list[str], rating
     if submit:
         missing = [i for i, a in enumerate(answers) if not a.strip()]
         if missing and len(missing) == len(answers):
-            raise PracticeError("Write something for at least one question before submitting.",
-                                f"answer_{missing[0]}")
+            raise PracticeError(
+                "Write something for at least one question before submitting.",
+                f"answer_{missing[0]}",
+            )
 
     reflection = reflection_for(partner, assignment, occurrence)
     if reflection is None:
-        reflection = Reflection(assignment=assignment, author=partner, occurrence=occurrence,
-                                answers=[], ratings={}, status=ReflectionStatus.DRAFT)
+        reflection = Reflection(
+            assignment=assignment,
+            author=partner,
+            occurrence=occurrence,
+            answers=[],
+            ratings={},
+            status=ReflectionStatus.DRAFT,
+        )
         try:
             # Two tabs may create the same reflection at once; the unique key lets one win.
             with session.begin_nested():
@@ -114,18 +132,23 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
     """What the partner has to do now (soonest due first) and what they did lately."""
     assignments = session.scalars(
         select(Assignment)
-        .where(Assignment.couple_id == partner.couple_id,
-               Assignment.status == AssignmentStatus.ACTIVE,
-               Assignment.audience.in_(["both", partner.program_role]))
+        .where(
+            Assignment.couple_id == partner.couple_id,
+            Assignment.status == AssignmentStatus.ACTIVE,
+            Assignment.audience.in_(["both", partner.program_role]),
+        )
         .order_by(Assignment.created_at, Assignment.id)
     ).all()
     current = {a.id: current_occurrence(a, today) for a in assignments}
     mine = session.scalars(
-        select(Reflection)
-        .where(Reflection.author_id == partner.id,
-               Reflection.assignment_id.in_([a.id for a in assignments]),
-               or_(Reflection.status == ReflectionStatus.DRAFT,
-                   Reflection.occurrence >= min(current.values(), default=today)))
+        select(Reflection).where(
+            Reflection.author_id == partner.id,
+            Reflection.assignment_id.in_([a.id for a in assignments]),
+            or_(
+                Reflection.status == ReflectionStatus.DRAFT,
+                Reflection.occurrence >= min(current.values(), default=today),
+            ),
+        )
     ).all()
     by_occurrence = {(r.assignment_id, r.occurrence): r for r in mine}
     due = []
@@ -136,13 +159,13 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
         reflection = by_occurrence.get((assignment.id, occurrence))
         if reflection is not None and reflection.is_submitted:
             continue
-        due.append(AgendaItem(assignment, occurrence, occurrence_due(assignment, occurrence),
-                              reflection))
+        due.append(
+            AgendaItem(assignment, occurrence, occurrence_due(assignment, occurrence), reflection)
+        )
     due.sort(key=lambda item: (item.due is None, item.due or today, item.assignment.id))
     done = session.scalars(
         select(Reflection)
-        .where(Reflection.author_id == partner.id,
-               Reflection.status == ReflectionStatus.SUBMITTED)
+        .where(Reflection.author_id == partner.id, Reflection.status == ReflectionStatus.SUBMITTED)
         .options(selectinload(Reflection.assignment), selectinload(Reflection.feedback))
         .order_by(Reflection.submitted_at.desc())
         .limit(done_limit)
@@ -155,15 +178,19 @@ def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
     other = partner.other()
     if other is None:
         return []
-    return list(session.scalars(
-        select(Reflection)
-        .where(Reflection.author_id == other.id,
-               Reflection.status == ReflectionStatus.SUBMITTED,
-               Reflection.shared_with_partner.is_(True))
-        .options(selectinload(Reflection.assignment))
-        .order_by(Reflection.submitted_at.desc())
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Reflection)
+            .where(
+                Reflection.author_id == other.id,
+                Reflection.status == ReflectionStatus.SUBMITTED,
+                Reflection.shared_with_partner.is_(True),
+            )
+            .options(selectinload(Reflection.assignment))
+            .order_by(Reflection.submitted_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | None:
@@ -176,4 +203,3 @@ def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | Non
     if reflection.is_submitted and reflection.shared_with_partner:
         return reflection
     return None
-

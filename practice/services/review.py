@@ -23,9 +23,11 @@ def _waiting(practitioner: User):
         select(Reflection)
         .join(Reflection.assignment)
         .join(Assignment.couple)
-        .where(Couple.practitioner_id == practitioner.id,
-               Reflection.status == ReflectionStatus.SUBMITTED,
-               Reflection.reviewed_at.is_(None))
+        .where(
+            Couple.practitioner_id == practitioner.id,
+            Reflection.status == ReflectionStatus.SUBMITTED,
+            Reflection.reviewed_at.is_(None),
+        )
     )
 
 
@@ -34,8 +36,10 @@ def queue(practitioner: User, limit: int) -> tuple[list[Reflection], int]:
     total = session.scalar(_waiting(practitioner).with_only_columns(func.count(Reflection.id)))
     items = session.scalars(
         _waiting(practitioner)
-        .options(contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
-                 selectinload(Reflection.author).selectinload(Partner.user))
+        .options(
+            contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
+            selectinload(Reflection.author).selectinload(Partner.user),
+        )
         .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id)
         .limit(limit)
     ).all()
@@ -48,16 +52,27 @@ def reflection_for_practitioner(practitioner: User, reflection_id: int) -> Refle
         select(Reflection)
         .join(Reflection.assignment)
         .join(Assignment.couple)
-        .where(Reflection.id == reflection_id, Couple.practitioner_id == practitioner.id,
-               Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
-                 selectinload(Reflection.feedback).selectinload(Feedback.author),
-                 selectinload(Reflection.author).selectinload(Partner.user))
+        .where(
+            Reflection.id == reflection_id,
+            Couple.practitioner_id == practitioner.id,
+            Reflection.status == ReflectionStatus.SUBMITTED,
+        )
+        .options(
+            contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
+            selectinload(Reflection.feedback).selectinload(Feedback.author),
+            selectinload(Reflection.author).selectinload(Partner.user),
+        )
     )
 
 
-def respond(reflection: Reflection, practitioner: User, *, feedback: str, mark_reviewed: bool,
-            flag_for_session: bool) -> None:
+def respond(
+    reflection: Reflection,
+    practitioner: User,
+    *,
+    feedback: str,
+    mark_reviewed: bool,
+    flag_for_session: bool,
+) -> None:
     """Write feedback for the author (if any), flag for session, and mark reviewed."""
     limit = current_app.config["PRACTICE_MAX_NOTE_CHARS"]
     feedback = feedback.strip()

@@ -21,21 +21,34 @@ from practice.services.errors import PracticeError
 
 def discussable_reflections(couple: Couple, limit: int = 100) -> list[Reflection]:
     """The couple's submitted reflections, newest first, to pick from for a session."""
-    return list(session.scalars(
-        select(Reflection)
-        .join(Reflection.assignment)
-        .where(Assignment.couple_id == couple.id,
-               Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(selectinload(Reflection.assignment),
-                 selectinload(Reflection.author).selectinload(Partner.user))
-        .order_by(Reflection.flagged_for_session.desc(), Reflection.submitted_at.desc())
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Reflection)
+            .join(Reflection.assignment)
+            .where(
+                Assignment.couple_id == couple.id, Reflection.status == ReflectionStatus.SUBMITTED
+            )
+            .options(
+                selectinload(Reflection.assignment),
+                selectinload(Reflection.author).selectinload(Partner.user),
+            )
+            .order_by(Reflection.flagged_for_session.desc(), Reflection.submitted_at.desc())
+            .limit(limit)
+        )
+    )
 
 
-def save_session(note: SessionNote | None, couple: Couple, practitioner: User, *,
-                 starts_at: datetime, duration_minutes: int, attendee_ids: list[int],
-                 text: str, reflection_ids: list[int]) -> SessionNote:
+def save_session(
+    note: SessionNote | None,
+    couple: Couple,
+    practitioner: User,
+    *,
+    starts_at: datetime,
+    duration_minutes: int,
+    attendee_ids: list[int],
+    text: str,
+    reflection_ids: list[int],
+) -> SessionNote:
     """Record a new session, or update an existing one with the same fields."""
     limit = current_app.config["PRACTICE_MAX_NOTE_CHARS"]
     if not 5 <= duration_minutes <= 600:
@@ -49,12 +62,17 @@ def save_session(note: SessionNote | None, couple: Couple, practitioner: User, *
         raise PracticeError("Only this couple's partners can attend.", "attendees")
     reflections = []
     if reflection_ids:
-        reflections = list(session.scalars(
-            select(Reflection)
-            .join(Reflection.assignment)
-            .where(Reflection.id.in_(reflection_ids), Assignment.couple_id == couple.id,
-                   Reflection.status == ReflectionStatus.SUBMITTED)
-        ))
+        reflections = list(
+            session.scalars(
+                select(Reflection)
+                .join(Reflection.assignment)
+                .where(
+                    Reflection.id.in_(reflection_ids),
+                    Assignment.couple_id == couple.id,
+                    Reflection.status == ReflectionStatus.SUBMITTED,
+                )
+            )
+        )
         if len(reflections) != len(set(reflection_ids)):
             raise PracticeError("Pick reflections from this couple.", "reflections")
     if note is None:
@@ -78,15 +96,20 @@ def session_for_practitioner(practitioner: User, session_id: int) -> SessionNote
             selectinload(SessionNote.attendees).selectinload(Partner.user),
             selectinload(SessionNote.reflections).selectinload(Reflection.assignment),
             selectinload(SessionNote.reflections)
-            .selectinload(Reflection.author).selectinload(Partner.user),
-            selectinload(SessionNote.couple).selectinload(Couple.partners)
+            .selectinload(Reflection.author)
+            .selectinload(Partner.user),
+            selectinload(SessionNote.couple)
+            .selectinload(Couple.partners)
             .selectinload(Partner.user),
         )
     )
 
 
 def sessions_of(couple: Couple) -> list[SessionNote]:
-    return list(session.scalars(
-        select(SessionNote).where(SessionNote.couple_id == couple.id)
-        .order_by(SessionNote.starts_at.desc())
-    ))
+    return list(
+        session.scalars(
+            select(SessionNote)
+            .where(SessionNote.couple_id == couple.id)
+            .order_by(SessionNote.starts_at.desc())
+        )
+    )

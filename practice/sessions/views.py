@@ -29,8 +29,7 @@ def _form_for(couple, note=None) -> SessionForm:
     if request.method == "GET":
         if note is None:
             now = clock.local(datetime.now(clock.zone("UTC")), current_user)
-            form.day.data, form.start.data = now.date(), now.time().replace(second=0,
-                                                                             microsecond=0)
+            form.day.data, form.start.data = now.date(), now.time().replace(second=0, microsecond=0)
             form.attendees.data = [p.id for p in couple.partners]
         else:
             local = clock.local(note.starts_at, current_user)
@@ -43,12 +42,19 @@ def _form_for(couple, note=None) -> SessionForm:
 
 
 def _save(form: SessionForm, couple, note=None):
-    starts_at = datetime.combine(form.day.data, form.start.data,
-                                 tzinfo=clock.zone(current_user.timezone))
+    starts_at = datetime.combine(
+        form.day.data, form.start.data, tzinfo=clock.zone(current_user.timezone)
+    )
     return session_service.save_session(
-        note, couple, current_user, starts_at=starts_at,
-        duration_minutes=form.duration_minutes.data, attendee_ids=form.attendees.data or [],
-        text=form.note.data or "", reflection_ids=form.reflections.data or [])
+        note,
+        couple,
+        current_user,
+        starts_at=starts_at,
+        duration_minutes=form.duration_minutes.data,
+        attendee_ids=form.attendees.data or [],
+        text=form.note.data or "",
+        reflection_ids=form.reflections.data or [],
+    )
 
 
 @bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
@@ -80,8 +86,7 @@ def edit(session_id: int):
             commit()
             flash("Session updated.", "success")
             return redirect(url_for(".view", session_id=note.id))
-    return render_template("practice/sessions/form.html", form=form, couple=note.couple,
-                           note=note)
+    return render_template("practice/sessions/form.html", form=form, couple=note.couple, note=note)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -95,19 +100,23 @@ def pdf(session_id: int):
     note = access.found(session_service.session_for_practitioner(current_user, session_id))
     document = SessionDocument(
         practice_name=practice_name(),
-        practitioner=" ".join(filter(None, [note.practitioner.name,
-                                            note.practitioner.credentials])),
+        practitioner=" ".join(
+            filter(None, [note.practitioner.name, note.practitioner.credentials])
+        ),
         couple=note.couple.name,
-        partners=[f"{p.name} ({note.couple.role_label(p.program_role)})"
-                  for p in note.couple.partners],
+        partners=[
+            f"{p.name} ({note.couple.role_label(p.program_role)})" for p in note.couple.partners
+        ],
         when=format_datetime(note.starts_at),
         duration_minutes=note.duration_minutes,
         attendees=[p.name for p in note.attendees],
         note=note.note,
         reflections=[
             DiscussedReflection(
-                author=r.author.name, exercise=r.assignment.title,
-                submitted=format_datetime(r.submitted_at), shared=r.shared_with_partner,
+                author=r.author.name,
+                exercise=r.assignment.title,
+                submitted=format_datetime(r.submitted_at),
+                shared=r.shared_with_partner,
                 answers=r.answered_prompts(),
                 ratings=[(q["label"], v) for q, v in r.rating_items() if v is not None],
             )
@@ -115,5 +124,8 @@ def pdf(session_id: int):
         ],
     )
     filename = f"session-{note.starts_at:%Y-%m-%d}-{note.id}.pdf"
-    return Response(build_session_pdf(document), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        build_session_pdf(document),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,74 @@
+"""A newcomer's first run: instance folder, secret key, database and program, then set-up."""
+
+import os
+import stat
+
+from sqlalchemy import func, select
+
+from practice import create_app
+from practice.db import session
+from practice.models import Program, Step
+from tests.conftest import PASSWORD, Browser
+
+
+def _dispose(app):
+    with app.app_context():
+        app.extensions["practice"].db.session.remove()
+        app.extensions["practice"].db.engine.dispose()
+
+
+def test_first_run_creates_everything_and_asks_for_the_owner(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("PRACTICE_INSTANCE_PATH", str(instance))
+    for key in [k for k in os.environ if k.startswith("PRACTICE_") and "INSTANCE" not in k]:
+        monkeypatch.delenv(key)
+    app = create_app()
+    try:
+        key_file = instance / "secret_key"
+        assert key_file.exists() and len(key_file.read_text()) == 64
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert app.config["SECRET_KEY"] == key_file.read_text()
+        assert (instance / "practice.sqlite3").exists()
+        with app.app_context():
+            program = session.scalar(select(Program))
+            assert program.slug == "rebuilding-trust"
+            assert session.scalar(select(func.count(Step.id))) == 7
+
+        visitor = Browser(app)
+        assert visitor.get("/").location.endswith("/setup")
+        assert visitor.get("/login").location.endswith("/setup")
+        response = visitor.post(
+            "/setup",
+            {
+                "practice_name": "Harbour",
+                "name": "Olive",
+                "email": "olive@example.org",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+        )
+        assert response.location.endswith("/dashboard")
+        assert Browser(app).get("/").location.endswith("/login")
+        assert Browser(app).get("/setup").status_code == 404
+    finally:
+        _dispose(app)
+
+    # A restart keeps the same key and data, and loads nothing twice.
+    again = create_app()
+    try:
+        assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
+        with again.app_context():
+            assert session.scalar(select(func.count(Program.id))) == 1
+        Browser(again).login("olive@example.org")
+    finally:
+        _dispose(again)
+
+
+def test_two_instances_get_different_secret_keys(tmp_path, monkeypatch):
+    keys = []
+    for name in ("one", "two"):
+        monkeypatch.setenv("PRACTICE_INSTANCE_PATH", str(tmp_path / name))
+        app = create_app()
+        keys.append(app.config["SECRET_KEY"])
+        _dispose(app)
+    assert keys[0] != keys[1]
