@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 
 from practice import config, paths
 from practice.extension import Practice, db, is_embedded_default
+from practice.web import template_helpers
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,9 +42,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
 
+    # Outside Practice's blueprint (an unknown URL, a crash), pages still get its helpers.
     @app.errorhandler(404)
     def not_found(_error):
-        return render_template("practice/errors/404.html"), 404
+        return render_template("practice/errors/404.html", **template_helpers()), 404
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return render_template("practice/errors/500.html", **template_helpers()), 500
 
     auto_setup = app.config["PRACTICE_AUTO_SETUP"]
     if auto_setup is None:

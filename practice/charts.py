@@ -16,18 +16,23 @@ class Line:
     dots: list[tuple[float, float, str]]
 
 
-def line_chart(series, partners) -> dict:
+def time_span(all_series) -> tuple:
+    """One time axis for all of a couple's charts, so they line up when read together."""
+    moments = [m for series in all_series for pts in series.points.values() for m, _ in pts]
+    return min(moments), max(moments)
+
+
+def line_chart(series, partners, span) -> dict:
     """Geometry for one rating question: one line per partner on a shared time axis, 1-10."""
-    moments = [m for pts in series.points.values() for m, _ in pts]
-    start, end = min(moments), max(moments)
-    span = (end - start).total_seconds() or 1.0
+    start, end = span
+    seconds = (end - start).total_seconds() or 1.0
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(moment):
         if end == start:
             return PAD_LEFT + inner_w / 2
-        return PAD_LEFT + inner_w * (moment - start).total_seconds() / span
+        return PAD_LEFT + inner_w * (moment - start).total_seconds() / seconds
 
     def y(value):
         return PAD_TOP + inner_h * (10 - value) / 9

@@ -137,6 +137,8 @@ def _history(couple, program, sam, current_step, start, now):
                         "pick up the second answer next session.",
                     )
                     discussed.append(reflection)
+            if not latest:
+                assignments.close(assignment)
     if current_step >= 5 and discussed:
         starts = datetime.combine((now - timedelta(days=6)).date(), time(17, 0), tzinfo=UTC)
         sessions.save_session(

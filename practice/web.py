@@ -28,15 +28,18 @@ def format_date(day: date | None) -> str:
     return "" if day is None else f"{day:%a %-d %b %Y}"
 
 
+def template_helpers() -> dict:
+    """What every Practice template may call."""
+    return {
+        "practice_name": practice_name,
+        "format_datetime": format_datetime,
+        "format_date": format_date,
+        "csrf_token": generate_csrf,
+    }
+
+
 def install(bp: Blueprint) -> None:
-    @bp.context_processor
-    def helpers():
-        return {
-            "practice_name": practice_name,
-            "format_datetime": format_datetime,
-            "format_date": format_date,
-            "csrf_token": generate_csrf,
-        }
+    bp.context_processor(template_helpers)
 
     @bp.after_request
     def private_by_default(response):

@@ -72,3 +72,29 @@ def test_two_instances_get_different_secret_keys(tmp_path, monkeypatch):
         keys.append(app.config["SECRET_KEY"])
         _dispose(app)
     assert keys[0] != keys[1]
+
+
+def test_unknown_address_shows_the_practice_not_found_page(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "This page is not here" in response.get_data(as_text=True)
+
+
+def test_a_crash_rolls_back_and_shows_a_calm_page(app):
+    from sqlalchemy import func, select
+
+    from practice.models import PracticeProfile
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/crash")
+    def crash():
+        session.add(PracticeProfile(name="half-done"))
+        session.flush()
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/crash")
+    assert response.status_code == 500
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    with app.app_context():
+        assert session.scalar(select(func.count(PracticeProfile.id))) == 0

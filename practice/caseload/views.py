@@ -91,7 +91,8 @@ def couple(couple_id: int):
     couple = _couple(couple_id)
     steps = progress.couple_progress(couple)
     series = progress.ratings_over_time(couple)
-    charts_ = [(s, charts.line_chart(s, couple.partners)) for s in series]
+    span = charts.time_span(series) if series else None
+    charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in series]
     active = db_session.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status == "active")

@@ -100,7 +100,7 @@ def pdf(session_id: int):
     note = access.found(session_service.session_for_practitioner(current_user, session_id))
     document = SessionDocument(
         practice_name=practice_name(),
-        practitioner=" ".join(
+        practitioner=", ".join(
             filter(None, [note.practitioner.name, note.practitioner.credentials])
         ),
         couple=note.couple.name,
