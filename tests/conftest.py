@@ -2,11 +2,12 @@
 
 import os
 import re
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from practice import create_app
 from practice.db import commit
@@ -19,17 +20,30 @@ PASSWORD = "a calm walk by the harbour"
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
-    """One schema per backend per run; every test starts from empty tables."""
+    """One schema per backend per run; every test starts from empty tables.
+
+    On PostgreSQL the run gets a schema of its own, so two runs at once never meet.
+    """
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db')}/practice-test.sqlite3"
+        schema = None
     else:
-        url = POSTGRES_URL
+        schema = f"practice_test_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        url = make_url(POSTGRES_URL).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        ).render_as_string(hide_password=False)
     engine = create_engine(url)
     with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
         Base.metadata.create_all(connection)
     engine.dispose()
-    return url
+    yield url
+    if schema is not None:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def empty_tables(engine) -> None:
