@@ -1,17 +1,41 @@
 """Form pieces every feature uses."""
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.services.errors import PracticeError
 
 CSRF_MESSAGE = "This form expired or came from elsewhere. Your text is still here: send it again."
+# Control characters nobody types on purpose; PostgreSQL refuses NUL in text outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def drop_control_characters(value):
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class PracticeForm(FlaskForm):
-    """A form that shows a domain error next to the field it concerns."""
+    """A form that shows a domain error next to the field it concerns.
+
+    Every text field drops control characters (tab and line breaks stay), so no form
+    can store text that a database or a PDF would choke on.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options["filters"] = [drop_control_characters, *filters]
+            return unbound_field.bind(form=form, **options)
 
     def add_error(self, error: PracticeError) -> None:
         field = self._fields.get(error.field) if error.field else None
@@ -28,8 +52,8 @@ class PracticeForm(FlaskForm):
         return errors
 
 
-def NameField(label="Name"):  # noqa: N802 - a field factory reads like a field class
-    return StringField(label, validators=[InputRequired("Enter a name."), Length(max=120)])
+def NameField(label="Name", message="Enter a name."):  # noqa: N802 - reads like a field class
+    return StringField(label, filters=[strip], validators=[DataRequired(message), Length(max=120)])
 
 
 def EmailAddressField(label="E-mail"):  # noqa: N802
@@ -80,6 +104,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, invalid_message="Choose from the list.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
     def pre_validate(self, form):
-        if self.data:
-            super().pre_validate(form)
+        known = {choice.value for choice in self.choices}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(self.invalid_message)

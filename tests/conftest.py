@@ -32,9 +32,11 @@ def database_url(request, tmp_path_factory):
         admin = create_engine(POSTGRES_URL)
         with admin.begin() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = make_url(POSTGRES_URL).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        ).render_as_string(hide_password=False)
+        url = (
+            make_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     engine = create_engine(url)
     with engine.begin() as connection:
         Base.metadata.create_all(connection)

@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from practice.forms import (
@@ -11,9 +11,7 @@ from practice.forms import (
 
 
 class SetupForm(PracticeForm):
-    practice_name = StringField(
-        "Practice name", validators=[InputRequired("Name your practice."), Length(max=120)]
-    )
+    practice_name = NameField("Practice name", "Name your practice.")
     name = NameField("Your name")
     email = EmailAddressField("Your e-mail")
     password = NewPasswordField()

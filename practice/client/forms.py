@@ -1,16 +1,29 @@
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.validators import ValidationError
 
 from practice.forms import PracticeForm, options
 
 SCALE = [(value, str(value)) for value in range(1, 11)]
 
 
+RATING_MESSAGE = "Choose a number from 1 to 10."
+
+
 class RatingField(RadioField):
     """A 1-10 rating that may be left unanswered."""
 
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(RATING_MESSAGE) from None
+
     def pre_validate(self, form):
-        if self.data is not None:
-            super().pre_validate(form)
+        if self.data is not None and not 1 <= self.data <= 10:
+            raise ValidationError(RATING_MESSAGE)
 
 
 def reflection_form(assignment, formdata=None, **data) -> PracticeForm:

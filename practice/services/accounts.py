@@ -13,6 +13,7 @@ from practice.models import Invitation, PracticeProfile, Role, User, utcnow
 from practice.services.errors import PracticeError
 
 MIN_PASSWORD_LENGTH = 10
+NAME_LENGTH = 120
 # Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -37,6 +38,15 @@ def practice_profile() -> PracticeProfile | None:
     return session.scalar(select(PracticeProfile).limit(1))
 
 
+def required_name(name: str, field: str = "name", what: str = "a name") -> str:
+    name = name.strip()
+    if not name:
+        raise PracticeError(f"Enter {what}.", field)
+    if len(name) > NAME_LENGTH:
+        raise PracticeError(f"Keep it to {NAME_LENGTH} characters.", field)
+    return name
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PracticeError(
@@ -55,12 +65,19 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
     check_password_rules(password)
     owner = User(
         email=normalize_email(email),
-        name=name.strip(),
+        name=required_name(name),
         role=Role.OWNER,
         timezone=current_app.config["PRACTICE_TIMEZONE"],
     )
     owner.set_password(password)
-    session.add_all([owner, PracticeProfile(name=practice_name.strip())])
+    session.add_all(
+        [
+            owner,
+            PracticeProfile(
+                name=required_name(practice_name, "practice_name", "the practice's name")
+            ),
+        ]
+    )
     session.flush()
     return owner
 
@@ -80,7 +97,7 @@ def add_practitioner(name: str, email: str, credentials: str = "") -> tuple[User
         raise PracticeError("Someone in this practice already uses this e-mail.", "email")
     user = User(
         email=normalize_email(email),
-        name=name.strip(),
+        name=required_name(name),
         role=Role.PRACTITIONER,
         credentials=credentials.strip(),
         timezone=current_app.config["PRACTICE_TIMEZONE"],

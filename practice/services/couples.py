@@ -16,7 +16,13 @@ from practice.models import (
     Role,
     User,
 )
-from practice.services.accounts import email_taken, issue_invitation, normalize_email
+from practice.services.accounts import (
+    NAME_LENGTH,
+    email_taken,
+    issue_invitation,
+    normalize_email,
+    required_name,
+)
 from practice.services.errors import PracticeError
 
 
@@ -39,6 +45,7 @@ def create_couple(
         raise PracticeError("Each partner needs their own e-mail address.", "second_email")
     for index, partner in enumerate(partners):
         field = ("first", "second")[index]
+        required_name(partner.name, f"{field}_name")
         if partner.role not in roles:
             raise PracticeError("Choose one of the program's roles.", f"{field}_role")
         if email_taken(partner.email):
@@ -46,7 +53,7 @@ def create_couple(
                 "Someone in this practice already uses this e-mail.", f"{field}_email"
             )
     couple = Couple(
-        name=name.strip() or " & ".join(p.name.strip() for p in partners),
+        name=name.strip() or _default_name(partners),
         practitioner=practitioner,
         program=program,
         current_step=1,
@@ -63,6 +70,13 @@ def create_couple(
     session.flush()
     tokens = {p.id: issue_invitation(p.user) for p in couple.partners}
     return couple, tokens
+
+
+def _default_name(partners: list[NewPartner]) -> str:
+    """Both first names, shortened to fit when the names are long."""
+    firsts = [p.name.strip().split()[0] if p.name.strip() else "" for p in partners]
+    name = " & ".join(firsts)
+    return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
 
 
 @dataclass

@@ -17,4 +17,6 @@ class SessionForm(PracticeForm):
     )
     attendees = MultiCheckboxField("Who attended", coerce=int)
     note = TextAreaField("Session note")
-    reflections = MultiCheckboxField("Reflections discussed", coerce=int)
+    reflections = MultiCheckboxField(
+        "Reflections discussed", coerce=int, invalid_message="Pick reflections from this couple."
+    )
