@@ -59,4 +59,35 @@ def demo_command():
         click.echo(f"  {role.ljust(role_width)}  {email.ljust(email_width)}  {password}")
 
 
-COMMANDS = [program_group, upgrade_db_command, demo_command]
+@click.command("export-record")
+@click.argument("couple_id", type=int)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF.",
+)
+@with_appcontext
+def export_record_command(couple_id: int, out: Path):
+    """Write a couple's whole record (every signed session, with addenda) as one PDF."""
+    from practice.db import session
+    from practice.models import Couple
+    from practice.pdf.record import build_record_pdf
+    from practice.services.accounts import practice_profile
+    from practice.services.sessions import signed_sessions
+    from practice.sessions.documents import record_pdf
+
+    couple = session.get(Couple, couple_id)
+    if couple is None:
+        raise click.ClickException(f"There is no couple with id {couple_id}.")
+    if not out.parent.is_dir():
+        raise click.ClickException(f"The folder {out.parent} does not exist.")
+    profile = practice_profile()
+    notes = signed_sessions(couple)
+    content = build_record_pdf(record_pdf(couple, notes, profile.name if profile else "Practice"))
+    out.write_bytes(content)
+    click.echo(f"Wrote {out}: {couple.name}, {len(notes)} signed sessions, {len(content):,} bytes.")
+
+
+COMMANDS = [program_group, upgrade_db_command, demo_command, export_record_command]

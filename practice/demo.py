@@ -64,9 +64,9 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
         )
         logins.append(("owner", "owner@example.org", password))
     sam, _ = accounts.add_practitioner("Sam Okafor", PRACTITIONER_EMAIL, "LMFT")
-    password = _fresh_password()
-    sam.set_password(password)
-    logins.append(("practitioner", PRACTITIONER_EMAIL, password))
+    sam_password = _fresh_password()
+    sam.set_password(sam_password)
+    logins.append(("practitioner", PRACTITIONER_EMAIL, sam_password))
 
     plans = [
         ("Jordan & Casey", [("Jordan", "recovering"), ("Casey", "hurt")], 1, 4),
@@ -83,12 +83,12 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
             password = _fresh_password()
             partner.user.set_password(password)
             logins.append((f"client ({couple_name})", partner.user.email, password))
-        _history(couple, program, sam, step, now - timedelta(days=days), now)
+        _history(couple, program, sam, sam_password, step, now - timedelta(days=days), now)
     session.flush()
     return logins, True
 
 
-def _history(couple, program, sam, current_step, start, now):
+def _history(couple, program, sam, sam_password, current_step, start, now):
     """Assignments up to the current step, answered over the weeks since the start."""
     steps = [s for s in program.steps if s.position <= current_step]
     span = (now - start) / max(len(steps), 1)
@@ -141,19 +141,41 @@ def _history(couple, program, sam, current_step, start, now):
                 assignments.close(assignment)
     if current_step >= 5 and discussed:
         starts = datetime.combine((now - timedelta(days=6)).date(), time(17, 0), tzinfo=UTC)
-        sessions.save_session(
+        note = sessions.save_session(
             None,
             couple,
             sam,
-            starts_at=starts,
-            duration_minutes=50,
-            attendee_ids=[p.id for p in couple.partners],
-            text="Both partners arrived on time and engaged well. Reviewed the boundary "
-            "agreement; both report it is holding. Morgan named continuing anxiety in "
-            "the evenings; Alex listened without defending. Plan: begin the patience "
-            "step, with weekly check-ins kept to Sunday evenings.",
-            reflection_ids=[r.id for r in discussed[-2:]],
+            sessions.SessionInput(
+                starts_at=starts,
+                duration_minutes=50,
+                kind="joint",
+                individual_partner_id=None,
+                attendee_ids=[p.id for p in couple.partners],
+                note_format="dap",
+                sections={
+                    "data": "Both partners arrived on time and engaged well. Reviewed the "
+                    "boundary agreement; both report it is holding. Morgan named continuing "
+                    "anxiety in the evenings; Alex listened without defending.",
+                    "assessment": "Steady progress. Trust ratings rising for both; Morgan's "
+                    "safety still lowest in the evenings, which fits the pattern she named.",
+                    "plan": "Begin the patience step, with weekly check-ins kept to Sunday "
+                    "evenings. Review the evening plan next session.",
+                },
+                reflection_ids=[r.id for r in discussed[-2:]],
+            ),
         )
+        assignments.assign(
+            couple,
+            [e for s in program.steps if s.position == current_step for e in s.exercises][:1],
+            audience="as-written",
+            repeat="weekly",
+            due_on=None,
+            note="Sunday evenings, as agreed.",
+            by=sam,
+            today=now.date(),
+            set_in=note,
+        )
+        sessions.sign(note, sam, sam_password)
 
 
 def _reset_passwords() -> list[tuple[str, str, str]]:

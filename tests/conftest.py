@@ -228,3 +228,23 @@ def counted_queries(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def record_session(couple, practitioner, **changes):
+    """A session note through the real service, with sensible defaults (call in app context)."""
+    from datetime import UTC, datetime
+
+    from practice.services import sessions
+
+    data = {
+        "starts_at": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        "duration_minutes": 50,
+        "kind": "joint",
+        "individual_partner_id": None,
+        "attendee_ids": [p.id for p in couple.partners],
+        "note_format": "free",
+        "sections": {"note": "Session text"},
+        "reflection_ids": [],
+    }
+    data.update(changes)
+    return sessions.save_session(None, couple, practitioner, sessions.SessionInput(**data))

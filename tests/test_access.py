@@ -12,7 +12,7 @@ from sqlalchemy import func, select, union_all
 
 from practice.db import commit, session
 from practice.models import Base, Exercise
-from tests.conftest import CSRF, Browser, build_world
+from tests.conftest import CSRF, PASSWORD, Browser, build_world, record_session
 
 PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")
 PRACTITIONERS = {"owner", "alice", "bob"}
@@ -97,6 +97,26 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.sessions.edit", {"session_id": ids["session"]}, alice_only),
         Case("POST", "practice.sessions.edit", {"session_id": ids["session"]}, alice_only),
         Case("GET", "practice.sessions.pdf", {"session_id": ids["session"]}, alice_only),
+        Case("POST", "practice.sessions.sign", {"session_id": ids["session"]}, alice_only),
+        Case("POST", "practice.sessions.add_addendum", {"session_id": ids["signed"]}, alice_only),
+        Case("GET", "practice.sessions.homework", {"session_id": ids["session"]}, alice_only),
+        Case("POST", "practice.sessions.homework", {"session_id": ids["session"]}, alice_only),
+        Case(
+            "GET",
+            "practice.sessions.handout",
+            {"session_id": ids["signed"], "partner_id": ids["riley"]},
+            alice_only,
+        ),
+        Case(
+            "GET",
+            "practice.sessions.handout",
+            {"session_id": ids["alone"], "partner_id": ids["riley"]},
+        ),
+        Case("GET", "practice.sessions.record", {"couple_id": c}, alice_only),
+        Case("GET", "practice.sessions.record", {"couple_id": other}, {"bob"}),
+        Case("GET", "practice.client.handout", {"session_id": ids["signed"]}, {"riley", "harper"}),
+        Case("GET", "practice.client.handout", {"session_id": ids["alone"]}, {"harper"}),
+        Case("GET", "practice.client.handout", {"session_id": ids["session"]}),
         Case("GET", "practice.client.home", {}, CLIENTS),
         Case("GET", "practice.client.shared", {}, CLIENTS),
         Case(
@@ -125,7 +145,7 @@ def build_cases(ids) -> list[Case]:
 
 def populate(app) -> dict:
     """The world, plus assignments, reflections (shared, private, draft) and a session."""
-    from datetime import UTC, date, datetime
+    from datetime import date
 
     from practice.models import Couple
     from practice.services import assignments, reflections, sessions
@@ -178,16 +198,18 @@ def populate(app) -> dict:
             submit=False,
             today=today,
         )
-        note = sessions.save_session(
-            None,
+        note = record_session(couple, couple.practitioner, reflection_ids=[shared.id])
+        signed = record_session(couple, couple.practitioner, sections={"note": "Joint, signed"})
+        alone = record_session(
             couple,
             couple.practitioner,
-            starts_at=datetime.now(UTC),
-            duration_minutes=50,
-            attendee_ids=[riley.id, harper.id],
-            text="Session text",
-            reflection_ids=[shared.id],
+            kind="individual",
+            individual_partner_id=harper.id,
+            attendee_ids=[harper.id],
+            sections={"note": "Harper alone"},
         )
+        for finished in (signed, alone):
+            sessions.sign(finished, couple.practitioner, PASSWORD)
         commit()
         alice_id = couple.practitioner_id
         return {
@@ -204,6 +226,8 @@ def populate(app) -> dict:
             "private": private.id,
             "draft": draft.id,
             "session": note.id,
+            "signed": signed.id,
+            "alone": alone.id,
             "emails": {
                 "owner": world.owner,
                 "alice": world.alice,
@@ -240,6 +264,8 @@ def test_every_route_is_in_the_matrix(app):
             "private",
             "draft",
             "session",
+            "signed",
+            "alone",
         )
     }
     covered = {(case.endpoint, case.method) for case in build_cases(ids)}

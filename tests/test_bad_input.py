@@ -22,8 +22,7 @@ from practice.db import commit, session
 from practice.forms import CSRF_MESSAGE
 from practice.models import Base, Exercise, Partner, Reflection, ReflectionStatus, User
 from practice.services import accounts, assignments, clock, reflections
-from practice.services import sessions as session_service
-from tests.conftest import PASSWORD, Browser, World, build_world
+from tests.conftest import PASSWORD, Browser, World, build_world, record_session
 
 LOGIN_MISMATCH = "That e-mail and password do not match an account."
 # Tables a request may legitimately write to even when the form is refused.
@@ -410,15 +409,12 @@ def session_edit_form(app) -> Form:
 
     with app.app_context():
         couple = session.get(Couple, world.couple_id)
-        note = session_service.save_session(
-            None,
+        note = record_session(
             couple,
             _user(world.alice),
             starts_at=datetime.combine(date(2025, 5, 6), time(10, 30), tzinfo=clock.zone("UTC")),
-            duration_minutes=50,
             attendee_ids=[world.recovering_id],
-            text="The signed words.",
-            reflection_ids=[],
+            sections={"note": "The signed words."},
         )
         commit()
         form.url = f"/sessions/{note.id}/edit"

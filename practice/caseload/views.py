@@ -147,6 +147,11 @@ def reinvite(couple_id: int, partner_id: int):
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
 def assign(couple_id: int):
     couple = _couple(couple_id)
+    return assign_page(couple, done_url=url_for(".couple", couple_id=couple.id))
+
+
+def assign_page(couple, done_url: str, set_in=None):
+    """The assign form, for the couple page or as homework set in a session."""
     steps = db_session.scalars(
         select(Step)
         .where(Step.program_id == couple.program_id)
@@ -174,6 +179,7 @@ def assign(couple_id: int):
                 note=form.note.data or "",
                 by=current_user,
                 today=clock.today_for(current_user),
+                set_in=set_in,
             )
         except PracticeError as error:
             form.add_error(error)
@@ -183,10 +189,16 @@ def assign(couple_id: int):
                 f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} to {couple.name}.",
                 "success",
             )
-            return redirect(url_for(".couple", couple_id=couple.id))
+            return redirect(done_url)
     open_step = request.args.get("step", type=int) or couple.current_step
     return render_template(
-        "practice/caseload/assign.html", couple=couple, steps=steps, form=form, open_step=open_step
+        "practice/caseload/assign.html",
+        couple=couple,
+        steps=steps,
+        form=form,
+        open_step=open_step,
+        set_in=set_in,
+        done_url=done_url,
     )
 
 

@@ -6,10 +6,14 @@ from practice import access
 from practice.client.forms import reflection_form
 from practice.db import commit
 from practice.db import session as db_session
-from practice.models import Assignment
+from practice.models import Assignment, SessionNote
 from practice.services import PracticeError, clock
 from practice.services import reflections as reflection_service
+from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
+from practice.sessions import documents
+from practice.sessions.views import pdf_response
+from practice.web import practice_name
 
 bp = Blueprint("client", __name__, url_prefix="/my")
 access.for_clients(bp)
@@ -38,6 +42,7 @@ def home():
     shared = reflection_service.shared_by_partner(partner, limit=5)
     return render_template(
         "practice/client/home.html",
+        handouts=session_service.handout_sessions(partner, limit=10),
         partner=partner,
         agenda=agenda,
         shared=shared,
@@ -128,3 +133,18 @@ def shared():
     partner = _partner()
     items = reflection_service.shared_by_partner(partner)
     return render_template("practice/client/shared.html", items=items, partner=partner)
+
+
+@bp.get("/handouts/<int:session_id>/pdf")
+def handout(session_id: int):
+    """The partner's own handout for a signed session: homework and their feedback only."""
+    partner = _partner()
+    note = db_session.get(SessionNote, session_id)
+    if note is None or not note.is_signed or not session_service.may_take_handout(note, partner):
+        access.found(None)
+    from practice.pdf.handout import build_handout_pdf
+
+    data = documents.handout_pdf(note, partner, practice_name())
+    if request.args.get("reflections") != "1":
+        data.own_reflections = []
+    return pdf_response(build_handout_pdf(data), f"handout-{note.starts_at:%Y-%m-%d}.pdf")

@@ -5,10 +5,22 @@ from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
-from practice.models.sessions import SessionNote, session_attendees, session_reflections
+from practice.models.sessions import (
+    NOTE_FORMATS,
+    Addendum,
+    SessionKind,
+    SessionNote,
+    SignedNoteLocked,
+    session_attendees,
+    session_reflections,
+)
 from practice.models.users import Invitation, PracticeProfile, Role, User
 
 __all__ = [
+    "NOTE_FORMATS",
+    "Addendum",
+    "SessionKind",
+    "SignedNoteLocked",
     "BOTH",
     "Assignment",
     "AssignmentStatus",

@@ -31,6 +31,10 @@ class Assignment(Base):
         ForeignKey("practice_exercises.id", ondelete="SET NULL"), index=True
     )
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
+    # Homework set in a session, for next time.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice_session_notes.id"), index=True
+    )
     # The copy: later edits to the program never rewrite what a couple was given.
     step_position: Mapped[int]
     step_title: Mapped[str] = mapped_column(String(120))

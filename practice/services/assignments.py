@@ -3,7 +3,16 @@
 from datetime import date, timedelta
 
 from practice.db import session
-from practice.models import BOTH, Assignment, AssignmentStatus, Couple, Exercise, Repeat, User
+from practice.models import (
+    BOTH,
+    Assignment,
+    AssignmentStatus,
+    Couple,
+    Exercise,
+    Repeat,
+    SessionNote,
+    User,
+)
 from practice.services.errors import PracticeError
 
 AS_WRITTEN = "as-written"
@@ -19,8 +28,15 @@ def assign(
     note: str,
     by: User,
     today: date,
+    set_in: SessionNote | None = None,
 ) -> list[Assignment]:
-    """Assign several exercises at once, each keeping a copy of its text as it is today."""
+    """Assign several exercises at once, each keeping a copy of its text as it is today.
+
+    ``set_in`` marks them as homework set in that session (a draft: a signed note's
+    homework is part of what was signed).
+    """
+    if set_in is not None and set_in.is_signed:
+        raise PracticeError("This note is signed; assign from the couple's page instead.")
     if not exercises:
         raise PracticeError("Choose at least one exercise.", "exercises")
     roles = {r["key"] for r in couple.program.roles}
@@ -38,6 +54,7 @@ def assign(
             couple=couple,
             exercise=exercise,
             assigned_by_id=by.id,
+            session_id=set_in.id if set_in is not None else None,
             step_position=exercise.step.position,
             step_title=exercise.step.title,
             title=exercise.title,

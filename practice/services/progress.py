@@ -142,3 +142,39 @@ def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
             )
             entry.points.setdefault(author_id, []).append((submitted_at, value))
     return sorted(series.values(), key=lambda s: s.key)
+
+
+def snapshot(couple: Couple) -> dict:
+    """The couple's step progress and ratings now, as JSON-ready data."""
+    names = {p.id: p.name for p in couple.partners}
+    steps = [
+        {
+            "position": s.step.position,
+            "title": s.step.title,
+            "current": s.is_current,
+            # A step's state per partner: the furthest state any of its exercises reached.
+            "states": [_step_state(s, p.id) for p in couple.partners],
+        }
+        for s in couple_progress(couple)
+    ]
+    ratings = [
+        {
+            "label": series.label,
+            "points": {
+                names[pid]: [[moment.isoformat(), value] for moment, value in points]
+                for pid, points in series.points.items()
+                if pid in names
+            },
+        }
+        for series in ratings_over_time(couple)
+    ]
+    return {"partners": [p.name for p in couple.partners], "steps": steps, "ratings": ratings}
+
+
+def _step_state(step_progress, partner_id) -> str:
+    states = [row.states[partner_id] for row in step_progress.exercises]
+    done = sum(1 for st in states if st.label in ("submitted", "reviewed"))
+    mine = [st for st in states if st.label != "not for them"]
+    if not mine or all(st.label == "not assigned" for st in mine):
+        return "not started"
+    return f"{done} of {len(mine)} done"

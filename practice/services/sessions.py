@@ -1,26 +1,39 @@
-"""Session records: when, how long, who came, the note, and the reflections discussed."""
+"""Session records: a draft note until signed, then locked; corrections are addenda."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from practice.db import session
 from practice.models import (
+    NOTE_FORMATS,
+    Addendum,
     Assignment,
     Couple,
     Partner,
     Reflection,
     ReflectionStatus,
+    SessionKind,
     SessionNote,
     User,
+    utcnow,
 )
 from practice.services.errors import PracticeError
+from practice.services.progress import snapshot
+
+CHANGED_ELSEWHERE = (
+    "This note was saved elsewhere (another tab or device) after you opened it. Nothing "
+    "was overwritten: your text is still in the form, and the saved version is shown "
+    "below it. Merge what you need, then save again."
+)
 
 
 def discussable_reflections(couple: Couple, limit: int = 100) -> list[Reflection]:
-    """The couple's submitted reflections, newest first, to pick from for a session."""
+    """The couple's submitted reflections, flagged ones first, then newest first."""
     return list(
         session.scalars(
             select(Reflection)
@@ -38,69 +51,178 @@ def discussable_reflections(couple: Couple, limit: int = 100) -> list[Reflection
     )
 
 
-def save_session(
-    note: SessionNote | None,
-    couple: Couple,
-    practitioner: User,
-    *,
-    starts_at: datetime,
-    duration_minutes: int,
-    attendee_ids: list[int],
-    text: str,
-    reflection_ids: list[int],
-) -> SessionNote:
-    """Record a new session, or update an existing one with the same fields."""
+@dataclass
+class SessionInput:
+    starts_at: datetime
+    duration_minutes: int
+    kind: str
+    individual_partner_id: int | None
+    attendee_ids: list[int]
+    note_format: str
+    sections: dict[str, str]
+    reflection_ids: list[int]
+    version: int | None = None  # the version the form was opened at
+
+
+def _check(couple: Couple, data: SessionInput) -> tuple[dict, list[Reflection]]:
     limit = current_app.config["PRACTICE_MAX_NOTE_CHARS"]
-    if not 5 <= duration_minutes <= 600:
+    if not 5 <= data.duration_minutes <= 600:
         raise PracticeError("Length is in minutes, from 5 to 600.", "duration_minutes")
-    if len(text) > limit:
-        raise PracticeError(f"The note is limited to {limit:,} characters.", "note")
+    if data.note_format not in NOTE_FORMATS:
+        raise PracticeError("Choose a note format.", "note_format")
+    for key, _heading in NOTE_FORMATS[data.note_format][1]:
+        if len(data.sections.get(key, "")) > limit:
+            raise PracticeError(f"Each section is limited to {limit:,} characters.", key)
     partners = {p.id: p for p in couple.partners}
+    if data.kind not in set(SessionKind):
+        raise PracticeError("Choose joint or individual.", "kind")
+    if data.kind == SessionKind.INDIVIDUAL:
+        if data.individual_partner_id not in partners:
+            raise PracticeError("Choose which partner the session was with.", "individual_partner")
+        if set(data.attendee_ids) - {data.individual_partner_id}:
+            raise PracticeError("In an individual session only that partner attends.", "attendees")
+        attendee_ids = [data.individual_partner_id]
+    else:
+        attendee_ids = data.attendee_ids
     if not attendee_ids:
         raise PracticeError("Tick who attended.", "attendees")
     if any(pid not in partners for pid in attendee_ids):
         raise PracticeError("Only this couple's partners can attend.", "attendees")
     reflections = []
-    if reflection_ids:
+    if data.reflection_ids:
         reflections = list(
             session.scalars(
                 select(Reflection)
                 .join(Reflection.assignment)
                 .where(
-                    Reflection.id.in_(reflection_ids),
+                    Reflection.id.in_(data.reflection_ids),
                     Assignment.couple_id == couple.id,
                     Reflection.status == ReflectionStatus.SUBMITTED,
                 )
             )
         )
-        if len(reflections) != len(set(reflection_ids)):
+        if len(reflections) != len(set(data.reflection_ids)):
             raise PracticeError("Pick reflections from this couple.", "reflections")
+    chosen = {pid: partners[pid] for pid in sorted(set(attendee_ids))}
+    return chosen, reflections
+
+
+def save_session(
+    note: SessionNote | None, couple: Couple, practitioner: User, data: SessionInput
+) -> SessionNote:
+    """Record a new session, or update a draft; refuses a signed note or a stale form."""
+    if note is not None:
+        if note.is_signed:
+            raise PracticeError("This note is signed and cannot change; add an addendum instead.")
+        if data.version is not None and data.version != note.version:
+            raise PracticeError(CHANGED_ELSEWHERE)
+    attendees, reflections = _check(couple, data)
     if note is None:
-        note = SessionNote(couple=couple, practitioner_id=practitioner.id)
+        note = SessionNote(couple=couple, practitioner_id=practitioner.id, sections={})
         session.add(note)
-    note.starts_at = starts_at
-    note.duration_minutes = duration_minutes
-    note.note = text.strip()
-    note.attendees = [partners[pid] for pid in sorted(set(attendee_ids))]
+    note.starts_at = data.starts_at
+    note.duration_minutes = data.duration_minutes
+    note.kind = data.kind
+    note.individual_partner_id = (
+        data.individual_partner_id if data.kind == SessionKind.INDIVIDUAL else None
+    )
+    note.note_format = data.note_format
+    note.sections = {
+        key: data.sections.get(key, "").strip() for key, _ in NOTE_FORMATS[data.note_format][1]
+    }
+    note.step_position = couple.current_step
+    note.attendees = list(attendees.values())
     note.reflections = reflections
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another request saved between our read and our write: the version check wins.
+        session.rollback()
+        raise PracticeError(CHANGED_ELSEWHERE) from None
     return note
+
+
+def _confirm_password(user: User, password: str) -> None:
+    if not user.check_password(password or ""):
+        raise PracticeError("That is not your password; nothing was signed.", "password")
+
+
+def sign(note: SessionNote, practitioner: User, password: str) -> None:
+    """Sign a draft with the practitioner's password; from now on it never changes."""
+    if note.is_signed:
+        raise PracticeError("This note is already signed.")
+    if note.practitioner_id != practitioner.id:
+        raise PracticeError("Only the practitioner who wrote this note can sign it.")
+    _confirm_password(practitioner, password)
+    if not any(text.strip() for text in note.sections.values()):
+        raise PracticeError("Write the note before signing it.")
+    note.snapshot = snapshot(note.couple)
+    note.signed_at = utcnow()
+    note.signed_by_id = practitioner.id
+    session.flush()
+
+
+def add_addendum(note: SessionNote, practitioner: User, text: str, password: str) -> Addendum:
+    """Append a dated, signed correction to a signed note."""
+    if not note.is_signed:
+        raise PracticeError("A draft can still be edited; addenda are for signed notes.")
+    text = text.strip()
+    limit = current_app.config["PRACTICE_MAX_NOTE_CHARS"]
+    if not text:
+        raise PracticeError("Write the addendum.", "text")
+    if len(text) > limit:
+        raise PracticeError(f"An addendum is limited to {limit:,} characters.", "text")
+    _confirm_password(practitioner, password)
+    addendum = Addendum(session=note, author_id=practitioner.id, text=text)
+    session.add(addendum)
+    session.flush()
+    return addendum
+
+
+def _with_everything(query):
+    return query.options(
+        selectinload(SessionNote.attendees).selectinload(Partner.user),
+        selectinload(SessionNote.reflections).selectinload(Reflection.assignment),
+        selectinload(SessionNote.reflections).selectinload(Reflection.feedback),
+        selectinload(SessionNote.reflections)
+        .selectinload(Reflection.author)
+        .selectinload(Partner.user),
+        selectinload(SessionNote.couple).selectinload(Couple.partners).selectinload(Partner.user),
+        selectinload(SessionNote.addenda).selectinload(Addendum.author),
+        selectinload(SessionNote.practitioner),
+        selectinload(SessionNote.signed_by),
+    )
 
 
 def session_for_practitioner(practitioner: User, session_id: int) -> SessionNote | None:
     return session.scalar(
-        select(SessionNote)
-        .join(SessionNote.couple)
-        .where(SessionNote.id == session_id, Couple.practitioner_id == practitioner.id)
-        .options(
-            selectinload(SessionNote.attendees).selectinload(Partner.user),
-            selectinload(SessionNote.reflections).selectinload(Reflection.assignment),
-            selectinload(SessionNote.reflections)
-            .selectinload(Reflection.author)
-            .selectinload(Partner.user),
-            selectinload(SessionNote.couple)
-            .selectinload(Couple.partners)
-            .selectinload(Partner.user),
+        _with_everything(
+            select(SessionNote)
+            .join(SessionNote.couple)
+            .where(SessionNote.id == session_id, Couple.practitioner_id == practitioner.id)
+        )
+    )
+
+
+def signed_sessions(couple: Couple) -> list[SessionNote]:
+    """Every signed session of the couple, oldest first: the record."""
+    return list(
+        session.scalars(
+            _with_everything(
+                select(SessionNote)
+                .where(SessionNote.couple_id == couple.id, SessionNote.signed_at.is_not(None))
+                .order_by(SessionNote.starts_at, SessionNote.id)
+            )
+        )
+    )
+
+
+def homework_of(note: SessionNote) -> list[Assignment]:
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.session_id == note.id)
+            .order_by(Assignment.created_at, Assignment.id)
         )
     )
 
@@ -113,3 +235,27 @@ def sessions_of(couple: Couple) -> list[SessionNote]:
             .order_by(SessionNote.starts_at.desc())
         )
     )
+
+
+def handout_sessions(partner: Partner, limit: int | None = None) -> list[SessionNote]:
+    """Signed sessions this partner may take a handout from: joint ones, and their own
+    individual sessions (never the other partner's)."""
+    return list(
+        session.scalars(
+            select(SessionNote)
+            .where(
+                SessionNote.couple_id == partner.couple_id,
+                SessionNote.signed_at.is_not(None),
+                (SessionNote.kind == SessionKind.JOINT)
+                | (SessionNote.individual_partner_id == partner.id),
+            )
+            .order_by(SessionNote.starts_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def may_take_handout(note: SessionNote, partner: Partner) -> bool:
+    if note.couple_id != partner.couple_id:
+        return False
+    return note.kind == SessionKind.JOINT or note.individual_partner_id == partner.id

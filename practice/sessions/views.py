@@ -1,24 +1,40 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice import access
+from practice.caseload.views import assign_page
 from practice.db import commit
 from practice.forms import options
-from practice.pdf.session import DiscussedReflection, SessionDocument, build_session_pdf
+from practice.models import NOTE_FORMATS
 from practice.services import PracticeError, clock, couples
 from practice.services import sessions as session_service
-from practice.sessions.forms import SessionForm
-from practice.web import format_datetime, practice_name
+from practice.sessions import documents
+from practice.sessions.forms import (
+    SECTION_KEYS,
+    AddendumForm,
+    SessionForm,
+    SignForm,
+    carry_sections,
+    section_fields,
+)
+from practice.web import practice_name
 
 bp = Blueprint("sessions", __name__)
 access.for_practitioners(bp)
 
 
+def _note(session_id: int):
+    return access.found(session_service.session_for_practitioner(current_user, session_id))
+
+
 def _form_for(couple, note=None) -> SessionForm:
-    form = SessionForm(obj=None)
+    form = SessionForm()
     form.attendees.choices = options((p.id, p.name) for p in couple.partners)
+    form.individual_partner.choices = options(
+        [(0, "—"), *((p.id, p.name) for p in couple.partners)]
+    )
     reflections = session_service.discussable_reflections(couple)
     if note is not None:
         # A reflection picked earlier stays pickable even if it has dropped off the list.
@@ -28,104 +44,186 @@ def _form_for(couple, note=None) -> SessionForm:
     form.reflection_items = reflections
     if request.method == "GET":
         if note is None:
-            now = clock.local(datetime.now(clock.zone("UTC")), current_user)
-            form.day.data, form.start.data = now.date(), now.time().replace(second=0, microsecond=0)
+            now = clock.local(datetime.now(UTC), current_user)
+            form.day.data = now.date()
+            form.start.data = now.time().replace(second=0, microsecond=0)
             form.attendees.data = [p.id for p in couple.partners]
+            asked = request.args.get("format")
+            form.note_format.data = asked if asked in NOTE_FORMATS else "free"
         else:
             local = clock.local(note.starts_at, current_user)
             form.day.data, form.start.data = local.date(), local.time()
             form.duration_minutes.data = note.duration_minutes
+            form.kind.data = note.kind
+            form.individual_partner.data = note.individual_partner_id or 0
             form.attendees.data = [p.id for p in note.attendees]
-            form.note.data = note.note
+            form.note_format.data = note.note_format
+            for key, _heading, text in note.section_items():
+                form[key].data = text
             form.reflections.data = [r.id for r in note.reflections]
+            form.version.data = str(note.version)
     return form
 
 
-def _save(form: SessionForm, couple, note=None):
+def _input(form: SessionForm) -> session_service.SessionInput:
     starts_at = datetime.combine(
         form.day.data, form.start.data, tzinfo=clock.zone(current_user.timezone)
     )
-    return session_service.save_session(
-        note,
-        couple,
-        current_user,
+    return session_service.SessionInput(
         starts_at=starts_at,
         duration_minutes=form.duration_minutes.data,
+        kind=form.kind.data,
+        individual_partner_id=form.individual_partner.data or None,
         attendee_ids=form.attendees.data or [],
-        text=form.note.data or "",
+        note_format=form.note_format.data,
+        sections={key: form[key].data or "" for key in SECTION_KEYS},
         reflection_ids=form.reflections.data or [],
+        version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+    )
+
+
+def _edit_page(couple, note=None):
+    form = _form_for(couple, note)
+    note_format = form.note_format.data if form.note_format.data in NOTE_FORMATS else "free"
+    if request.method == "POST" and request.form.get("action") == "format":
+        # Switching format re-shows the form; the words move, none are lost.
+        carry_sections(form, note_format)
+    elif form.validate_on_submit():
+        try:
+            saved = session_service.save_session(note, couple, current_user, _input(form))
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash("Session saved as a draft. Sign it when it is complete.", "success")
+            return redirect(url_for(".view", session_id=saved.id))
+    return render_template(
+        "practice/sessions/form.html",
+        form=form,
+        couple=couple,
+        note=note,
+        sections=section_fields(form, note_format),
     )
 
 
 @bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
 def new_session(couple_id: int):
     couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
-    form = _form_for(couple)
-    if form.validate_on_submit():
-        try:
-            note = _save(form, couple)
-        except PracticeError as error:
-            form.add_error(error)
-        else:
-            commit()
-            flash("Session recorded.", "success")
-            return redirect(url_for(".view", session_id=note.id))
-    return render_template("practice/sessions/form.html", form=form, couple=couple, note=None)
+    return _edit_page(couple)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(session_id: int):
-    note = access.found(session_service.session_for_practitioner(current_user, session_id))
-    form = _form_for(note.couple, note)
-    if form.validate_on_submit():
-        try:
-            _save(form, note.couple, note)
-        except PracticeError as error:
-            form.add_error(error)
-        else:
-            commit()
-            flash("Session updated.", "success")
-            return redirect(url_for(".view", session_id=note.id))
-    return render_template("practice/sessions/form.html", form=form, couple=note.couple, note=note)
+    note = _note(session_id)
+    if note.is_signed:
+        flash("This note is signed and cannot change; add an addendum instead.", "error")
+        return redirect(url_for(".view", session_id=note.id))
+    return _edit_page(note.couple, note)
 
 
 @bp.get("/sessions/<int:session_id>")
 def view(session_id: int):
-    note = access.found(session_service.session_for_practitioner(current_user, session_id))
-    return render_template("practice/sessions/view.html", note=note)
+    note = _note(session_id)
+    return render_template(
+        "practice/sessions/view.html",
+        note=note,
+        homework=session_service.homework_of(note),
+        sign_form=SignForm(),
+        addendum_form=AddendumForm(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/sign")
+def sign(session_id: int):
+    note = _note(session_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            session_service.sign(note, current_user, form.password.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash("Signed. The note is now locked; corrections are added as addenda.", "success")
+            return redirect(url_for(".view", session_id=note.id))
+    return render_template(
+        "practice/sessions/view.html",
+        note=note,
+        homework=session_service.homework_of(note),
+        sign_form=form,
+        addendum_form=AddendumForm(formdata=None),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/addenda")
+def add_addendum(session_id: int):
+    note = _note(session_id)
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            session_service.add_addendum(note, current_user, form.text.data, form.password.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash("Addendum signed and appended.", "success")
+            return redirect(url_for(".view", session_id=note.id))
+    return render_template(
+        "practice/sessions/view.html",
+        note=note,
+        homework=session_service.homework_of(note),
+        sign_form=SignForm(formdata=None),
+        addendum_form=form,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/homework", methods=["GET", "POST"])
+def homework(session_id: int):
+    note = _note(session_id)
+    if note.is_signed:
+        flash("This note is signed; assign from the couple's page instead.", "error")
+        return redirect(url_for(".view", session_id=note.id))
+    return assign_page(note.couple, done_url=url_for(".view", session_id=note.id), set_in=note)
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/sessions/<int:session_id>/pdf")
 def pdf(session_id: int):
-    note = access.found(session_service.session_for_practitioner(current_user, session_id))
-    document = SessionDocument(
-        practice_name=practice_name(),
-        practitioner=", ".join(
-            filter(None, [note.practitioner.name, note.practitioner.credentials])
-        ),
-        couple=note.couple.name,
-        partners=[
-            f"{p.name} ({note.couple.role_label(p.program_role)})" for p in note.couple.partners
-        ],
-        when=format_datetime(note.starts_at),
-        duration_minutes=note.duration_minutes,
-        attendees=[p.name for p in note.attendees],
-        note=note.note,
-        reflections=[
-            DiscussedReflection(
-                author=r.author.name,
-                exercise=r.assignment.title,
-                submitted=format_datetime(r.submitted_at),
-                shared=r.shared_with_partner,
-                answers=r.answered_prompts(),
-                ratings=[(q["label"], v) for q, v in r.rating_items() if v is not None],
-            )
-            for r in note.reflections
-        ],
+    note = _note(session_id)
+    from practice.pdf.session import build_session_pdf
+
+    data = documents.session_pdf(note, practice_name())
+    state = "signed" if note.is_signed else "draft"
+    return pdf_response(
+        build_session_pdf(data), f"session-{note.starts_at:%Y-%m-%d}-{note.id}-{state}.pdf"
     )
-    filename = f"session-{note.starts_at:%Y-%m-%d}-{note.id}.pdf"
-    return Response(
-        build_session_pdf(document),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+
+
+@bp.get("/sessions/<int:session_id>/handouts/<int:partner_id>/pdf")
+def handout(session_id: int, partner_id: int):
+    note = _note(session_id)
+    partner = access.found(next((p for p in note.couple.partners if p.id == partner_id), None))
+    if not session_service.may_take_handout(note, partner):
+        access.found(None)
+    from practice.pdf.handout import build_handout_pdf
+
+    data = documents.handout_pdf(note, partner, practice_name())
+    if request.args.get("reflections") != "1":
+        data.own_reflections = []
+    return pdf_response(build_handout_pdf(data), f"handout-{note.starts_at:%Y-%m-%d}.pdf")
+
+
+@bp.get("/couples/<int:couple_id>/record/pdf")
+def record(couple_id: int):
+    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+    from practice.pdf.record import build_record_pdf
+
+    data = documents.record_pdf(couple, session_service.signed_sessions(couple), practice_name())
+    return pdf_response(build_record_pdf(data), f"record-{couple.id}.pdf")

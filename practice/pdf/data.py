@@ -1,0 +1,108 @@
+"""Plain data the PDF documents are made from: built from the database by the app,
+rendered by the pdf package with no request and no database in sight."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class PartnerLine:
+    name: str
+    role: str  # the program's label, e.g. "Partner in recovery"
+
+
+@dataclass
+class DiscussedReflection:
+    author: str
+    exercise: str
+    submitted: str  # already formatted in the reader's time zone
+    shared: bool  # False: marked "private to its author"
+    answers: list[tuple[str, str]]  # (prompt, answer)
+    ratings: list[tuple[str, int]]  # (question, 1-10)
+
+
+@dataclass
+class StepRow:
+    position: int
+    title: str
+    states: list[str]  # one per partner, in the order of SessionPdf.partners
+    current: bool = False
+
+
+@dataclass
+class RatingSeries:
+    label: str  # e.g. "Trust"
+    points: dict[str, list[tuple[datetime, int]]]  # partner name -> (when, 1-10), oldest first
+
+
+@dataclass
+class HomeworkItem:
+    title: str
+    for_whom: str  # "Both partners", "Partner in recovery", ...
+    due: str  # formatted, or "" when no due date
+    instructions: str = ""
+
+
+@dataclass
+class AddendumItem:
+    signed_by: str
+    signed_at: str
+    text: str
+
+
+@dataclass
+class SessionPdf:
+    practice_name: str
+    practitioner: str  # "Sam Okafor"
+    credentials: str  # "LMFT", may be ""
+    couple: str
+    partners: list[PartnerLine]
+    when: str  # "Tue 17 Nov 2026, 17:00"
+    duration_minutes: int
+    kind: str  # "Joint session" or "Individual session with Alex"
+    attendees: list[str]
+    note_format: str  # "DAP", "SOAP", "BIRP" or "Free text"
+    sections: list[tuple[str, str]]  # (heading, text) in the format's order
+    step: str = ""  # "Step 5 of 7: Patience"
+    reflections: list[DiscussedReflection] = field(default_factory=list)
+    progress: list[StepRow] = field(default_factory=list)
+    ratings: list[RatingSeries] = field(default_factory=list)
+    homework: list[HomeworkItem] = field(default_factory=list)
+    addenda: list[AddendumItem] = field(default_factory=list)
+    signed_by: str | None = None  # None: a draft, marked DRAFT on every page
+    signed_at: str | None = None
+    created: datetime | None = None  # PDF creation date; the signing time for signed notes
+
+
+@dataclass
+class FeedbackItem:
+    exercise: str
+    written: str
+    text: str
+
+
+@dataclass
+class HandoutPdf:
+    """What one partner takes home: homework and the feedback meant for them, nothing else."""
+
+    practice_name: str
+    practitioner: str
+    partner: str
+    couple: str
+    session_when: str
+    homework: list[HomeworkItem] = field(default_factory=list)
+    feedback: list[FeedbackItem] = field(default_factory=list)
+    own_reflections: list[DiscussedReflection] = field(default_factory=list)
+    created: datetime | None = None
+
+
+@dataclass
+class RecordPdf:
+    """A couple's whole record: every signed session in order, each with its addenda."""
+
+    practice_name: str
+    couple: str
+    partners: list[PartnerLine]
+    sessions: list[SessionPdf]
+    exported: str  # when, formatted
+    created: datetime | None = None
