@@ -5,6 +5,7 @@ create_all): a fresh SQLite file, and, with PRACTICE_TEST_POSTGRES_URL set, a fr
 PostgreSQL schema made for the test and dropped afterwards.
 """
 
+import json
 import os
 import pprint
 import uuid
@@ -195,3 +196,41 @@ def test_host_tables_and_alembic_history_are_left_alone(empty_url, tmp_path):
             d[1].name for d in schema_diff(engine, include=None) if d[0] == "remove_table"
         }
         assert {"host_notes", VERSION_TABLE} <= unfiltered
+
+
+def test_session_notes_written_before_note_formats_keep_their_words(empty_url, tmp_path):
+    """Upgrading moves an old note's text into sections["note"]; downgrading moves it back."""
+    with practice_app(empty_url, tmp_path) as (_app, engine):
+        upgrade_database("fb0e2b934351")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO practice_users (id, email, name, role, credentials, timezone, "
+                "disabled, created_at) VALUES (1, 'a@example.org', 'A', 'owner', '', 'UTC', "
+                "false, '2026-01-01')",
+                "INSERT INTO practice_programs (id, slug, name, description, version, roles, "
+                "created_at, updated_at) VALUES (1, 'p', 'P', '', 1, '[]', '2026-01-01', "
+                "'2026-01-01')",
+                "INSERT INTO practice_couples (id, name, practitioner_id, program_id, "
+                "current_step, created_at) VALUES (1, 'C', 1, 1, 1, '2026-01-01')",
+                "INSERT INTO practice_session_notes (id, couple_id, practitioner_id, starts_at, "
+                "duration_minutes, note, created_at, updated_at) VALUES (1, 1, 1, "
+                "'2026-01-01', 50, 'Words from before formats', '2026-01-01', '2026-01-01')",
+            ):
+                connection.execute(text(statement))
+        upgrade_database()
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT kind, note_format, sections, version FROM practice_session_notes")
+            ).one()
+        sections = row.sections if isinstance(row.sections, dict) else json.loads(row.sections)
+        assert (row.kind, row.note_format, sections, row.version) == (
+            "joint",
+            "free",
+            {"note": "Words from before formats"},
+            1,
+        )
+        command.downgrade(alembic_config(), "fb0e2b934351")
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT note FROM practice_session_notes")) == (
+                "Words from before formats"
+            )
