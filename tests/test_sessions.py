@@ -346,7 +346,7 @@ def test_pdfs_carry_what_each_reader_may_see_and_nothing_more(app, world):
         "RILEY-SHARED-WORDS",
         "HARPER-PRIVATE-WORDS",
         "Private to Harper",
-        "Support map",
+        "Our support map",
         "Signed by",
     ):
         assert expected.lower() in full.lower(), expected
@@ -374,7 +374,7 @@ def test_pdfs_carry_what_each_reader_may_see_and_nothing_more(app, world):
     for reader, response in readers.items():
         assert response.status_code == 200, reader
         text = pdf_text(response.data)
-        assert "Support map" in text, f"{reader}: homework is in the handout"
+        assert "Our support map" in text, f"{reader}: homework is in the handout"
         for marker in markers:
             assert (marker in text) == (marker in allowed[reader]), f"{reader}: {marker}"
 

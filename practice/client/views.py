@@ -1,5 +1,6 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from practice import access
@@ -7,6 +8,7 @@ from practice.client.forms import reflection_form
 from practice.db import commit
 from practice.db import session as db_session
 from practice.models import Assignment, SessionNote
+from practice.pdf.handout import build_handout_pdf
 from practice.services import PracticeError, clock
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
@@ -15,8 +17,55 @@ from practice.sessions import documents
 from practice.sessions.views import pdf_response
 from practice.web import practice_name
 
+SESSION_ENDED = "Your session ended; sign in again and your text will be here."
+SOMEONE_ELSE = (
+    "Someone else is signed in on this browser now; sign in again as yourself and your text "
+    "will be here."
+)
+
+
+def _from_script() -> bool:
+    """A request from practice.js (autosave), which wants JSON rather than pages."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _this_page() -> str:
+    return request.script_root + request.path
+
+
+def _signed_out(message: str):
+    login = url_for("practice.auth.login", next=_this_page())
+    return jsonify(message=message, login=login), 401
+
+
+def _script_needs_its_author():
+    """An autosave whose session ended gets 401 JSON, never the sign-in page, so the script
+    keeps the text; nor is it saved under whoever else signed in on this browser since."""
+    if not _from_script():
+        return None
+    if not current_user.is_authenticated:
+        return _signed_out(SESSION_ENDED)
+    author = request.headers.get("X-Practice-Author")
+    if author and author != str(current_user.id):
+        return _signed_out(SOMEONE_ELSE)
+    return None
+
+
 bp = Blueprint("client", __name__, url_prefix="/my")
+# Registered before the audience check, which would answer with a redirect to sign in.
+bp.before_request(_script_needs_its_author)
 access.for_clients(bp)
+
+
+def draft_key(assignment_id: int, occurrence) -> str:
+    """Where the browser keeps text not yet saved: one key per person, exercise, occurrence,
+    so a partner using the same device never gets the other's words."""
+    return f"practice-draft:{current_user.id}:{assignment_id}:{occurrence.isoformat()}"
+
+
+@bp.context_processor
+def _client_helpers():
+    return {"draft_key": draft_key}
 
 
 def _partner():
@@ -70,6 +119,8 @@ def assignment(assignment_id: int):
     else:
         form = reflection_form(item, formdata=None)
 
+    if request.method == "POST" and _from_script():
+        return _autosave(partner, item, form, today)
     if request.method == "POST" and form.validate():
         submit = request.form.get("action") == "submit"
         try:
@@ -107,9 +158,43 @@ def assignment(assignment_id: int):
         item=item,
         form=form,
         draft=existing,
+        saved_at=int(existing.updated_at.timestamp() * 1000) if existing else 0,
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
     )
+
+
+def _autosave(partner, item, form, today):
+    """Save a draft for practice.js: {"saved": "HH:MM"}, or 422 with the errors by field."""
+    if form.validate():
+        try:
+            reflection, outcome = reflection_service.save(
+                partner,
+                item,
+                answers=[field.data or "" for field in form.prompt_fields],
+                ratings={f.name.removeprefix("rating_"): f.data for f in form.rating_fields},
+                shared=form.shared_with_partner.data,
+                submit=False,
+                today=today,
+            )
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            if outcome == "already-submitted":
+                url = url_for(".reflection", reflection_id=reflection.id)
+                message = "This was already submitted; your first submission stands."
+                return jsonify(errors={"form": [message]}, reflection=url), 409
+            saved_at = int(reflection.updated_at.timestamp() * 1000)
+            return jsonify(saved=_time_now(), savedAt=saved_at)
+    errors = {name: list(messages) for name, messages in form.errors.items() if name}
+    if form.form_errors:
+        errors["form"] = list(form.form_errors)
+    body = {"errors": errors}
+    if "csrf_token" in errors:
+        # The page outlived its token (the session is still good): hand the script a fresh one.
+        body["csrf_token"] = generate_csrf()
+    return jsonify(body), 422
 
 
 def _time_now() -> str:
@@ -142,8 +227,6 @@ def handout(session_id: int):
     note = db_session.get(SessionNote, session_id)
     if note is None or not note.is_signed or not session_service.may_take_handout(note, partner):
         access.found(None)
-    from practice.pdf.handout import build_handout_pdf
-
     data = documents.handout_pdf(note, partner, practice_name())
     if request.args.get("reflections") != "1":
         data.own_reflections = []

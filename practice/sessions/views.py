@@ -8,6 +8,9 @@ from practice.caseload.views import assign_page
 from practice.db import commit
 from practice.forms import options
 from practice.models import NOTE_FORMATS
+from practice.pdf.handout import build_handout_pdf
+from practice.pdf.record import build_record_pdf
+from practice.pdf.session import build_session_pdf
 from practice.services import PracticeError, clock, couples
 from practice.services import sessions as session_service
 from practice.sessions import documents
@@ -197,8 +200,6 @@ def pdf_response(content: bytes, filename: str) -> Response:
 @bp.get("/sessions/<int:session_id>/pdf")
 def pdf(session_id: int):
     note = _note(session_id)
-    from practice.pdf.session import build_session_pdf
-
     data = documents.session_pdf(note, practice_name())
     state = "signed" if note.is_signed else "draft"
     return pdf_response(
@@ -212,8 +213,6 @@ def handout(session_id: int, partner_id: int):
     partner = access.found(next((p for p in note.couple.partners if p.id == partner_id), None))
     if not session_service.may_take_handout(note, partner):
         access.found(None)
-    from practice.pdf.handout import build_handout_pdf
-
     data = documents.handout_pdf(note, partner, practice_name())
     if request.args.get("reflections") != "1":
         data.own_reflections = []
@@ -223,7 +222,5 @@ def handout(session_id: int, partner_id: int):
 @bp.get("/couples/<int:couple_id>/record/pdf")
 def record(couple_id: int):
     couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
-    from practice.pdf.record import build_record_pdf
-
     data = documents.record_pdf(couple, session_service.signed_sessions(couple), practice_name())
     return pdf_response(build_record_pdf(data), f"record-{couple.id}.pdf")
