@@ -1,0 +1,196 @@
+"""Ratings over time as line charts, drawn with reportlab's own graphics."""
+
+from datetime import date, datetime
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing, Line, Path, PolyLine, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable
+
+from practice.pdf.common import FRAME_WIDTH, MUTED, RULE, styles
+from practice.pdf.data import RatingSeries
+from practice.pdf.grid import Grid
+from practice.pdf.text import para
+from practice.pdf.typefaces import REGULAR
+
+# One look per partner: colour AND dash AND marker, so the lines differ in grey print too.
+LOOKS = (
+    (colors.HexColor("#1f5fa8"), None, "FilledCircle"),
+    (colors.HexColor("#c2410c"), (5, 2.5), "FilledSquare"),
+    (colors.HexColor("#15803d"), (1.5, 2), "FilledDiamond"),
+    (colors.HexColor("#7e22ce"), (6, 2, 1.5, 2), "FilledTriangle"),
+)
+
+CHART_HEIGHT = 52 * mm
+
+
+def _x(moment: datetime) -> float:
+    """Days, with the time of day as a fraction, so two ratings on one day stay apart."""
+    if isinstance(moment, datetime):
+        return moment.toordinal() + (moment.hour * 3600 + moment.minute * 60) / 86400
+    return float(moment.toordinal())
+
+
+def _day_label(value: float) -> str:
+    day = date.fromordinal(max(1, int(round(value))))
+    return f"{day.day} {day:%b} {day:%y}"
+
+
+def _ticks(low: float, high: float, most: int = 6) -> list[float]:
+    first, last = int(low), int(high + 0.999)
+    span = max(1, last - first)
+    step = max(1, -(-span // (most - 1)))
+    return [float(first + i * step) for i in range(span // step + 1)] or [float(first)]
+
+
+def partner_looks(names: list[str]) -> dict[str, tuple]:
+    return {name: LOOKS[i % len(LOOKS)] for i, name in enumerate(names)}
+
+
+def _marker_path(kind: str, points: list[tuple[float, float]], colour) -> Path:
+    """All of one partner's markers as one filled path (one node to draw, not one each)."""
+    r = 2.3
+    if kind == "FilledSquare":
+        shape = [(-r, -r), (r, -r), (r, r), (-r, r)]
+    elif kind == "FilledDiamond":
+        shape = [(0, -1.35 * r), (1.35 * r, 0), (0, 1.35 * r), (-1.35 * r, 0)]
+    elif kind == "FilledTriangle":
+        shape = [(-1.2 * r, -r), (1.2 * r, -r), (0, 1.25 * r)]
+    else:  # a circle, as an octagon: indistinguishable at this size
+        shape = [(r * c, r * s) for c, s in ((1, 0), (0.71, 0.71), (0, 1), (-0.71, 0.71),
+                                           (-1, 0), (-0.71, -0.71), (0, -1), (0.71, -0.71))]
+    path = Path(fillColor=colour, strokeColor=None)
+    for x, y in points:
+        path.moveTo(x + shape[0][0], y + shape[0][1])
+        for dx, dy in shape[1:]:
+            path.lineTo(x + dx, y + dy)
+        path.closePath()
+    return path
+
+
+LEFT, BOTTOM = 22.0, 16.0
+
+_scales: dict[tuple[float, float], Drawing] = {}
+
+
+def _scale(width: float, height: float) -> Drawing:
+    """The part every ratings chart of this size shares: the 1-10 scale, its grid and the
+    axes. Made once per process; drawn once per PDF (see RatingsChart)."""
+    key = (round(width, 2), round(height, 2))
+    scale = _scales.get(key)
+    if scale is None:
+        plot_w, plot_h = width - LEFT - 10, height - BOTTOM - 6
+        scale = Drawing(width, height)
+        grid = Path(strokeColor=RULE, strokeWidth=0.4, fillColor=None)
+        for rating in range(1, 11):
+            y = BOTTOM + (rating - 1) / 9 * plot_h
+            grid.moveTo(LEFT, y)
+            grid.lineTo(LEFT + plot_w, y)
+            scale.add(String(LEFT - 4, y - 2.3, str(rating), fontName=REGULAR, fontSize=6.5,
+                             fillColor=MUTED, textAnchor="end"))
+        scale.add(grid)
+        scale.add(PolyLine([LEFT, BOTTOM + plot_h, LEFT, BOTTOM, LEFT + plot_w, BOTTOM],
+                           strokeColor=MUTED, strokeWidth=0.6))
+        _scales[key] = scale
+    return scale
+
+
+class RatingsChart(Flowable):
+    """A line chart drawn with reportlab.graphics: the shared scale goes into the PDF once,
+    as a form every chart of the document reuses; each chart adds its dates and lines."""
+
+    def __init__(self, scale: Drawing, lines: Drawing):
+        super().__init__()
+        self.scale, self.lines = scale, lines
+        self.width, self.height = lines.width, lines.height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        name = f"PracticeRatingScale{int(self.width)}x{int(self.height)}"
+        if not canvas.hasForm(name):
+            canvas.beginForm(name, 0, 0, self.width, self.height)
+            renderPDF.draw(self.scale, canvas, 0, 0)
+            canvas.endForm()
+        canvas.doForm(name)
+        renderPDF.draw(self.lines, canvas, 0, 0)
+
+
+def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> Flowable:
+    """One series (e.g. "Trust"): a line per partner, 1-10 up the side, dates along.
+    Drawn from reportlab.graphics shapes (paths, polylines, strings): the same picture as
+    the LinePlot widget at a fraction of the cost."""
+    names = [name for name, points in series.points.items() if points]
+    drawing = Drawing(width, CHART_HEIGHT)
+    if not names:
+        drawing.add(String(width / 2, CHART_HEIGHT / 2, "No ratings yet", fontName=REGULAR,
+                           fontSize=9, fillColor=MUTED, textAnchor="middle"))
+        return drawing
+    xs = [_x(when) for name in names for when, _ in series.points[name]]
+    low, high = min(xs), max(xs)
+    if high - low < 1:
+        low, high = low - 1, high + 1
+    ticks = _ticks(low, high)
+    low, high = min(low, ticks[0]), max(high, ticks[-1])
+    plot_w, plot_h = width - LEFT - 10, CHART_HEIGHT - BOTTOM - 6
+
+    def px(value: float) -> float:
+        return LEFT + (value - low) / (high - low) * plot_w
+
+    def py(value: float) -> float:
+        return BOTTOM + (value - 1) / 9 * plot_h
+
+    ticks_path = Path(strokeColor=MUTED, strokeWidth=0.6, fillColor=None)
+    for tick in ticks:  # dates along the bottom
+        x = px(tick)
+        ticks_path.moveTo(x, BOTTOM)
+        ticks_path.lineTo(x, BOTTOM - 3)
+        drawing.add(String(x, BOTTOM - 10, _day_label(tick), fontName=REGULAR, fontSize=6.5,
+                           fillColor=MUTED, textAnchor="middle"))
+    drawing.add(ticks_path)
+    for i, name in enumerate(names):
+        colour, dash, marker = looks.get(name, LOOKS[i % len(LOOKS)])
+        points = [(px(_x(when)), py(max(1, min(10, value))))
+                  for when, value in series.points[name]]
+        if len(points) > 1:
+            drawing.add(PolyLine([c for point in points for c in point], strokeColor=colour,
+                                 strokeWidth=1.6, strokeDashArray=dash, strokeLineJoin=1))
+        drawing.add(_marker_path(marker, points, colour))
+    return RatingsChart(_scale(width, CHART_HEIGHT), drawing)
+
+
+def _swatch(look: tuple) -> Drawing:
+    colour, dash, marker = look
+    swatch = Drawing(11 * mm, 3 * mm)
+    swatch.add(Line(0, 1.5 * mm, 11 * mm, 1.5 * mm, strokeColor=colour, strokeWidth=1.6,
+                    strokeDashArray=dash))
+    swatch.add(_marker_path(marker, [(5.5 * mm, 1.5 * mm)], colour))
+    return swatch
+
+
+def legend(names: list[str], looks: dict[str, tuple]) -> Flowable:
+    """Who is which line: the same colour, dash and marker, then the partner's name."""
+    cells, widths = [], []
+    for name in names:
+        cells += [_swatch(looks[name]), para(name, styles()["small"])]
+        widths += [13 * mm, 45 * mm]
+    return Grid([cells], widths, pad=1)
+
+
+def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> list[Flowable]:
+    """A legend, then one chart per series, each titled."""
+    names = list(partner_names)
+    for series in ratings:
+        names += [n for n in series.points if n not in names]
+    looks = partner_looks(names)
+    shown = [n for n in names if any(s.points.get(n) for s in ratings)]
+    out: list[Flowable] = [legend(shown or names, looks)]
+    s = styles()
+    for series in ratings:
+        title = para(series.label, s["h3"])
+        out += [CondPageBreak(CHART_HEIGHT + 10 * mm), title,
+                line_chart(series, looks, FRAME_WIDTH)]
+    return out

@@ -1,0 +1,469 @@
+"""User text into flowables: escaped, font per run, line breaks kept, right-to-left laid out.
+
+Left-to-right text (any script the fonts cover) becomes a reportlab ``Paragraph`` whose markup
+sets each run's font. Text with Hebrew, Arabic or another right-to-left script becomes a
+``BidiParagraph``: this module breaks its lines, orders each line's runs by a word-level
+version of the Unicode bidi algorithm, and draws each run, shaped by HarfBuzz (uharfbuzz)
+where it is right-to-left, so Arabic letters join and Hebrew reads right to left.
+(reportlab's own bidi support needs ``rlbidi``, which PyPI does not carry.)
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
+from reportlab.platypus import Flowable, Paragraph
+
+from practice.pdf.typefaces import BOLD, REGULAR, font_for, is_invisible, replacement
+
+REPLACEMENT_COLOR = "#777777"
+
+_RTL = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_ASCII_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\U0001f3fb-\U0001f3ff]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+
+
+def normalise(text: str | None) -> str:
+    """Line ends as \\n, tabs as spaces, no stray ASCII controls; emoji skin-tone modifiers
+    go (no font here draws them joined: the emoji itself is shown)."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return text if text.isascii() and text.isprintable() else _ASCII_CONTROLS.sub("", text)
+
+
+def has_rtl(text: str) -> bool:
+    return _RTL.search(text) is not None
+
+
+def runs(text: str, primary: str = REGULAR) -> list[tuple[str, str, bool]]:
+    """Split text into (font, text, is_replacement) runs: each run in the first font of the
+    chain that has all its characters, or a bracketed name where no font has one."""
+    if text.isascii():
+        return [(primary, text, False)] if text else []
+    out: list[tuple[str, str, bool]] = []
+    font: str | None = None
+    buf: list[str] = []
+    for char in text:
+        name = primary if char == "\n" else font_for(char, primary)
+        if name is None:
+            if is_invisible(char):
+                continue
+            if buf:
+                out.append((font, "".join(buf), False))
+                buf, font = [], None
+            out.append((primary, replacement(char), True))
+            continue
+        if name != font:
+            if buf:
+                out.append((font, "".join(buf), False))
+            buf, font = [char], name
+        else:
+            buf.append(char)
+    if buf:
+        out.append((font, "".join(buf), False))
+    return out
+
+
+def markup(text: str | None, primary: str = REGULAR) -> str:
+    """User text as Paragraph markup: escaped, each run in its font, line breaks kept."""
+    text = normalise(text)
+    if text.isascii():
+        return escape(text).replace("\n", "<br/>")
+    parts = []
+    for font, chunk, replaced in runs(text, primary):
+        chunk = escape(chunk).replace("\n", "<br/>")
+        if replaced:
+            parts.append(f'<font color="{REPLACEMENT_COLOR}">{chunk}</font>')
+        elif font != primary:
+            parts.append(f'<font name="{font}">{chunk}</font>')
+        else:
+            parts.append(chunk)
+    return "".join(parts)
+
+
+def para(text: str | None, style, prefix: str = "", align_rtl: bool = False) -> Flowable:
+    """One flowable for a short text (a name, a title, a line); prefix is trusted markup.
+    Right-to-left lines are ordered right to left; align_rtl also sets them flush right
+    (for running text; names and titles stay flush left with everything else)."""
+    text = normalise(text)
+    if has_rtl(text):
+        return BidiParagraph(text, style, prefix=prefix, align_rtl=align_rtl)
+    if not prefix and "\n" not in text:
+        plain = _one_font_text(text, style.fontName)
+        if plain is not None:
+            return _plain_paragraph(plain, style)
+    return Paragraph(prefix + markup(text, style.fontName), style)
+
+
+_frag_templates: dict[int, tuple] = {}
+
+
+def _one_font_text(text: str, primary: str) -> str | None:
+    """text as the primary font draws it (without invisible characters it lacks), or None
+    when some of it needs another font or a name in brackets."""
+    if text.isascii():
+        return text if text.isprintable() else None
+    found = runs(text, primary)
+    if len(found) == 1 and found[0][0] == primary and not found[0][2]:
+        return found[0][1]
+    return None if found else ""
+
+
+def _plain_paragraph(text: str, style) -> Paragraph:
+    """A Paragraph of one-font text without markup, built without running reportlab's markup
+    parser (the text needs no escaping then: it is never parsed). Same result, a fifth of
+    the cost; most of a note's paragraphs are like this."""
+    entry = _frag_templates.get(id(style))
+    if entry is None or entry[0] is not style:  # the style is kept, so its id stays its own
+        entry = _frag_templates[id(style)] = (style, Paragraph("x", style).frags[0])
+    template = entry[1]
+    text = " ".join(text.split())
+    return PlainParagraph(text, style, frags=[template.clone(text=text)])
+
+
+_word_widths: dict[tuple[str, float], dict[str, float]] = {}
+
+
+class PlainParagraph(Paragraph):
+    """One font, no markup: reportlab's own line breaking for that case, with each word's
+    width remembered per process (a note measures the same few thousand words again and
+    again). Anything unusual (soft hyphens, a word wider than the line, split-off parts)
+    goes to reportlab's general code."""
+
+    def breakLines(self, width):  # noqa: N802 - reportlab's name
+        frags, style = self.frags, self.style
+        f = frags[0] if len(frags) == 1 else None
+        text = getattr(f, "text", None)
+        if (
+            f is None or type(text) is not str or not text or "\xad" in text
+            or self.bulletText or style.wordWrap or style.endDots or style.hyphenationLang
+            or style.uriWasteReduce or style.embeddedHyphenation
+        ):
+            return super().breakLines(width)
+        limits = list(width) if isinstance(width, list | tuple) else [width]
+        last = len(limits) - 1
+        name, size = f.fontName, f.fontSize
+        widths = _word_widths.get((name, size))
+        if widths is None:
+            widths = _word_widths[(name, size)] = {}
+        font = pdfmetrics.getFont(name)
+        words = text.split()
+        measured = []
+        for word in words:
+            w = widths.get(word)
+            if w is None:
+                w = font.stringWidth(word, size)
+                if len(widths) < 50_000:
+                    widths[word] = w
+            if w > min(limits):
+                return super().breakLines(width)  # a long word: reportlab splits it
+            measured.append(w)
+        space = font.stringWidth(" ", size)
+        shrink = style.spaceShrinkage * space
+        lines: list[tuple[float, list[str]]] = []
+        line: list[str] = []
+        current = -space
+        widest = 0.0
+        limit = limits[0]
+        for word, w in zip(words, measured, strict=True):
+            new = current + space + w
+            if new <= limit + shrink * len(line) or not line:
+                line.append(word)
+                current = new
+            else:
+                widest = max(widest, current)
+                lines.append((limit - current, line))
+                line, current = [word], w
+                limit = limits[min(len(lines), last)]
+        if line:
+            widest = max(widest, current)
+            lines.append((limit - current, line))
+        self._width_max = widest
+        self._splitLongWordCount = self._hyphenations = 0
+        self.height = 0
+        ascent, descent = pdfmetrics.getAscentDescent(name, size)
+        return f.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=size)
+
+
+def paras(text: str | None, style, empty: str = "") -> list[Flowable]:
+    """Flowables for long user text: one per block between blank lines (so a long answer
+    flows over pages), line breaks inside a block kept."""
+    text = normalise(text).strip("\n")
+    if not text.strip():
+        return [Paragraph(empty, style)] if empty else []
+    return [para(b, style, align_rtl=True) for b in _BLANK_LINES.split(text) if b.strip()]
+
+
+# --- right-to-left -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str
+    font: str
+    kind: str  # "R" right-to-left, "L" left-to-right, "EN" number, "N" neutral, "S" space
+    width: float
+    replaced: bool = False
+    shaped: object = None
+    level: int = 0
+
+
+def _kind(char: str) -> str:
+    bidi = unicodedata.bidirectional(char)
+    if bidi in ("R", "AL"):
+        return "R"
+    if bidi == "L":
+        return "L"
+    if bidi in ("EN", "AN"):
+        return "EN"
+    if bidi == "WS" or char == " ":
+        return "S"
+    if bidi == "NSM":
+        return ""  # joins the token before it
+    return "N"
+
+
+def _measure(token: _Token, size: float) -> _Token:
+    if token.kind == "R":
+        shaped = shapeStr(token.text, token.font, size)
+        if isinstance(shaped, ShapedStr):
+            token.shaped = shaped
+            token.width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
+            return token
+    token.width = pdfmetrics.stringWidth(token.text, token.font, size)
+    return token
+
+
+def _tokens(line: str, primary: str, size: float) -> list[_Token]:
+    out: list[_Token] = []
+    cur: list = []  # [font, kind, chars]
+
+    def flush():
+        if cur and cur[2]:
+            out.append(_measure(_Token("".join(cur[2]), cur[0], cur[1], 0.0), size))
+
+    for char in line:
+        font = font_for(char, primary)
+        if font is None:
+            if is_invisible(char):
+                continue
+            flush()
+            cur = []
+            out.append(_measure(_Token(replacement(char), primary, "N", 0.0, True), size))
+            continue
+        kind = _kind(char)
+        if kind == "" and cur and cur[0] == font:
+            cur[2].append(char)
+            continue
+        kind = kind or "N"
+        if cur and cur[0] == font and cur[1] == kind and kind != "S":
+            cur[2].append(char)
+        else:
+            flush()
+            cur = [font, kind, [char]]
+    flush()
+    return out
+
+
+def _base_rtl(line: str) -> bool:
+    for char in line:
+        bidi = unicodedata.bidirectional(char)
+        if bidi in ("R", "AL"):
+            return True
+        if bidi == "L":
+            return False
+    return False
+
+
+def _visual(tokens: list[_Token], rtl: bool) -> list[_Token]:
+    """Order one line's tokens for display: a word-level Unicode bidi algorithm."""
+    base = 1 if rtl else 0
+    strong: list[str | None] = []
+    context = "R" if rtl else "L"
+    for t in tokens:  # numbers after left-to-right text read as left-to-right text
+        if t.kind in ("R", "L"):
+            context = t.kind
+            strong.append(t.kind)
+        elif t.kind == "EN":
+            strong.append("L" if context == "L" else "NUM")
+        else:
+            strong.append(None)
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        s = strong[i]
+        if s == "L":
+            t.level = 2 if base else 0
+        elif s == "R":
+            t.level = 1
+        elif s == "NUM":
+            t.level = 2
+        else:
+            edge = "R" if rtl else "L"
+            before = next((strong[j] for j in range(i - 1, -1, -1) if strong[j]), edge)
+            after = next((strong[j] for j in range(i + 1, n) if strong[j]), edge)
+            before = "L" if before == "L" else "R"  # numbers count as right-to-left here
+            after = "L" if after == "L" else "R"
+            if before == after:
+                t.level = (2 if base else 0) if before == "L" else 1
+            else:
+                t.level = base
+    order = list(tokens)
+    top = max((t.level for t in order), default=0)
+    for level in range(top, 0, -1):
+        i = 0
+        while i < len(order):
+            if order[i].level >= level:
+                j = i
+                while j < len(order) and order[j].level >= level:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order
+
+
+def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]]:
+    """Greedy line breaking at spaces, in logical order; over-long words split anywhere."""
+    words: list[list[_Token]] = [[]]
+    for t in tokens:
+        if t.kind == "S":
+            words.append([])
+        else:
+            words[-1].append(t)
+    words = [w for w in words if w]
+    lines: list[list[_Token]] = []
+    line: list[_Token] = []
+    used = 0.0
+    for word in words:
+        word_width = sum(t.width for t in word)
+        space = pdfmetrics.stringWidth(" ", word[0].font, size) if line else 0.0
+        if line and used + space + word_width <= width:
+            line.append(_Token(" ", word[0].font, "S", space))
+            line.extend(word)
+            used += space + word_width
+            continue
+        if line:
+            lines.append(line)
+            line, used = [], 0.0
+        if word_width <= width:
+            line, used = list(word), word_width
+            continue
+        for t in word:  # a word wider than the line: cut it where it fills the line
+            rest = t
+            while rest.text:
+                if used + rest.width <= width:
+                    line.append(rest)
+                    used += rest.width
+                    break
+                cut = 1
+                while cut < len(rest.text):
+                    piece = rest.text[: cut + 1]
+                    if used + pdfmetrics.stringWidth(piece, rest.font, size) > width:
+                        break
+                    cut += 1
+                head = _measure(_Token(rest.text[:cut], rest.font, rest.kind, 0.0), size)
+                if line and used + head.width > width:
+                    lines.append(line)
+                    line, used = [], 0.0
+                    continue
+                line.append(head)
+                lines.append(line)
+                line, used = [], 0.0
+                rest = _measure(
+                    _Token(rest.text[cut:], rest.font, rest.kind, 0.0, rest.replaced), size
+                )
+    if line:
+        lines.append(line)
+    return lines or [[]]
+
+
+class BidiParagraph(Flowable):
+    """A paragraph with right-to-left text: laid out and drawn line by line, splits over
+    pages between lines."""
+
+    def __init__(self, text: str, style, prefix: str = "", lines=None, align_rtl=False):
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.align_rtl = align_rtl
+        self.prefix = prefix  # trusted markup (e.g. a bold label): drawn as its plain text
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+        self._lines = lines  # [(visual tokens, width, rtl)]
+        self._for_width = None if lines is None else -1
+
+    def _layout(self, width: float) -> None:
+        if self._for_width == -1 or self._for_width == width:
+            return
+        style = self.style
+        size = style.fontSize
+        label = re.sub(r"<[^>]+>", "", self.prefix)
+        lines = []
+        first = True
+        for source in self.text.split("\n"):
+            source = (label if first else "") + source
+            first = False
+            rtl = _base_rtl(source)
+            tokens = _tokens(source, style.fontName, size)
+            for line in _break(tokens, width, size):
+                visual = _visual(line, rtl)
+                lines.append((visual, sum(t.width for t in visual), rtl))
+        self._lines = lines
+        self._for_width = width
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        self._layout(availWidth)
+        self.width = availWidth
+        self.height = len(self._lines) * self.style.leading
+        return availWidth, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self._layout(availWidth)
+        fit = int((availHeight + 1e-6) // self.style.leading)
+        if fit <= 0:
+            return []
+        if fit >= len(self._lines):
+            return [self]
+        head = BidiParagraph(self.text, self.style, lines=self._lines[:fit],
+                             align_rtl=self.align_rtl)
+        tail = BidiParagraph(self.text, self.style, lines=self._lines[fit:],
+                             align_rtl=self.align_rtl)
+        head.spaceAfter = 0
+        tail.spaceBefore = 0
+        return [head, tail]
+
+    def draw(self):
+        canvas = self.canv
+        style = self.style
+        size = style.fontSize
+        canvas.saveState()
+        y = self.height - size
+        for visual, width, rtl in self._lines:
+            x = self.width - width if rtl and self.align_rtl else 0.0
+            line = canvas.beginText()  # one text object a line: readers keep the words together
+            for t in visual:
+                if t.kind != "S":
+                    line.setFillColor(REPLACEMENT_COLOR if t.replaced else style.textColor)
+                    line.setFont(t.font, size)
+                    line.setTextOrigin(x, y)
+                    text = t.shaped if t.shaped is not None else t.text
+                    if t.shaped is None and t.level % 2 and t.kind == "N":
+                        text = text.translate(_MIRROR)
+                    line.textOut(text)
+                x += t.width
+            canvas.drawText(line)
+            y -= style.leading
+        canvas.restoreState()
+
+
+def bold(text: str | None) -> str:
+    """Markup for a bold label made of user text."""
+    return markup(text, BOLD)

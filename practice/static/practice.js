@@ -1,0 +1,243 @@
+/* Practice's one script. It only enhances pages that work without it:
+   the reflection form saves itself while the client writes, and nothing typed is lost
+   when the connection drops or the session ends. No inline script, no third party. */
+(function () {
+  "use strict";
+
+  // A few seconds after typing stops; the browser tests may shorten it.
+  var AUTOSAVE_DELAY_MS = Number(window.practiceAutosaveDelayMs) || 3000;
+
+  function browserStorage() {
+    try {
+      var store = window.localStorage;
+      store.getItem("practice-probe");
+      return store;
+    } catch (error) {
+      return null; // private mode or storage switched off: autosave still works
+    }
+  }
+
+  var store = browserStorage();
+
+  function read(key) {
+    if (!store) { return null; }
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (error) { return null; }
+  }
+
+  function write(key, value) {
+    if (!store) { return; }
+    try { store.setItem(key, JSON.stringify(value)); } catch (error) { /* storage full */ }
+  }
+
+  function forget(key) {
+    if (store) { store.removeItem(key); }
+  }
+
+  // Pages listing submitted reflections name their keys: text kept for them is done with.
+  function forgetSubmitted() {
+    var marks = document.querySelectorAll("[data-forget-draft]");
+    for (var i = 0; i < marks.length; i += 1) {
+      forget(marks[i].getAttribute("data-forget-draft"));
+    }
+  }
+
+  function enhanceReflection(form) {
+    var key = form.getAttribute("data-draft-key");
+    var status = form.querySelector("[data-autosave-status]");
+    var loginUrl = form.getAttribute("data-login-url");
+    var author = form.getAttribute("data-author") || "";
+    var serverSaved = Number(form.getAttribute("data-saved-at")) || 0;
+    var changes = 0;       // edits made on this page
+    var savedChanges = 0;  // edits the server has
+    var timer = null;
+    var saving = false;
+    var submitting = false;
+    var leaving = false;
+    var prefix = "";
+
+    function typedFields() {
+      var data = {};
+      for (var i = 0; i < form.elements.length; i += 1) {
+        var el = form.elements[i];
+        if (!el.name || el.name === "csrf_token" || /^(submit|button|hidden)$/.test(el.type)) {
+          continue;
+        }
+        if (el.type === "radio") {
+          if (el.checked) { data[el.name] = el.value; } else if (!(el.name in data)) { data[el.name] = ""; }
+        } else if (el.type === "checkbox") {
+          data[el.name] = el.checked;
+        } else {
+          data[el.name] = el.value;
+        }
+      }
+      return data;
+    }
+
+    function fill(data) {
+      for (var i = 0; i < form.elements.length; i += 1) {
+        var el = form.elements[i];
+        if (!el.name || !Object.prototype.hasOwnProperty.call(data, el.name)) { continue; }
+        if (el.type === "radio") {
+          el.checked = el.value === data[el.name];
+        } else if (el.type === "checkbox") {
+          el.checked = Boolean(data[el.name]);
+        } else if (!/^(submit|button|hidden)$/.test(el.type)) {
+          el.value = data[el.name];
+        }
+      }
+    }
+
+    function sameAsForm(data) {
+      var now = typedFields();
+      return Object.keys(data).every(function (name) { return now[name] === data[name]; });
+    }
+
+    function unsaved() { return changes !== savedChanges; }
+
+    function keep() {
+      write(key, { fields: typedFields(), typed: Date.now(), base: serverSaved });
+    }
+
+    function say(text, link, attention) {
+      if (!status) { return; }
+      status.classList.toggle("attention", Boolean(attention));
+      status.textContent = prefix + text;
+      if (link) {
+        // "...; sign in again and ...": the middle words become the link.
+        var parts = status.textContent.split(link.words);
+        if (parts.length === 2) {
+          var a = document.createElement("a");
+          a.href = link.href;
+          a.textContent = link.words;
+          // The text is kept on this device, so following this link loses nothing.
+          a.addEventListener("click", function () { leaving = true; });
+          status.textContent = parts[0];
+          status.appendChild(a);
+          status.appendChild(document.createTextNode(parts[1]));
+        }
+      }
+    }
+
+    function schedule(delay) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, delay === undefined ? AUTOSAVE_DELAY_MS : delay);
+    }
+
+    function kept(reason) {
+      keep();
+      say(reason + " What you typed is kept on this device and will be saved when the " +
+        "connection is back.", null, true);
+    }
+
+    function handle(response, upTo, retried) {
+      if (response.type === "opaqueredirect" || response.status === 401) {
+        keep();
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          say(body.message || "Your session ended; sign in again and your text will be here.",
+            { words: "sign in again", href: body.login || loginUrl }, true);
+        });
+      }
+      if (response.status >= 500) {
+        kept("Not saved yet: the server cannot be reached.");
+        return null;
+      }
+      return response.json().then(function (body) {
+        if (response.ok) {
+          savedChanges = upTo;
+          serverSaved = body.savedAt || serverSaved;
+          if (unsaved()) { keep(); } else { forget(key); }
+          say("Saved " + body.saved);
+          prefix = "";
+          return null;
+        }
+        var errors = body.errors || {};
+        if (errors.csrf_token && body.csrf_token && !retried) {
+          // The form outlived its token: take the fresh one and try once more.
+          form.elements.csrf_token.value = body.csrf_token;
+          return send(upTo, true);
+        }
+        keep();
+        var first = Object.keys(errors).map(function (name) { return errors[name][0]; })
+          .filter(Boolean)[0];
+        say("Not saved: " + (first || "please check the form.") +
+          " Your text is kept on this device.", null, true);
+        return null;
+      });
+    }
+
+    function send(upTo, retried) {
+      var body = new URLSearchParams(new FormData(form));
+      body.set("action", "save");
+      // Not form.action: the buttons named "action" shadow that property.
+      return window.fetch(form.getAttribute("action") || window.location.href, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: {
+          "X-Requested-With": "fetch",
+          "X-Practice-Author": author,
+          "Accept": "application/json"
+        }
+      }).then(function (response) { return handle(response, upTo, retried); });
+    }
+
+    function save() {
+      window.clearTimeout(timer);
+      if (saving || submitting || !unsaved()) { return; }
+      saving = true;
+      var upTo = changes;
+      send(upTo, false).catch(function (error) {
+        if (window.console) { window.console.warn("Practice autosave:", error); }
+        kept("Not saved yet: you seem to be offline.");
+      }).then(function () {
+        saving = false;
+        if (changes !== upTo && !submitting) { schedule(); }
+      });
+    }
+
+    function edited() {
+      changes += 1;
+      keep();
+      schedule();
+    }
+
+    form.addEventListener("input", edited);
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "radio" || event.target.type === "checkbox") { edited(); }
+    });
+    form.addEventListener("submit", function () {
+      // The ordinary post takes over; the kept copy stays until the server has the text.
+      submitting = true;
+      window.clearTimeout(timer);
+    });
+    window.addEventListener("online", function () { if (unsaved()) { save(); } });
+    window.addEventListener("beforeunload", function (event) {
+      if (unsaved() && !submitting && !leaving) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+
+    var entry = read(key);
+    if (entry && entry.fields) {
+      if (sameAsForm(entry.fields)) {
+        forget(key);
+      } else if (!serverSaved || entry.typed > serverSaved || entry.base >= serverSaved) {
+        fill(entry.fields);
+        changes += 1;
+        prefix = "Restored what you typed on this device. ";
+        say("");
+        schedule(0);
+      } else {
+        forget(key); // the server holds a newer version, saved after this copy
+      }
+    }
+  }
+
+  forgetSubmitted();
+  var forms = document.querySelectorAll("form.reflection-form[data-draft-key]");
+  for (var i = 0; i < forms.length; i += 1) {
+    enhanceReflection(forms[i]);
+  }
+}());

@@ -1,0 +1,424 @@
+"""The PDF renderer on its own: data objects made by hand in, PDFs read back with pypdf and
+looked at with pdftoppm. No app, no database."""
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from practice.pdf import typefaces
+from practice.pdf.common import CONFIDENTIAL, render
+from practice.pdf.data import (
+    AddendumItem,
+    DiscussedReflection,
+    FeedbackItem,
+    HandoutPdf,
+    HomeworkItem,
+    PartnerLine,
+    RatingSeries,
+    RecordPdf,
+    SessionPdf,
+    StepRow,
+)
+from practice.pdf.handout import build_handout_pdf
+from practice.pdf.record import build_record_pdf
+from practice.pdf.session import build_session_pdf
+from practice.pdf.text import markup, runs
+
+PARTNERS = [
+    PartnerLine("Riley", "Partner in recovery"),
+    PartnerLine("Jordan", "Partner who was hurt"),
+]
+CREATED = datetime(2026, 3, 3, 18, 5)
+
+
+def session(**changes) -> SessionPdf:
+    data = SessionPdf(
+        practice_name="Harbour Couples Practice",
+        practitioner="Sam Okafor",
+        credentials="LMFT",
+        couple="Riley & Jordan",
+        partners=PARTNERS,
+        when="Tue 3 Mar 2026, 17:00",
+        duration_minutes=50,
+        kind="Joint session",
+        attendees=["Riley", "Jordan"],
+        note_format="SOAP",
+        sections=[("Subjective", "SUBJECTIVE-WORDS\nsecond line"), ("Objective", "OBJ-WORDS"),
+                  ("Assessment", "ASSESS-WORDS"), ("Plan", "PLAN-WORDS")],
+        step="Step 2 of 7: Ownership",
+        reflections=[
+            DiscussedReflection("Riley", "Apology letter", "Mon 2 Mar 2026, 20:00", True,
+                                [("What do you own?", "RILEY-ANSWER")], [("Trust", 6)]),
+            DiscussedReflection("Jordan", "Naming the hurt", "Mon 2 Mar 2026, 21:00", False,
+                                [("What hurt most?", "JORDAN-ANSWER")], []),
+        ],
+        progress=[StepRow(1, "Transparency", ["Done", "Done"]),
+                  StepRow(2, "Ownership", ["In progress", "Done"], current=True),
+                  StepRow(3, "Boundaries", ["Not yet", "Not yet"])],
+        ratings=[RatingSeries("Trust", {
+            "Riley": [(datetime(2026, 2, d), v) for d, v in ((2, 3), (9, 4), (16, 6), (23, 7))],
+            "Jordan": [(datetime(2026, 2, d), v) for d, v in ((2, 2), (9, 2), (16, 4), (23, 5))],
+        })],
+        homework=[HomeworkItem("Daily check-in", "Both partners", "Tue 10 Mar 2026",
+                               "HOMEWORK-INSTRUCTIONS"),
+                  HomeworkItem("Support map", "Partner in recovery", "")],
+        addenda=[AddendumItem("Sam Okafor", "Wed 4 Mar 2026, 09:00", "FIRST-ADDENDUM"),
+                 AddendumItem("Sam Okafor", "Thu 5 Mar 2026, 09:00", "SECOND-ADDENDUM")],
+        signed_by="Sam Okafor",
+        signed_at="Tue 3 Mar 2026, 18:05",
+        created=CREATED,
+    )
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    """Extracted text with line breaks and the spaces around them gone (a wrapped line)."""
+    return re.sub(r"\s+", " ", text)
+
+
+def assert_every_page_numbered(pdf: bytes) -> list[str]:
+    pages = pages_text(pdf)
+    total = len(pages)
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {total}" in text, f"page {number}"
+        assert CONFIDENTIAL in text, f"page {number} footer"
+    return pages
+
+
+# --- the session note ----------------------------------------------------------------------
+
+
+def test_session_pdf_carries_the_whole_note():
+    pdf = build_session_pdf(session())
+    text = flat("\n".join(assert_every_page_numbered(pdf)))
+    for expected in (
+        "Harbour Couples Practice", "Sam Okafor, LMFT", "Riley & Jordan",
+        "Riley (Partner in recovery)", "Jordan (Partner who was hurt)",
+        "Tue 3 Mar 2026, 17:00", "50 minutes", "Joint session", "Riley, Jordan", "SOAP",
+        "Step 2 of 7: Ownership",
+        "Subjective", "SUBJECTIVE-WORDS", "second line", "OBJ-WORDS", "ASSESS-WORDS",
+        "PLAN-WORDS",
+        "Apology letter", "Mon 2 Mar 2026, 20:00", "What do you own?", "RILEY-ANSWER",
+        "Shared with partner", "Trust: 6/10",
+        "Naming the hurt", "JORDAN-ANSWER", "Private to Jordan",
+        "Progress through the program", "1. Transparency", "2. Ownership", "(current step)",
+        "In progress", "Not yet",
+        "Ratings over time",
+        "Daily check-in", "Due: Tue 10 Mar 2026", "HOMEWORK-INSTRUCTIONS", "Support map",
+        "no due date", "For: Partner in recovery",
+        "Signed by", "Tue 3 Mar 2026, 18:05",
+    ):
+        assert expected in text, expected
+    assert text.index("FIRST-ADDENDUM") < text.index("SECOND-ADDENDUM")
+    assert "Private to Riley" not in text
+    assert "DRAFT" not in text
+
+
+def test_line_breaks_are_kept_and_markup_is_escaped():
+    pdf = build_session_pdf(session(sections=[
+        ("Note", "first line\nsecond line"), ("Tags", "<b>not bold</b> & <font size=40>x</font>"),
+    ]))
+    text = "\n".join(pages_text(pdf))
+    assert "first line\nsecond line" in text
+    assert "<b>not bold</b> & <font size=40>x</font>" in text
+    assert markup("a <b> & c\nd") == "a &lt;b&gt; &amp; c<br/>d"
+
+
+def test_a_draft_is_marked_on_every_page_and_a_signed_note_nowhere():
+    long_plan = ("We talk about the week and what was hard. " * 400).strip()
+    draft = build_session_pdf(session(signed_by=None, signed_at=None,
+                                      sections=[("Plan", long_plan)]))
+    pages = assert_every_page_numbered(draft)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, 1):
+        assert "DRAFT" in text, f"page {number} of the draft"
+    assert "(draft)" in PdfReader(io.BytesIO(draft)).metadata.subject
+    signed = build_session_pdf(session(sections=[("Plan", long_plan)]))
+    assert all("DRAFT" not in text for text in pages_text(signed))
+
+
+def test_a_signed_note_is_the_same_on_every_build():
+    first, second = build_session_pdf(session()), build_session_pdf(session())
+    assert pages_text(first) == pages_text(second)
+    assert first == second
+
+
+def test_metadata():
+    meta = PdfReader(io.BytesIO(build_session_pdf(session()))).metadata
+    assert meta.title == "Session note: Riley & Jordan, Tue 3 Mar 2026, 17:00"
+    assert meta.author == "Sam Okafor, LMFT"
+    assert meta.subject == "Session note"
+    assert meta.creation_date.replace(tzinfo=None) == CREATED
+
+
+# --- text in any script ---------------------------------------------------------------------
+
+CORPUS = {
+    "latin": "Café crème, naïve Zoë, Ångström, façade, São Paulo, Łódź, Straße",
+    "greek": "Καλημέρα εμπιστοσύνη υπομονή",
+    "cyrillic": "Привет доверие терпение",
+    "hebrew": "שלום אמון וסבלנות",
+    "arabic": "مرحبا الثقة والصبر",
+    "cjk": "你好世界 信任 こんにちは カタカナ 안녕하세요",
+    "emoji": "Feeling 😀 and ❤️ and 🎉 today",
+}
+RTL = {"hebrew", "arabic"}
+NEEDS_SYSTEM_FONT = {"cjk": typefaces.CJK, "emoji": typefaces.SYMBOLS}
+
+
+def _system_font_missing(name: str) -> bool:
+    return name not in typefaces.fallback_fonts()
+
+
+def test_every_script_renders_and_reads_back():
+    items = [(label, text) for label, text in CORPUS.items()]
+    pdf = build_session_pdf(session(
+        sections=items,
+        reflections=[DiscussedReflection("Jordan", "Ελληνικά и кириллица", "today", False,
+                                         [(label, text) for label, text in items], [])],
+        couple="Riley & יורדן",
+    ))
+    # pypdf gives Arabic letters as their presentation forms (the shaped glyphs): NFKC turns
+    # them back into letters. It gives right-to-left words in the order they are drawn (visual,
+    # left to right) with each word's letters in logical order, so a right-to-left line reads
+    # back with its words reversed: check each word, and the line in either order.
+    text = unicodedata.normalize("NFKC", "\n".join(pages_text(pdf)))
+    for label, sample in CORPUS.items():
+        if label in NEEDS_SYSTEM_FONT and _system_font_missing(NEEDS_SYSTEM_FONT[label]):
+            continue
+        expected = unicodedata.normalize("NFKC", sample).replace("\ufe0f", "")
+        if label in RTL:
+            words = expected.split()
+            assert all(word in text for word in words), label
+            assert " ".join(words) in text or " ".join(reversed(words)) in text, label
+        else:
+            assert expected in text.replace("\ufe0f", ""), label
+
+
+@pytest.mark.parametrize("label", sorted(CORPUS))
+def test_every_character_has_a_real_glyph(label):
+    """No .notdef boxes: each character resolves to a registered font whose cmap has it."""
+    if label in NEEDS_SYSTEM_FONT and _system_font_missing(NEEDS_SYSTEM_FONT[label]):
+        pytest.skip(f"no system font for {label}: install fonts-wqy-microhei / fonts-symbola")
+    for char in CORPUS[label]:
+        if char.isspace() or typefaces.is_invisible(char):
+            continue
+        font = typefaces.font_for(char)
+        assert font is not None, f"{label}: U+{ord(char):04X}"
+        assert typefaces.has_glyphs(font, char), f"{label}: U+{ord(char):04X} in {font}"
+        bold = typefaces.font_for(char, typefaces.BOLD)
+        assert bold is not None and typefaces.has_glyphs(bold, char)
+
+
+def test_bundled_font_covers_the_alphabetic_scripts():
+    for label in ("latin", "greek", "cyrillic", "hebrew", "arabic"):
+        letters = "".join(c for c in CORPUS[label] if not c.isspace())
+        assert typefaces.has_glyphs(typefaces.REGULAR, letters), label
+        assert typefaces.has_glyphs(typefaces.BOLD, letters), label
+
+
+def test_a_character_no_font_has_becomes_its_name_not_a_box():
+    private_use = "\ue000"
+    assert typefaces.font_for(private_use) is None
+    assert runs(f"a{private_use}b") == [
+        ("PracticeSans", "a", False), ("PracticeSans", "[U+E000]", True),
+        ("PracticeSans", "b", False),
+    ]
+    pdf = build_session_pdf(session(sections=[("Odd", f"before {private_use} after")]))
+    assert "before [U+E000] after" in "\n".join(pages_text(pdf))
+
+
+def test_fonts_are_registered_once_per_process():
+    from reportlab.pdfbase import pdfmetrics
+
+    build_session_pdf(session())
+    font = pdfmetrics.getFont(typefaces.REGULAR)
+    typefaces.ensure_fonts()
+    build_session_pdf(session())
+    assert pdfmetrics.getFont(typefaces.REGULAR) is font
+
+
+# --- long content ----------------------------------------------------------------------------
+
+
+def test_long_content_flows_over_pages_without_loss():
+    words = [f"w{i}" for i in range(4000)]
+    huge = " ".join(words)[:19_990] + " LASTWORDS"
+    assert len(huge) >= 20_000
+    no_spaces = "https://example.org/" + "x" * 3000 + "/END-OF-URL"
+    reflections = [
+        DiscussedReflection("Riley", f"Exercise {n}", "today", n % 2 == 0,
+                            [("Prompt", f"ANSWER-{n} " + "words " * 60)], [("Trust", 5)])
+        for n in range(30)
+    ]
+    reflections[-1].answers = [("The long one", huge)]
+    pdf = build_session_pdf(session(
+        reflections=reflections,
+        addenda=[AddendumItem("Sam Okafor", f"day {n}", f"ADDENDUM-{n}") for n in range(10)],
+        sections=[("Link", no_spaces), ("Hebrew", "שלום עולם " * 1500)],
+    ))
+    pages = assert_every_page_numbered(pdf)
+    assert len(pages) >= 15
+    text = "\n".join(pages)
+    assert "LASTWORDS" in text
+    assert all(f"ANSWER-{n}" in text for n in range(29))
+    positions = [text.index(f"ADDENDUM-{n}") for n in range(10)]
+    assert positions == sorted(positions)
+    body = "".join(
+        line for page in pages for line in page.splitlines()
+        if " · Session note · " not in line and "Confidential:" not in line
+        and not line.startswith("Page ")
+    )
+    assert no_spaces in re.sub(r"\s+", "", body), "a long word is cut over lines, not lost"
+    assert text.count("שלום") >= 1500
+
+
+# --- the handout and the record ---------------------------------------------------------------
+
+
+def test_the_handout_carries_homework_and_feedback_and_nothing_else():
+    note = session(sections=[("Note", "CLINICAL-NOTE-MARKER")])
+    handout = HandoutPdf(
+        practice_name=note.practice_name,
+        practitioner="Sam Okafor, LMFT",
+        partner="Riley",
+        couple=note.couple,
+        session_when=note.when,
+        homework=[h for h in note.homework if h.for_whom != "Partner who was hurt"],
+        feedback=[FeedbackItem("Apology letter", "Wed 4 Mar 2026", "FEEDBACK-FOR-RILEY")],
+        own_reflections=[r for r in note.reflections if r.author == "Riley"],
+        created=CREATED,
+    )
+    pdf = build_handout_pdf(handout)
+    text = flat("\n".join(assert_every_page_numbered(pdf)))
+    for expected in ("Handout for Riley", "Daily check-in", "HOMEWORK-INSTRUCTIONS",
+                     "Due: Tue 10 Mar 2026", "Support map", "FEEDBACK-FOR-RILEY",
+                     "RILEY-ANSWER"):
+        assert expected in text, expected
+    for forbidden in ("CLINICAL-NOTE-MARKER", "JORDAN-ANSWER", "SUBJECTIVE-WORDS",
+                      "FIRST-ADDENDUM", "DRAFT"):
+        assert forbidden not in text, forbidden
+    meta = PdfReader(io.BytesIO(pdf)).metadata
+    assert meta.subject == "Client handout" and meta.author == "Sam Okafor, LMFT"
+
+
+def test_the_record_has_a_cover_then_every_session_in_order():
+    sessions = [session(when=f"SESSION-{n} Mar 2026", addenda=[
+        AddendumItem("Sam Okafor", "later", f"ADDENDUM-OF-{n}")]) for n in range(1, 6)]
+    pdf = build_record_pdf(RecordPdf("Harbour Couples Practice", "Riley & Jordan", PARTNERS,
+                                     sessions, "Mon 1 Jun 2026, 10:00", created=CREATED))
+    pages = assert_every_page_numbered(pdf)
+    assert "Exported" in pages[0] and "Mon 1 Jun 2026, 10:00" in pages[0]
+    assert "Partner in recovery" in pages[0]
+    body = "\n".join(pages[1:])
+    positions = [body.index(f"Session note: Riley & Jordan\nSESSION-{n}") for n in range(1, 6)]
+    assert positions == sorted(positions)
+    assert all(f"ADDENDUM-OF-{n}" in body for n in range(1, 6))
+    assert len(pages) > 5
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Record: Riley & Jordan"
+
+
+# --- looking at the chart -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
+def test_the_ratings_chart_is_drawn(tmp_path):
+    from PIL import Image
+
+    from practice.pdf.charts import CHART_HEIGHT, ratings_section
+    from practice.pdf.common import MARGIN_TOP, MARGIN_X, PAGE
+
+    data = session()
+    pdf = render(ratings_section(data.ratings, ["Riley", "Jordan"]), title="chart",
+                 author="t", subject="t", created=CREATED, creator="t")
+    (tmp_path / "chart.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1",
+                    str(tmp_path / "chart.pdf"), str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    scale = image.width / PAGE[0]
+    top = int((MARGIN_TOP + 30) * scale)  # below the legend and the chart's title
+    box = (int(MARGIN_X * scale), top, int((PAGE[0] - MARGIN_X) * scale),
+           int(top + CHART_HEIGHT * scale))
+    raw = image.crop(box).tobytes()
+    pixels = [tuple(raw[i : i + 3]) for i in range(0, len(raw), 3)]
+    ink = [p for p in pixels if sum(p) < 3 * 235]
+    assert len(ink) > 0.02 * len(pixels), "the chart's area has ink"
+    blue = [p for p in ink if p[2] > p[0] + 40]
+    orange = [p for p in ink if p[0] > p[2] + 40]
+    assert len(blue) > 20 and len(orange) > 20, "one coloured line per partner"
+
+
+def _visual_words(line: str) -> list[str]:
+    from practice.pdf.text import _base_rtl, _tokens, _visual
+
+    tokens = _tokens(line, typefaces.REGULAR, 10)
+    return [t.text for t in _visual(tokens, _base_rtl(line)) if t.kind != "S"]
+
+
+def test_right_to_left_runs_are_ordered_by_the_bidi_rules():
+    # a right-to-left phrase inside left-to-right text: the phrase's words swap
+    assert _visual_words("abc שלום עולם def") == ["abc", "עולם", "שלום", "def"]
+    # a left-to-right phrase inside right-to-left text keeps its own order
+    assert _visual_words("שלום abc def עולם") == ["עולם", "abc", "def", "שלום"]
+    # numbers read left to right inside right-to-left text
+    assert _visual_words("שלום 123 עולם") == ["עולם", "123", "שלום"]
+    # punctuation at the end of a right-to-left sentence goes to its left
+    assert _visual_words("שלום עולם.") == [".", "עולם", "שלום"]
+
+
+def test_long_tables_split_over_pages_and_repeat_their_header():
+    progress = [StepRow(n, f"STEP-{n}", ["Done", "Done"]) for n in range(1, 121)]
+    pdf = build_session_pdf(session(progress=progress))
+    pages = assert_every_page_numbered(pdf)
+    text = "\n".join(pages)
+    assert all(f"{n}. STEP-{n}\n" in text for n in range(1, 121))
+    with_header = [p for p in pages if "STEP-" in p]
+    assert len(with_header) >= 2
+    assert all("Step\nRiley\nJordan\n" in p for p in with_header)
+
+
+def test_a_table_row_taller_than_a_page_still_renders():
+    huge = "Riley " * 5000 + "END-OF-NAME"
+    pdf = build_session_pdf(session(couple=huge))
+    text = "\n".join(assert_every_page_numbered(pdf))
+    assert text.count("END-OF-NAME") >= 2  # the title and the facts
+
+
+def test_without_system_fonts_cjk_and_emoji_show_their_names(tmp_path):
+    """A machine without the CJK and emoji fonts still renders: each such character becomes
+    its Unicode name, visibly, never a box and never nothing."""
+    script = (
+        "from tests.test_pdf_render import session, pages_text\n"
+        "from practice.pdf.session import build_session_pdf\n"
+        "pdf = build_session_pdf(session(sections=[('x', 'hi 你 and 🎉')]))\n"
+        "print('\\n'.join(pages_text(pdf)))\n"
+    )
+    env = {**os.environ, "PRACTICE_PDF_SYSTEM_FONTS": "0"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, cwd=Path(__file__).resolve().parents[1], check=True)
+    assert "hi [CJK UNIFIED IDEOGRAPH-4F60] and [PARTY POPPER]" in done.stdout
+
+
+def test_in_a_record_only_a_drafts_pages_are_marked_draft():
+    notes = [session(when="S1"), session(when="S2", signed_by=None, signed_at=None),
+             session(when="S3")]
+    pdf = build_record_pdf(RecordPdf("P", "Riley & Jordan", PARTNERS, notes, "now",
+                                     created=CREATED))
+    pages = assert_every_page_numbered(pdf)
+    for text in pages:
+        assert ("DRAFT" in text) == ("· S2" in text)
