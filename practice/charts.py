@@ -64,3 +64,8 @@ def line_chart(series, partners, span) -> dict:
         "start": start,
         "end": end,
     }
+
+
+def _axis_label(start, end, moment) -> str:
+    """Dates on the time axis; with the time of day when all points fall on one day."""
+    return f"{moment:%d %b %H:%M}" if start.date() == end.date() else f"{moment:%d %b}"

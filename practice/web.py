@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -24,6 +24,14 @@ def format_datetime(moment: datetime | None) -> str:
     return f"{moment:%a %-d %b %Y, %H:%M}"
 
 
+def format_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if current_user.is_authenticated:
+        moment = clock.local(moment, current_user)
+    return f"{moment:%H:%M}"
+
+
 def format_date(day: date | None) -> str:
     return "" if day is None else f"{day:%a %-d %b %Y}"
 
@@ -34,8 +42,17 @@ def template_helpers() -> dict:
         "practice_name": practice_name,
         "format_datetime": format_datetime,
         "format_date": format_date,
+        "format_time": format_time,
         "csrf_token": generate_csrf,
     }
+
+
+# Our own files only: no inline script or style, no third-party origin, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
 
 
 def install(bp: Blueprint) -> None:
@@ -47,7 +64,12 @@ def install(bp: Blueprint) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if current_user.is_authenticated or response.mimetype == "application/pdf":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Client pages and downloads are never cached; our own stylesheet and script may be.
+        is_asset = request.endpoint == "practice.static"
+        if not is_asset and (
+            current_user.is_authenticated or response.mimetype == "application/pdf"
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -98,3 +98,16 @@ def test_a_crash_rolls_back_and_shows_a_calm_page(app):
     assert "Nothing was saved" in response.get_data(as_text=True)
     with app.app_context():
         assert session.scalar(select(func.count(PracticeProfile.id))) == 0
+
+
+def test_pages_forbid_inline_script_and_framing_and_are_never_cached(world, browser):
+    alice = browser().login(world.alice)
+    page = alice.get("/dashboard")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    stylesheet = alice.get("/assets/practice.css")
+    assert stylesheet.headers.get("Cache-Control") != "no-store", "our own CSS may be cached"
+    stylesheet.close()

@@ -52,27 +52,59 @@ def session(**changes) -> SessionPdf:
         kind="Joint session",
         attendees=["Riley", "Jordan"],
         note_format="SOAP",
-        sections=[("Subjective", "SUBJECTIVE-WORDS\nsecond line"), ("Objective", "OBJ-WORDS"),
-                  ("Assessment", "ASSESS-WORDS"), ("Plan", "PLAN-WORDS")],
+        sections=[
+            ("Subjective", "SUBJECTIVE-WORDS\nsecond line"),
+            ("Objective", "OBJ-WORDS"),
+            ("Assessment", "ASSESS-WORDS"),
+            ("Plan", "PLAN-WORDS"),
+        ],
         step="Step 2 of 7: Ownership",
         reflections=[
-            DiscussedReflection("Riley", "Apology letter", "Mon 2 Mar 2026, 20:00", True,
-                                [("What do you own?", "RILEY-ANSWER")], [("Trust", 6)]),
-            DiscussedReflection("Jordan", "Naming the hurt", "Mon 2 Mar 2026, 21:00", False,
-                                [("What hurt most?", "JORDAN-ANSWER")], []),
+            DiscussedReflection(
+                "Riley",
+                "Apology letter",
+                "Mon 2 Mar 2026, 20:00",
+                True,
+                [("What do you own?", "RILEY-ANSWER")],
+                [("Trust", 6)],
+            ),
+            DiscussedReflection(
+                "Jordan",
+                "Naming the hurt",
+                "Mon 2 Mar 2026, 21:00",
+                False,
+                [("What hurt most?", "JORDAN-ANSWER")],
+                [],
+            ),
         ],
-        progress=[StepRow(1, "Transparency", ["Done", "Done"]),
-                  StepRow(2, "Ownership", ["In progress", "Done"], current=True),
-                  StepRow(3, "Boundaries", ["Not yet", "Not yet"])],
-        ratings=[RatingSeries("Trust", {
-            "Riley": [(datetime(2026, 2, d), v) for d, v in ((2, 3), (9, 4), (16, 6), (23, 7))],
-            "Jordan": [(datetime(2026, 2, d), v) for d, v in ((2, 2), (9, 2), (16, 4), (23, 5))],
-        })],
-        homework=[HomeworkItem("Daily check-in", "Both partners", "Tue 10 Mar 2026",
-                               "HOMEWORK-INSTRUCTIONS"),
-                  HomeworkItem("Support map", "Partner in recovery", "")],
-        addenda=[AddendumItem("Sam Okafor", "Wed 4 Mar 2026, 09:00", "FIRST-ADDENDUM"),
-                 AddendumItem("Sam Okafor", "Thu 5 Mar 2026, 09:00", "SECOND-ADDENDUM")],
+        progress=[
+            StepRow(1, "Transparency", ["Done", "Done"]),
+            StepRow(2, "Ownership", ["In progress", "Done"], current=True),
+            StepRow(3, "Boundaries", ["Not yet", "Not yet"]),
+        ],
+        ratings=[
+            RatingSeries(
+                "Trust",
+                {
+                    "Riley": [
+                        (datetime(2026, 2, d), v) for d, v in ((2, 3), (9, 4), (16, 6), (23, 7))
+                    ],
+                    "Jordan": [
+                        (datetime(2026, 2, d), v) for d, v in ((2, 2), (9, 2), (16, 4), (23, 5))
+                    ],
+                },
+            )
+        ],
+        homework=[
+            HomeworkItem(
+                "Daily check-in", "Both partners", "Tue 10 Mar 2026", "HOMEWORK-INSTRUCTIONS"
+            ),
+            HomeworkItem("Support map", "Partner in recovery", ""),
+        ],
+        addenda=[
+            AddendumItem("Sam Okafor", "Wed 4 Mar 2026, 09:00", "FIRST-ADDENDUM"),
+            AddendumItem("Sam Okafor", "Thu 5 Mar 2026, 09:00", "SECOND-ADDENDUM"),
+        ],
         signed_by="Sam Okafor",
         signed_at="Tue 3 Mar 2026, 18:05",
         created=CREATED,
@@ -107,21 +139,47 @@ def test_session_pdf_carries_the_whole_note():
     pdf = build_session_pdf(session())
     text = flat("\n".join(assert_every_page_numbered(pdf)))
     for expected in (
-        "Harbour Couples Practice", "Sam Okafor, LMFT", "Riley & Jordan",
-        "Riley (Partner in recovery)", "Jordan (Partner who was hurt)",
-        "Tue 3 Mar 2026, 17:00", "50 minutes", "Joint session", "Riley, Jordan", "SOAP",
+        "Harbour Couples Practice",
+        "Sam Okafor, LMFT",
+        "Riley & Jordan",
+        "Riley (Partner in recovery)",
+        "Jordan (Partner who was hurt)",
+        "Tue 3 Mar 2026, 17:00",
+        "50 minutes",
+        "Joint session",
+        "Riley, Jordan",
+        "SOAP",
         "Step 2 of 7: Ownership",
-        "Subjective", "SUBJECTIVE-WORDS", "second line", "OBJ-WORDS", "ASSESS-WORDS",
+        "Subjective",
+        "SUBJECTIVE-WORDS",
+        "second line",
+        "OBJ-WORDS",
+        "ASSESS-WORDS",
         "PLAN-WORDS",
-        "Apology letter", "Mon 2 Mar 2026, 20:00", "What do you own?", "RILEY-ANSWER",
-        "Shared with partner", "Trust: 6/10",
-        "Naming the hurt", "JORDAN-ANSWER", "Private to Jordan",
-        "Progress through the program", "1. Transparency", "2. Ownership", "(current step)",
-        "In progress", "Not yet",
+        "Apology letter",
+        "Mon 2 Mar 2026, 20:00",
+        "What do you own?",
+        "RILEY-ANSWER",
+        "Shared with partner",
+        "Trust: 6/10",
+        "Naming the hurt",
+        "JORDAN-ANSWER",
+        "Private to Jordan",
+        "Progress through the program",
+        "1. Transparency",
+        "2. Ownership",
+        "(current step)",
+        "In progress",
+        "Not yet",
         "Ratings over time",
-        "Daily check-in", "Due: Tue 10 Mar 2026", "HOMEWORK-INSTRUCTIONS", "Support map",
-        "no due date", "For: Partner in recovery",
-        "Signed by", "Tue 3 Mar 2026, 18:05",
+        "Daily check-in",
+        "Due: Tue 10 Mar 2026",
+        "HOMEWORK-INSTRUCTIONS",
+        "Support map",
+        "no due date",
+        "For: Partner in recovery",
+        "Signed by",
+        "Tue 3 Mar 2026, 18:05",
     ):
         assert expected in text, expected
     assert text.index("FIRST-ADDENDUM") < text.index("SECOND-ADDENDUM")
@@ -130,9 +188,14 @@ def test_session_pdf_carries_the_whole_note():
 
 
 def test_line_breaks_are_kept_and_markup_is_escaped():
-    pdf = build_session_pdf(session(sections=[
-        ("Note", "first line\nsecond line"), ("Tags", "<b>not bold</b> & <font size=40>x</font>"),
-    ]))
+    pdf = build_session_pdf(
+        session(
+            sections=[
+                ("Note", "first line\nsecond line"),
+                ("Tags", "<b>not bold</b> & <font size=40>x</font>"),
+            ]
+        )
+    )
     text = "\n".join(pages_text(pdf))
     assert "first line\nsecond line" in text
     assert "<b>not bold</b> & <font size=40>x</font>" in text
@@ -141,8 +204,9 @@ def test_line_breaks_are_kept_and_markup_is_escaped():
 
 def test_a_draft_is_marked_on_every_page_and_a_signed_note_nowhere():
     long_plan = ("We talk about the week and what was hard. " * 400).strip()
-    draft = build_session_pdf(session(signed_by=None, signed_at=None,
-                                      sections=[("Plan", long_plan)]))
+    draft = build_session_pdf(
+        session(signed_by=None, signed_at=None, sections=[("Plan", long_plan)])
+    )
     pages = assert_every_page_numbered(draft)
     assert len(pages) >= 3
     for number, text in enumerate(pages, 1):
@@ -187,12 +251,22 @@ def _system_font_missing(name: str) -> bool:
 
 def test_every_script_renders_and_reads_back():
     items = [(label, text) for label, text in CORPUS.items()]
-    pdf = build_session_pdf(session(
-        sections=items,
-        reflections=[DiscussedReflection("Jordan", "Ελληνικά и кириллица", "today", False,
-                                         [(label, text) for label, text in items], [])],
-        couple="Riley & יורדן",
-    ))
+    pdf = build_session_pdf(
+        session(
+            sections=items,
+            reflections=[
+                DiscussedReflection(
+                    "Jordan",
+                    "Ελληνικά и кириллица",
+                    "today",
+                    False,
+                    [(label, text) for label, text in items],
+                    [],
+                )
+            ],
+            couple="Riley & יורדן",
+        )
+    )
     # pypdf gives Arabic letters as their presentation forms (the shaped glyphs): NFKC turns
     # them back into letters. It gives right-to-left words in the order they are drawn (visual,
     # left to right) with each word's letters in logical order, so a right-to-left line reads
@@ -236,7 +310,8 @@ def test_a_character_no_font_has_becomes_its_name_not_a_box():
     private_use = "\ue000"
     assert typefaces.font_for(private_use) is None
     assert runs(f"a{private_use}b") == [
-        ("PracticeSans", "a", False), ("PracticeSans", "[U+E000]", True),
+        ("PracticeSans", "a", False),
+        ("PracticeSans", "[U+E000]", True),
         ("PracticeSans", "b", False),
     ]
     pdf = build_session_pdf(session(sections=[("Odd", f"before {private_use} after")]))
@@ -262,16 +337,24 @@ def test_long_content_flows_over_pages_without_loss():
     assert len(huge) >= 20_000
     no_spaces = "https://example.org/" + "x" * 3000 + "/END-OF-URL"
     reflections = [
-        DiscussedReflection("Riley", f"Exercise {n}", "today", n % 2 == 0,
-                            [("Prompt", f"ANSWER-{n} " + "words " * 60)], [("Trust", 5)])
+        DiscussedReflection(
+            "Riley",
+            f"Exercise {n}",
+            "today",
+            n % 2 == 0,
+            [("Prompt", f"ANSWER-{n} " + "words " * 60)],
+            [("Trust", 5)],
+        )
         for n in range(30)
     ]
     reflections[-1].answers = [("The long one", huge)]
-    pdf = build_session_pdf(session(
-        reflections=reflections,
-        addenda=[AddendumItem("Sam Okafor", f"day {n}", f"ADDENDUM-{n}") for n in range(10)],
-        sections=[("Link", no_spaces), ("Hebrew", "שלום עולם " * 1500)],
-    ))
+    pdf = build_session_pdf(
+        session(
+            reflections=reflections,
+            addenda=[AddendumItem("Sam Okafor", f"day {n}", f"ADDENDUM-{n}") for n in range(10)],
+            sections=[("Link", no_spaces), ("Hebrew", "שלום עולם " * 1500)],
+        )
+    )
     pages = assert_every_page_numbered(pdf)
     assert len(pages) >= 15
     text = "\n".join(pages)
@@ -280,8 +363,11 @@ def test_long_content_flows_over_pages_without_loss():
     positions = [text.index(f"ADDENDUM-{n}") for n in range(10)]
     assert positions == sorted(positions)
     body = "".join(
-        line for page in pages for line in page.splitlines()
-        if " · Session note · " not in line and "Confidential:" not in line
+        line
+        for page in pages
+        for line in page.splitlines()
+        if " · Session note · " not in line
+        and "Confidential:" not in line
         and not line.startswith("Page ")
     )
     assert no_spaces in re.sub(r"\s+", "", body), "a long word is cut over lines, not lost"
@@ -306,22 +392,46 @@ def test_the_handout_carries_homework_and_feedback_and_nothing_else():
     )
     pdf = build_handout_pdf(handout)
     text = flat("\n".join(assert_every_page_numbered(pdf)))
-    for expected in ("Handout for Riley", "Daily check-in", "HOMEWORK-INSTRUCTIONS",
-                     "Due: Tue 10 Mar 2026", "Support map", "FEEDBACK-FOR-RILEY",
-                     "RILEY-ANSWER"):
+    for expected in (
+        "Handout for Riley",
+        "Daily check-in",
+        "HOMEWORK-INSTRUCTIONS",
+        "Due: Tue 10 Mar 2026",
+        "Support map",
+        "FEEDBACK-FOR-RILEY",
+        "RILEY-ANSWER",
+    ):
         assert expected in text, expected
-    for forbidden in ("CLINICAL-NOTE-MARKER", "JORDAN-ANSWER", "SUBJECTIVE-WORDS",
-                      "FIRST-ADDENDUM", "DRAFT"):
+    for forbidden in (
+        "CLINICAL-NOTE-MARKER",
+        "JORDAN-ANSWER",
+        "SUBJECTIVE-WORDS",
+        "FIRST-ADDENDUM",
+        "DRAFT",
+    ):
         assert forbidden not in text, forbidden
     meta = PdfReader(io.BytesIO(pdf)).metadata
     assert meta.subject == "Client handout" and meta.author == "Sam Okafor, LMFT"
 
 
 def test_the_record_has_a_cover_then_every_session_in_order():
-    sessions = [session(when=f"SESSION-{n} Mar 2026", addenda=[
-        AddendumItem("Sam Okafor", "later", f"ADDENDUM-OF-{n}")]) for n in range(1, 6)]
-    pdf = build_record_pdf(RecordPdf("Harbour Couples Practice", "Riley & Jordan", PARTNERS,
-                                     sessions, "Mon 1 Jun 2026, 10:00", created=CREATED))
+    sessions = [
+        session(
+            when=f"SESSION-{n} Mar 2026",
+            addenda=[AddendumItem("Sam Okafor", "later", f"ADDENDUM-OF-{n}")],
+        )
+        for n in range(1, 6)
+    ]
+    pdf = build_record_pdf(
+        RecordPdf(
+            "Harbour Couples Practice",
+            "Riley & Jordan",
+            PARTNERS,
+            sessions,
+            "Mon 1 Jun 2026, 10:00",
+            created=CREATED,
+        )
+    )
     pages = assert_every_page_numbered(pdf)
     assert "Exported" in pages[0] and "Mon 1 Jun 2026, 10:00" in pages[0]
     assert "Partner in recovery" in pages[0]
@@ -344,16 +454,39 @@ def test_the_ratings_chart_is_drawn(tmp_path):
     from practice.pdf.common import MARGIN_TOP, MARGIN_X, PAGE
 
     data = session()
-    pdf = render(ratings_section(data.ratings, ["Riley", "Jordan"]), title="chart",
-                 author="t", subject="t", created=CREATED, creator="t")
+    pdf = render(
+        ratings_section(data.ratings, ["Riley", "Jordan"]),
+        title="chart",
+        author="t",
+        subject="t",
+        created=CREATED,
+        creator="t",
+    )
     (tmp_path / "chart.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1",
-                    str(tmp_path / "chart.pdf"), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "chart.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
     scale = image.width / PAGE[0]
     top = int((MARGIN_TOP + 30) * scale)  # below the legend and the chart's title
-    box = (int(MARGIN_X * scale), top, int((PAGE[0] - MARGIN_X) * scale),
-           int(top + CHART_HEIGHT * scale))
+    box = (
+        int(MARGIN_X * scale),
+        top,
+        int((PAGE[0] - MARGIN_X) * scale),
+        int(top + CHART_HEIGHT * scale),
+    )
     raw = image.crop(box).tobytes()
     pixels = [tuple(raw[i : i + 3]) for i in range(0, len(raw), 3)]
     ink = [p for p in pixels if sum(p) < 3 * 235]
@@ -409,16 +542,26 @@ def test_without_system_fonts_cjk_and_emoji_show_their_names(tmp_path):
         "print('\\n'.join(pages_text(pdf)))\n"
     )
     env = {**os.environ, "PRACTICE_PDF_SYSTEM_FONTS": "0"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, cwd=Path(__file__).resolve().parents[1], check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
     assert "hi [CJK UNIFIED IDEOGRAPH-4F60] and [PARTY POPPER]" in done.stdout
 
 
 def test_in_a_record_only_a_drafts_pages_are_marked_draft():
-    notes = [session(when="S1"), session(when="S2", signed_by=None, signed_at=None),
-             session(when="S3")]
-    pdf = build_record_pdf(RecordPdf("P", "Riley & Jordan", PARTNERS, notes, "now",
-                                     created=CREATED))
+    notes = [
+        session(when="S1"),
+        session(when="S2", signed_by=None, signed_at=None),
+        session(when="S3"),
+    ]
+    pdf = build_record_pdf(
+        RecordPdf("P", "Riley & Jordan", PARTNERS, notes, "now", created=CREATED)
+    )
     pages = assert_every_page_numbered(pdf)
     for text in pages:
         assert ("DRAFT" in text) == ("· S2" in text)

@@ -1,3 +1,5 @@
+from datetime import datetime, time, timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -37,6 +39,9 @@ def dashboard():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = couples.caseload(current_user, page, per_page)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
+    today = clock.today_for(current_user)
+    midnight = datetime.combine(today, time(0), tzinfo=clock.zone(current_user.timezone))
+    todays = session_service.sessions_between(current_user, midnight, midnight + timedelta(days=1))
     return render_template(
         "practice/caseload/dashboard.html",
         rows=rows,
@@ -45,6 +50,7 @@ def dashboard():
         per_page=per_page,
         waiting=waiting,
         waiting_total=waiting_total,
+        todays=todays,
     )
 
 

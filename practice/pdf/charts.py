@@ -58,8 +58,19 @@ def _marker_path(kind: str, points: list[tuple[float, float]], colour) -> Path:
     elif kind == "FilledTriangle":
         shape = [(-1.2 * r, -r), (1.2 * r, -r), (0, 1.25 * r)]
     else:  # a circle, as an octagon: indistinguishable at this size
-        shape = [(r * c, r * s) for c, s in ((1, 0), (0.71, 0.71), (0, 1), (-0.71, 0.71),
-                                           (-1, 0), (-0.71, -0.71), (0, -1), (0.71, -0.71))]
+        shape = [
+            (r * c, r * s)
+            for c, s in (
+                (1, 0),
+                (0.71, 0.71),
+                (0, 1),
+                (-0.71, 0.71),
+                (-1, 0),
+                (-0.71, -0.71),
+                (0, -1),
+                (0.71, -0.71),
+            )
+        ]
     path = Path(fillColor=colour, strokeColor=None)
     for x, y in points:
         path.moveTo(x + shape[0][0], y + shape[0][1])
@@ -87,11 +98,25 @@ def _scale(width: float, height: float) -> Drawing:
             y = BOTTOM + (rating - 1) / 9 * plot_h
             grid.moveTo(LEFT, y)
             grid.lineTo(LEFT + plot_w, y)
-            scale.add(String(LEFT - 4, y - 2.3, str(rating), fontName=REGULAR, fontSize=6.5,
-                             fillColor=MUTED, textAnchor="end"))
+            scale.add(
+                String(
+                    LEFT - 4,
+                    y - 2.3,
+                    str(rating),
+                    fontName=REGULAR,
+                    fontSize=6.5,
+                    fillColor=MUTED,
+                    textAnchor="end",
+                )
+            )
         scale.add(grid)
-        scale.add(PolyLine([LEFT, BOTTOM + plot_h, LEFT, BOTTOM, LEFT + plot_w, BOTTOM],
-                           strokeColor=MUTED, strokeWidth=0.6))
+        scale.add(
+            PolyLine(
+                [LEFT, BOTTOM + plot_h, LEFT, BOTTOM, LEFT + plot_w, BOTTOM],
+                strokeColor=MUTED,
+                strokeWidth=0.6,
+            )
+        )
         _scales[key] = scale
     return scale
 
@@ -126,8 +151,17 @@ def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> F
     names = [name for name, points in series.points.items() if points]
     drawing = Drawing(width, CHART_HEIGHT)
     if not names:
-        drawing.add(String(width / 2, CHART_HEIGHT / 2, "No ratings yet", fontName=REGULAR,
-                           fontSize=9, fillColor=MUTED, textAnchor="middle"))
+        drawing.add(
+            String(
+                width / 2,
+                CHART_HEIGHT / 2,
+                "No ratings yet",
+                fontName=REGULAR,
+                fontSize=9,
+                fillColor=MUTED,
+                textAnchor="middle",
+            )
+        )
         return drawing
     xs = [_x(when) for name in names for when, _ in series.points[name]]
     low, high = min(xs), max(xs)
@@ -148,16 +182,31 @@ def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> F
         x = px(tick)
         ticks_path.moveTo(x, BOTTOM)
         ticks_path.lineTo(x, BOTTOM - 3)
-        drawing.add(String(x, BOTTOM - 10, _day_label(tick), fontName=REGULAR, fontSize=6.5,
-                           fillColor=MUTED, textAnchor="middle"))
+        drawing.add(
+            String(
+                x,
+                BOTTOM - 10,
+                _day_label(tick),
+                fontName=REGULAR,
+                fontSize=6.5,
+                fillColor=MUTED,
+                textAnchor="middle",
+            )
+        )
     drawing.add(ticks_path)
     for i, name in enumerate(names):
         colour, dash, marker = looks.get(name, LOOKS[i % len(LOOKS)])
-        points = [(px(_x(when)), py(max(1, min(10, value))))
-                  for when, value in series.points[name]]
+        points = [(px(_x(when)), py(max(1, min(10, value)))) for when, value in series.points[name]]
         if len(points) > 1:
-            drawing.add(PolyLine([c for point in points for c in point], strokeColor=colour,
-                                 strokeWidth=1.6, strokeDashArray=dash, strokeLineJoin=1))
+            drawing.add(
+                PolyLine(
+                    [c for point in points for c in point],
+                    strokeColor=colour,
+                    strokeWidth=1.6,
+                    strokeDashArray=dash,
+                    strokeLineJoin=1,
+                )
+            )
         drawing.add(_marker_path(marker, points, colour))
     return RatingsChart(_scale(width, CHART_HEIGHT), drawing)
 
@@ -165,8 +214,17 @@ def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> F
 def _swatch(look: tuple) -> Drawing:
     colour, dash, marker = look
     swatch = Drawing(11 * mm, 3 * mm)
-    swatch.add(Line(0, 1.5 * mm, 11 * mm, 1.5 * mm, strokeColor=colour, strokeWidth=1.6,
-                    strokeDashArray=dash))
+    swatch.add(
+        Line(
+            0,
+            1.5 * mm,
+            11 * mm,
+            1.5 * mm,
+            strokeColor=colour,
+            strokeWidth=1.6,
+            strokeDashArray=dash,
+        )
+    )
     swatch.add(_marker_path(marker, [(5.5 * mm, 1.5 * mm)], colour))
     return swatch
 
@@ -191,6 +249,9 @@ def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> li
     s = styles()
     for series in ratings:
         title = para(series.label, s["h3"])
-        out += [CondPageBreak(CHART_HEIGHT + 10 * mm), title,
-                line_chart(series, looks, FRAME_WIDTH)]
+        out += [
+            CondPageBreak(CHART_HEIGHT + 10 * mm),
+            title,
+            line_chart(series, looks, FRAME_WIDTH),
+        ]
     return out

@@ -17,8 +17,7 @@ from practice.pdf.text import para
 from practice.pdf.typefaces import BOLD, REGULAR, ensure_fonts
 
 CONFIDENTIAL = (
-    "Confidential: contains health information. Do not share or copy without the client's "
-    "consent."
+    "Confidential: contains health information. Do not share or copy without the client's consent."
 )
 DRAFT = "DRAFT"
 
@@ -80,20 +79,31 @@ def styles() -> dict[str, ParagraphStyle]:
                 "small", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED
             ),
             "private": ParagraphStyle(
-                "private", parent=base, fontName=BOLD, fontSize=8.5, leading=11.5,
+                "private",
+                parent=base,
+                fontName=BOLD,
+                fontSize=8.5,
+                leading=11.5,
                 textColor=PRIVATE,
             ),
             "shared": ParagraphStyle(
                 "shared", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED
             ),
             "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
-            "cellbold": ParagraphStyle("cellbold", parent=base, fontName=BOLD, fontSize=9,
-                                       leading=12),
-            "header": ParagraphStyle("header", parent=base, fontSize=7.5, leading=9.5,
-                                     textColor=MUTED),
+            "cellbold": ParagraphStyle(
+                "cellbold", parent=base, fontName=BOLD, fontSize=9, leading=12
+            ),
+            "header": ParagraphStyle(
+                "header", parent=base, fontSize=7.5, leading=9.5, textColor=MUTED
+            ),
             "draftbox": ParagraphStyle(
-                "draftbox", parent=base, fontName=BOLD, fontSize=11, leading=15,
-                textColor=PRIVATE, alignment=TA_CENTER,
+                "draftbox",
+                parent=base,
+                fontName=BOLD,
+                fontSize=11,
+                leading=15,
+                textColor=PRIVATE,
+                alignment=TA_CENTER,
             ),
         }
     return _styles
@@ -218,8 +228,15 @@ def render(story: list, *, title: str, author: str, subject: str, created, creat
         initialFontName=REGULAR,
     )
     frame = Frame(
-        MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE[1] - MARGIN_TOP - MARGIN_BOTTOM,
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        FRAME_WIDTH,
+        PAGE[1] - MARGIN_TOP - MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
     )
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
     doc.build(story, canvasmaker=_canvas_maker(created or datetime.now(UTC)))

@@ -39,8 +39,14 @@ class Grid(Flowable):
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
         if self._heights is None:
             self._heights = [
-                max((self._cell_height(c, w - self.pad_left - 2) for c, w in
-                     zip(row, self.widths, strict=False)), default=0.0) + 2 * self.pad
+                max(
+                    (
+                        self._cell_height(c, w - self.pad_left - 2)
+                        for c, w in zip(row, self.widths, strict=False)
+                    ),
+                    default=0.0,
+                )
+                + 2 * self.pad
                 for row in self.rows
             ]
         self.width = sum(self.widths)
@@ -48,8 +54,15 @@ class Grid(Flowable):
         return self.width, self.height
 
     def _part(self, rows: list[list], heights: list[float], shaded) -> "Grid":
-        part = Grid([], self.widths, rule=self.rule, header_rule=self.header_rule,
-                    shade=self.shade, pad=self.pad, pad_left=self.pad_left)
+        part = Grid(
+            [],
+            self.widths,
+            rule=self.rule,
+            header_rule=self.header_rule,
+            shade=self.shade,
+            pad=self.pad,
+            pad_left=self.pad_left,
+        )
         part.rows, part._heights, part.shaded = rows, heights, frozenset(shaded)
         part.header = self.header
         return part
@@ -69,17 +82,21 @@ class Grid(Flowable):
             if self._heights[first] > 600:  # a row taller than a page: give up the columns
                 row = self.rows[first]
                 loose = [f for cell in row for f in cell]
-                rest = self.rows[:first] + self.rows[first + 1:]
-                tail = self._part(rest, self._heights[:first] + self._heights[first + 1:],
-                                  {i - (i > first) for i in self.shaded if i != first})
+                rest = self.rows[:first] + self.rows[first + 1 :]
+                tail = self._part(
+                    rest,
+                    self._heights[:first] + self._heights[first + 1 :],
+                    {i - (i > first) for i in self.shaded if i != first},
+                )
                 return loose + ([tail] if len(rest) > first else [])
             return []
         head_rows = list(range(first))
-        head = self._part(self.rows[:fit], self._heights[:fit],
-                          {i for i in self.shaded if i < fit})
-        tail = self._part([self.rows[i] for i in head_rows] + self.rows[fit:],
-                          [self._heights[i] for i in head_rows] + self._heights[fit:],
-                          {i - fit + first for i in self.shaded if i >= fit})
+        head = self._part(self.rows[:fit], self._heights[:fit], {i for i in self.shaded if i < fit})
+        tail = self._part(
+            [self.rows[i] for i in head_rows] + self.rows[fit:],
+            [self._heights[i] for i in head_rows] + self._heights[fit:],
+            {i - fit + first for i in self.shaded if i >= fit},
+        )
         return [head, tail]
 
     def draw(self):

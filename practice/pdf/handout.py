@@ -17,16 +17,19 @@ def title_of(data: HandoutPdf) -> str:
 def handout_story(data: HandoutPdf) -> list[Flowable]:
     s = styles()
     story: list[Flowable] = [
-        PageState(f"{data.practice_name} · Handout for {data.partner} · {data.session_when}",
-                  draft=False),
+        PageState(
+            f"{data.practice_name} · Handout for {data.partner} · {data.session_when}", draft=False
+        ),
         para(data.practice_name, s["subtitle"]),
         para(data.partner, s["title"], prefix="Handout for "),
         Spacer(1, 6),
-        facts_table([
-            ("Session", para(data.session_when, s["body"])),
-            ("Couple", para(data.couple, s["body"])),
-            ("Practitioner", para(data.practitioner, s["body"])),
-        ]),
+        facts_table(
+            [
+                ("Session", para(data.session_when, s["body"])),
+                ("Couple", para(data.couple, s["body"])),
+                ("Practitioner", para(data.practitioner, s["body"])),
+            ]
+        ),
         Paragraph("Your homework", s["h2"]),
     ]
     story += homework_flowables(data.homework, "No homework was set for you this time.")

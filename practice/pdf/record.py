@@ -19,31 +19,36 @@ def _contents(data: RecordPdf) -> Grid:
     s = styles()
     rows = [[Paragraph(h, s["cellbold"]) for h in ("#", "Session", "Kind", "Signed by")]]
     for number, session in enumerate(data.sessions, 1):
-        rows.append([
-            Paragraph(str(number), s["cell"]),
-            para(session.when, s["cell"]),
-            para(session.kind, s["cell"]),
-            para(session.signed_by or "not signed (draft)", s["cell"]),
-        ])
+        rows.append(
+            [
+                Paragraph(str(number), s["cell"]),
+                para(session.when, s["cell"]),
+                para(session.kind, s["cell"]),
+                para(session.signed_by or "not signed (draft)", s["cell"]),
+            ]
+        )
     widths = [10 * mm, 55 * mm, FRAME_WIDTH - 110 * mm, 45 * mm]
     return Grid(rows, widths, header=True, rule=RULE, header_rule=ACCENT, pad_left=3)
 
 
 def record_story(data: RecordPdf) -> list[Flowable]:
     s = styles()
-    partners = [para(f"{p.name} ({p.role})" if p.role else p.name, s["body"])
-                for p in data.partners]
+    partners = [
+        para(f"{p.name} ({p.role})" if p.role else p.name, s["body"]) for p in data.partners
+    ]
     story: list[Flowable] = [
         PageState(f"{data.practice_name} · Record of {data.couple}", draft=False),
         para(data.practice_name, s["subtitle"]),
         para(data.couple, s["title"], prefix="Record: "),
         Spacer(1, 6),
-        facts_table([
-            ("Couple", para(data.couple, s["body"])),
-            ("Partners", partners or Paragraph("—", s["body"])),
-            ("Exported", para(data.exported, s["body"])),
-            ("Sessions", Paragraph(str(len(data.sessions)), s["body"])),
-        ]),
+        facts_table(
+            [
+                ("Couple", para(data.couple, s["body"])),
+                ("Partners", partners or Paragraph("—", s["body"])),
+                ("Exported", para(data.exported, s["body"])),
+                ("Sessions", Paragraph(str(len(data.sessions)), s["body"])),
+            ]
+        ),
         Paragraph("Sessions in this record", s["h2"]),
     ]
     if data.sessions:

@@ -27,8 +27,15 @@ SENTENCES = (
     "I caught myself getting defensive and stopped halfway through the sentence.",
     "We agreed to keep the phone out of the bedroom and it has held for nine days.",
 )
-STEPS = ("Transparency", "Ownership", "Boundaries", "Accountability", "Patience",
-         "Rebuilding intimacy", "Professional support")
+STEPS = (
+    "Transparency",
+    "Ownership",
+    "Boundaries",
+    "Accountability",
+    "Patience",
+    "Rebuilding intimacy",
+    "Professional support",
+)
 
 
 def words(count: int, seed: int = 0) -> str:
@@ -49,16 +56,23 @@ def sample_session(
     start: datetime = datetime(2026, 3, 3, 17, 0),  # noqa: B008 - an immutable value
     number: int = 1,
 ) -> SessionPdf:
-    partners = [PartnerLine("Riley Morgan", "Partner in recovery"),
-                PartnerLine("Jordan Morgan", "Partner who was hurt")]
+    partners = [
+        PartnerLine("Riley Morgan", "Partner in recovery"),
+        PartnerLine("Jordan Morgan", "Partner who was hurt"),
+    ]
     names = [p.name for p in partners]
     when = start + timedelta(days=7 * (number - 1))
     ratings = [
-        RatingSeries(label, {
-            name: [(start + timedelta(days=7 * k), min(10, 2 + (k + j + offset) % 8))
-                   for k in range(max(2, number + 5))]
-            for j, name in enumerate(names)
-        })
+        RatingSeries(
+            label,
+            {
+                name: [
+                    (start + timedelta(days=7 * k), min(10, 2 + (k + j + offset) % 8))
+                    for k in range(max(2, number + 5))
+                ]
+                for j, name in enumerate(names)
+            },
+        )
         for offset, label in enumerate(("Trust", "Safety", "Connection"))
     ]
     discussed = [
@@ -68,10 +82,14 @@ def sample_session(
             submitted=f"Mon {i + 1} Mar 2026, 20:{10 + i:02d}",
             shared=i % 3 != 2,
             answers=[
-                ("What happened this week that you want to bring to the session?",
-                 words(answer_words // 2, i)),
-                ("What did you notice in yourself, and what do you need from your partner?",
-                 words(answer_words - answer_words // 2, i + 1)),
+                (
+                    "What happened this week that you want to bring to the session?",
+                    words(answer_words // 2, i),
+                ),
+                (
+                    "What did you notice in yourself, and what do you need from your partner?",
+                    words(answer_words - answer_words // 2, i + 1),
+                ),
             ],
             ratings=[("Trust", 3 + i % 6), ("Safety", 4 + i % 5)],
         )
@@ -96,21 +114,37 @@ def sample_session(
         step="Step 5 of 7: Patience",
         reflections=discussed,
         progress=[
-            StepRow(i + 1, title, ["Done" if i < 4 else ("In progress" if i == 4 else "Not yet")]
-                    * 2, current=i == 4)
+            StepRow(
+                i + 1,
+                title,
+                ["Done" if i < 4 else ("In progress" if i == 4 else "Not yet")] * 2,
+                current=i == 4,
+            )
             for i, title in enumerate(STEPS)
         ],
         ratings=ratings,
         homework=[
-            HomeworkItem("Daily check-in", "Both partners", "Tue 10 Mar 2026",
-                         "Ten minutes each evening: one thing that went well, one that was hard."),
-            HomeworkItem("Impact letter, first draft", "Partner who was hurt", "Fri 13 Mar 2026",
-                         words(60, 7)),
-            HomeworkItem("Accountability plan review", "Partner in recovery", "",
-                         words(40, 8)),
+            HomeworkItem(
+                "Daily check-in",
+                "Both partners",
+                "Tue 10 Mar 2026",
+                "Ten minutes each evening: one thing that went well, one that was hard.",
+            ),
+            HomeworkItem(
+                "Impact letter, first draft",
+                "Partner who was hurt",
+                "Fri 13 Mar 2026",
+                words(60, 7),
+            ),
+            HomeworkItem("Accountability plan review", "Partner in recovery", "", words(40, 8)),
         ],
-        addenda=[AddendumItem("Sam Okafor", "Wed 4 Mar 2026, 09:12",
-                              "Corrected the date of the next session in the plan.")],
+        addenda=[
+            AddendumItem(
+                "Sam Okafor",
+                "Wed 4 Mar 2026, 09:12",
+                "Corrected the date of the next session in the plan.",
+            )
+        ],
         signed_by="Sam Okafor" if signed else None,
         signed_at="Tue 3 Mar 2026, 18:05" if signed else None,
         created=datetime(2026, 3, 3, 18, 5) + timedelta(days=7 * (number - 1)),
@@ -126,17 +160,23 @@ def sample_handout() -> HandoutPdf:
         couple=session.couple,
         session_when=session.when,
         homework=[h for h in session.homework if h.for_whom != "Partner who was hurt"],
-        feedback=[FeedbackItem("Transparency: weekly reflection 1", "Wed 4 Mar 2026, 08:30",
-                               "Thank you for naming the Tuesday evening so plainly. "
-                               + words(60, 2))],
+        feedback=[
+            FeedbackItem(
+                "Transparency: weekly reflection 1",
+                "Wed 4 Mar 2026, 08:30",
+                "Thank you for naming the Tuesday evening so plainly. " + words(60, 2),
+            )
+        ],
         own_reflections=[r for r in session.reflections if r.author == "Riley Morgan"],
         created=datetime(2026, 3, 3, 18, 5),
     )
 
 
 def sample_record(sessions: int = 50, reflections: int = 4) -> RecordPdf:
-    notes = [sample_session(reflections=reflections, answer_words=150, number=n + 1)
-             for n in range(sessions)]
+    notes = [
+        sample_session(reflections=reflections, answer_words=150, number=n + 1)
+        for n in range(sessions)
+    ]
     return RecordPdf(
         practice_name=notes[0].practice_name,
         couple=notes[0].couple,

@@ -71,9 +71,9 @@ def homework_flowables(items: list[HomeworkItem], empty: str) -> list[Flowable]:
     for item in items:
         due = item.due.strip() if item.due else ""
         out += [CondPageBreak(25 * mm), para(item.title, s["h3"])]
-        out.append(para(
-            f"For: {_or_dash(item.for_whom)} · Due: {due or 'no due date'}", s["small"]
-        ))
+        out.append(
+            para(f"For: {_or_dash(item.for_whom)} · Due: {due or 'no due date'}", s["small"])
+        )
         out += paras(item.instructions, s["answer"])
     return out
 
@@ -83,8 +83,9 @@ def addenda_flowables(addenda: list[AddendumItem]) -> list[Flowable]:
     out: list[Flowable] = []
     for number, item in enumerate(addenda, 1):
         out += [CondPageBreak(25 * mm), Paragraph(f"Addendum {number}", s["h3"])]
-        out.append(para(f"Signed by {_or_dash(item.signed_by)} · {_or_dash(item.signed_at)}",
-                        s["small"]))
+        out.append(
+            para(f"Signed by {_or_dash(item.signed_by)} · {_or_dash(item.signed_at)}", s["small"])
+        )
         out += paras(item.text, s["answer"], empty=NOTHING)
     return out
 
@@ -104,8 +105,16 @@ def _progress_table(data: SessionPdf) -> Grid:
             current_rows.append(len(rows) - 1)
     state_width = 38 * mm if names else 0
     widths = [FRAME_WIDTH - state_width * len(names)] + [state_width] * len(names)
-    return Grid(rows, widths, header=True, rule=RULE, header_rule=ACCENT,
-                shaded=frozenset(current_rows), shade=SHADE, pad_left=3)
+    return Grid(
+        rows,
+        widths,
+        header=True,
+        rule=RULE,
+        header_rule=ACCENT,
+        shaded=frozenset(current_rows),
+        shade=SHADE,
+        pad_left=3,
+    )
 
 
 def signature_flowables(data: SessionPdf) -> list[Flowable]:
@@ -115,14 +124,20 @@ def signature_flowables(data: SessionPdf) -> list[Flowable]:
             [[Paragraph("DRAFT: this note is not signed and may still change.", s["draftbox"])]],
             colWidths=[FRAME_WIDTH],
         )
-        box.setStyle([("BOX", (0, 0), (-1, -1), 1.2, PRIVATE),
-                      ("TOPPADDING", (0, 0), (-1, -1), 6),
-                      ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
+        box.setStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, PRIVATE),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
         return [CondPageBreak(35 * mm), Paragraph("Signature", s["h2"]), box]
-    table = facts_table([
-        ("Signed by", para(data.signed_by, s["body"])),
-        ("Signed on", para(_or_dash(data.signed_at), s["body"])),
-    ])
+    table = facts_table(
+        [
+            ("Signed by", para(data.signed_by, s["body"])),
+            ("Signed on", para(_or_dash(data.signed_at), s["body"])),
+        ]
+    )
     note = Paragraph(
         "Signed and locked. Later corrections are added as dated, signed addenda.", s["small"]
     )
@@ -144,17 +159,21 @@ def session_story(data: SessionPdf) -> list[Flowable]:
     partners = [
         para(f"{p.name} ({p.role})" if p.role else p.name, s["body"]) for p in data.partners
     ]
-    story.append(facts_table([
-        ("Practitioner", para(_or_dash(practitioner), s["body"])),
-        ("Couple", para(data.couple, s["body"])),
-        ("Partners", partners or para(DASH, s["body"])),
-        ("Date and time", para(_or_dash(data.when), s["body"])),
-        ("Length", Paragraph(f"{data.duration_minutes} minutes", s["body"])),
-        ("Kind", para(_or_dash(data.kind), s["body"])),
-        ("Attended", para(_or_dash(", ".join(data.attendees)), s["body"])),
-        ("Note format", para(_or_dash(data.note_format), s["body"])),
-        ("Program step", para(_or_dash(data.step), s["body"])),
-    ]))
+    story.append(
+        facts_table(
+            [
+                ("Practitioner", para(_or_dash(practitioner), s["body"])),
+                ("Couple", para(data.couple, s["body"])),
+                ("Partners", partners or para(DASH, s["body"])),
+                ("Date and time", para(_or_dash(data.when), s["body"])),
+                ("Length", Paragraph(f"{data.duration_minutes} minutes", s["body"])),
+                ("Kind", para(_or_dash(data.kind), s["body"])),
+                ("Attended", para(_or_dash(", ".join(data.attendees)), s["body"])),
+                ("Note format", para(_or_dash(data.note_format), s["body"])),
+                ("Program step", para(_or_dash(data.step), s["body"])),
+            ]
+        )
+    )
 
     story += [CondPageBreak(45 * mm), para(data.note_format, s["h2"], prefix="Note: ")]
     if not data.sections:

@@ -142,9 +142,16 @@ class PlainParagraph(Paragraph):
         f = frags[0] if len(frags) == 1 else None
         text = getattr(f, "text", None)
         if (
-            f is None or type(text) is not str or not text or "\xad" in text
-            or self.bulletText or style.wordWrap or style.endDots or style.hyphenationLang
-            or style.uriWasteReduce or style.embeddedHyphenation
+            f is None
+            or type(text) is not str
+            or not text
+            or "\xad" in text
+            or self.bulletText
+            or style.wordWrap
+            or style.endDots
+            or style.hyphenationLang
+            or style.uriWasteReduce
+            or style.embeddedHyphenation
         ):
             return super().breakLines(width)
         limits = list(width) if isinstance(width, list | tuple) else [width]
@@ -432,10 +439,12 @@ class BidiParagraph(Flowable):
             return []
         if fit >= len(self._lines):
             return [self]
-        head = BidiParagraph(self.text, self.style, lines=self._lines[:fit],
-                             align_rtl=self.align_rtl)
-        tail = BidiParagraph(self.text, self.style, lines=self._lines[fit:],
-                             align_rtl=self.align_rtl)
+        head = BidiParagraph(
+            self.text, self.style, lines=self._lines[:fit], align_rtl=self.align_rtl
+        )
+        tail = BidiParagraph(
+            self.text, self.style, lines=self._lines[fit:], align_rtl=self.align_rtl
+        )
         head.spaceAfter = 0
         tail.spaceBefore = 0
         return [head, tail]

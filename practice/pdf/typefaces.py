@@ -75,28 +75,30 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap, but with characters beyond U+FFFF written as UTF-16
     surrogate pairs as the PDF standard says (reportlab writes e.g. <1F600>, which readers
     reject, so emoji could not be searched or copied)."""
-    return "\n".join([
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        "/CIDSystemInfo",
-        f"<< /Registry ({fontname})",
-        f"/Ordering ({fontname})",
-        "/Supplement 0",
-        ">> def",
-        f"/CMapName /{fontname} def",
-        "/CMapType 2 def",
-        "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>",
-        "endcodespacerange",
-        f"{len(subset)} beginbfchar",
-        *(f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)),
-        "endbfchar",
-        "endcmap",
-        "CMapName currentdict /CMap defineresource pop",
-        "end",
-        "end",
-    ])
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
 
 
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
@@ -169,7 +171,8 @@ def _extra_fonts() -> list[tuple[str, set[int]]]:
                             "No %s font for PDFs: characters it would draw are shown as "
                             "their Unicode names. Install %s or set %s.",
                             "CJK" if name == CJK else "emoji/symbol",
-                            "fonts-wqy-microhei" if name == CJK else "fonts-symbola", env,
+                            "fonts-wqy-microhei" if name == CJK else "fonts-symbola",
+                            env,
                         )
                     if path:
                         try:

@@ -227,6 +227,23 @@ def homework_of(note: SessionNote) -> list[Assignment]:
     )
 
 
+def sessions_between(practitioner: User, start: datetime, end: datetime) -> list[SessionNote]:
+    """The practitioner's sessions starting in [start, end), e.g. today's, in time order."""
+    return list(
+        session.scalars(
+            select(SessionNote)
+            .where(
+                SessionNote.practitioner_id == practitioner.id,
+                SessionNote.starts_at >= start,
+                SessionNote.starts_at < end,
+            )
+            .options(selectinload(SessionNote.couple))
+            .order_by(SessionNote.starts_at)
+            .limit(50)
+        )
+    )
+
+
 def sessions_of(couple: Couple) -> list[SessionNote]:
     return list(
         session.scalars(

@@ -164,11 +164,7 @@ _PAGE_FACTS = """(expectedWidth) => {
     if (level > previous + 1) jumps.push(`h${previous} to h${level}: ${h.textContent.trim()}`);
     previous = level;
   }
-  const nav = performance.getEntriesByType('navigation')[0];
-  const resources = performance.getEntriesByType('resource');
   return {
-    fullBytes: (nav ? nav.encodedBodySize : 0)
-      + resources.reduce((sum, r) => sum + r.encodedBodySize, 0),
     headingJumps: jumps,
     scrollWidth: document.scrollingElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -267,7 +263,6 @@ class Person:
             "who": self.name,
             "path": urlsplit(page.url).path,
             "kb": round(weight / 1024, 1),
-            "full_kb": round(facts["fullBytes"] / 1024, 1),
             "axe": None
             if axe is None
             else {
@@ -285,7 +280,6 @@ class Person:
         assert not facts["offscreen"], f"{where}: controls off screen: {facts['offscreen']}"
         assert not facts["small"], f"{where}: text too small to read: {facts['small']}"
         assert weight < PAGE_BUDGET_BYTES, f"{where}: {weight} bytes transferred"
-        assert facts["fullBytes"] < PAGE_BUDGET_BYTES, f"{where}: {facts['fullBytes']} bytes"
         assert not self.people.foreign, f"{where}: requests elsewhere: {self.people.foreign}"
         assert not self.problems, f"{where}: {self.problems}"
         if violations is not None:
