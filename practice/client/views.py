@@ -124,15 +124,7 @@ def assignment(assignment_id: int):
     if request.method == "POST" and form.validate():
         submit = request.form.get("action") == "submit"
         try:
-            reflection, outcome = reflection_service.save(
-                partner,
-                item,
-                answers=[field.data or "" for field in form.prompt_fields],
-                ratings={f.name.removeprefix("rating_"): f.data for f in form.rating_fields},
-                shared=form.shared_with_partner.data,
-                submit=submit,
-                today=today,
-            )
+            reflection, outcome = _save(partner, item, form, today, submit=submit)
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -164,19 +156,24 @@ def assignment(assignment_id: int):
     )
 
 
+def _save(partner, item, form, today, *, submit: bool):
+    """The form's answers to the service: one place for pages and autosave alike."""
+    return reflection_service.save(
+        partner,
+        item,
+        answers=[field.data or "" for field in form.prompt_fields],
+        ratings={f.name.removeprefix("rating_"): f.data for f in form.rating_fields},
+        shared=form.shared_with_partner.data,
+        submit=submit,
+        today=today,
+    )
+
+
 def _autosave(partner, item, form, today):
     """Save a draft for practice.js: {"saved": "HH:MM"}, or 422 with the errors by field."""
     if form.validate():
         try:
-            reflection, outcome = reflection_service.save(
-                partner,
-                item,
-                answers=[field.data or "" for field in form.prompt_fields],
-                ratings={f.name.removeprefix("rating_"): f.data for f in form.rating_fields},
-                shared=form.shared_with_partner.data,
-                submit=False,
-                today=today,
-            )
+            reflection, outcome = _save(partner, item, form, today, submit=False)
         except PracticeError as error:
             form.add_error(error)
         else:

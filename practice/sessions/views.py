@@ -124,16 +124,20 @@ def edit(session_id: int):
     return _edit_page(note.couple, note)
 
 
-@bp.get("/sessions/<int:session_id>")
-def view(session_id: int):
-    note = _note(session_id)
+def _view_page(note, sign_form=None, addendum_form=None):
+    """The note's page; a form that was just refused comes back with its errors."""
     return render_template(
         "practice/sessions/view.html",
         note=note,
         homework=session_service.homework_of(note),
-        sign_form=SignForm(),
-        addendum_form=AddendumForm(),
+        sign_form=sign_form or SignForm(formdata=None),
+        addendum_form=addendum_form or AddendumForm(formdata=None),
     )
+
+
+@bp.get("/sessions/<int:session_id>")
+def view(session_id: int):
+    return _view_page(_note(session_id))
 
 
 @bp.post("/sessions/<int:session_id>/sign")
@@ -149,13 +153,7 @@ def sign(session_id: int):
             commit()
             flash("Signed. The note is now locked; corrections are added as addenda.", "success")
             return redirect(url_for(".view", session_id=note.id))
-    return render_template(
-        "practice/sessions/view.html",
-        note=note,
-        homework=session_service.homework_of(note),
-        sign_form=form,
-        addendum_form=AddendumForm(formdata=None),
-    )
+    return _view_page(note, sign_form=form)
 
 
 @bp.post("/sessions/<int:session_id>/addenda")
@@ -171,13 +169,7 @@ def add_addendum(session_id: int):
             commit()
             flash("Addendum signed and appended.", "success")
             return redirect(url_for(".view", session_id=note.id))
-    return render_template(
-        "practice/sessions/view.html",
-        note=note,
-        homework=session_service.homework_of(note),
-        sign_form=SignForm(formdata=None),
-        addendum_form=form,
-    )
+    return _view_page(note, addendum_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/homework", methods=["GET", "POST"])
