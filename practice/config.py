@@ -16,6 +16,13 @@ DEFAULTS = {
     "PRACTICE_PAGE_SIZE": 50,
     "PRACTICE_MAX_ANSWER_CHARS": 20_000,
     "PRACTICE_MAX_NOTE_CHARS": 50_000,
+    # Idle log-off, in minutes, and the longest a sign-in lasts, in hours.
+    "PRACTICE_IDLE_MINUTES_PRACTITIONER": 15,
+    "PRACTICE_IDLE_MINUTES_CLIENT": 60,
+    "PRACTICE_SESSION_HOURS": 12,
+    # Behind HTTPS: Secure cookies. Behind N reverse proxies: trust N X-Forwarded-* hops.
+    "PRACTICE_HTTPS": False,
+    "PRACTICE_PROXIES": 0,
 }
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from practice.services import accounts, clock
+from practice.signin import end_stale_sign_in
 
 
 def practice_name() -> str:
@@ -57,6 +58,7 @@ CONTENT_SECURITY_POLICY = (
 
 def install(bp: Blueprint) -> None:
     bp.context_processor(template_helpers)
+    bp.before_request(end_stale_sign_in)
 
     @bp.after_request
     def private_by_default(response):

@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from practice.forms import (
@@ -23,7 +23,6 @@ class LoginForm(PracticeForm):
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password."), Length(max=1024)]
     )
-    remember = BooleanField("Keep me signed in on this device")
 
 
 class InvitationForm(PracticeForm):

@@ -8,6 +8,7 @@ from practice.auth.forms import InvitationForm, LoginForm, SetupForm
 from practice.db import commit
 from practice.forms import ActionForm
 from practice.services import PracticeError, accounts
+from practice.signin import mark_signed_in
 
 bp = Blueprint("auth", __name__)
 
@@ -42,6 +43,7 @@ def setup():
         else:
             commit()
             login_user(owner)
+            mark_signed_in()
             flash(
                 "Your practice is ready. Add practitioners, or create your first couple.", "success"
             )
@@ -71,7 +73,8 @@ def login():
         if user is None:
             form.form_errors.append("That e-mail and password do not match an account.")
         else:
-            login_user(user, remember=form.remember.data)
+            login_user(user)
+            mark_signed_in()
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("practice/auth/login.html", form=form)
 
@@ -97,6 +100,7 @@ def invitation(token: str):
             commit()
             logout_user()
             login_user(user)
+            mark_signed_in()
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
     return render_template("practice/auth/invitation.html", form=form, invite=invite)
