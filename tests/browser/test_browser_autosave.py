@@ -113,8 +113,18 @@ def test_offline_text_is_kept_in_the_browser_and_saved_when_back_online(people_a
     expect(
         page.get_by_role("group", name="How hopeful do you feel").get_by_label("8")
     ).to_be_checked()
-    expect(_status(page)).to_contain_text("Restored what you typed on this device.")
-    expect(_status(page)).to_have_text(re.compile(r"Saved \d\d:\d\d$"))
+    # The closing tab may have got its retry through as the network came back (the text then
+    # reached the server first, and there is nothing to restore); otherwise this device
+    # restores it and saves it. Either way the server ends with every word.
+    full = "Sunday evenings. Not at night. Short updates."
+    if assigned.draft_of(assigned.world.recovering)[0] != full:
+        expect(_status(page)).to_contain_text("Restored what you typed on this device.")
+        expect(_status(page)).to_have_text(re.compile(r"Saved \d\d:\d\d$"))
+    deadline = time.monotonic() + 5
+    while (
+        _kept(page) is not None or assigned.draft_of(assigned.world.recovering)[0] != full
+    ) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     draft = assigned.draft_of(assigned.world.recovering)
     assert draft[0] == "Sunday evenings. Not at night. Short updates."
     assert _kept(page) is None
