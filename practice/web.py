@@ -1,6 +1,6 @@
 """What every Practice page shares: template helpers, headers and error pages."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Blueprint, g, render_template, request
 from flask_login import current_user
@@ -17,24 +17,17 @@ def practice_name() -> str:
     return g.practice_name
 
 
+def _reader():
+    return current_user if current_user.is_authenticated else None
+
+
 def format_datetime(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if current_user.is_authenticated:
-        moment = clock.local(moment, current_user)
-    return f"{moment:%a %-d %b %Y, %H:%M}"
+    """In the signed-in reader's time zone."""
+    return clock.format_datetime(moment, _reader())
 
 
 def format_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if current_user.is_authenticated:
-        moment = clock.local(moment, current_user)
-    return f"{moment:%H:%M}"
-
-
-def format_date(day: date | None) -> str:
-    return "" if day is None else f"{day:%a %-d %b %Y}"
+    return clock.format_time(moment, _reader())
 
 
 def template_helpers() -> dict:
@@ -42,7 +35,7 @@ def template_helpers() -> dict:
     return {
         "practice_name": practice_name,
         "format_datetime": format_datetime,
-        "format_date": format_date,
+        "format_date": clock.format_date,
         "format_time": format_time,
         "csrf_token": generate_csrf,
     }

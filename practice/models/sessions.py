@@ -7,6 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
 
+from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
 from practice.models.reflections import Reflection
@@ -94,6 +95,10 @@ class SessionNote(Base):
     )
     reflections: Mapped[list[Reflection]] = relationship(
         secondary=session_reflections, order_by=Reflection.submitted_at
+    )
+    # Homework set in this session (read-only here: assigning sets Assignment.session_id).
+    homework: Mapped[list[Assignment]] = relationship(
+        order_by=(Assignment.created_at, Assignment.id), viewonly=True
     )
     addenda: Mapped[list["Addendum"]] = relationship(
         back_populates="session", order_by="Addendum.created_at"

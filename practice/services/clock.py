@@ -17,3 +17,20 @@ def today_for(user) -> date:
 
 def local(moment: datetime, user) -> datetime:
     return moment.astimezone(zone(user.timezone))
+
+
+def format_datetime(moment: datetime | None, user=None) -> str:
+    """A moment as people read it, in the user's zone (UTC without a user)."""
+    if moment is None:
+        return ""
+    return f"{local(moment, user) if user is not None else moment:%a %-d %b %Y, %H:%M}"
+
+
+def format_time(moment: datetime | None, user=None) -> str:
+    if moment is None:
+        return ""
+    return f"{local(moment, user) if user is not None else moment:%H:%M}"
+
+
+def format_date(day: date | None) -> str:
+    return "" if day is None else f"{day:%a %-d %b %Y}"

@@ -189,6 +189,7 @@ def _with_everything(query):
         .selectinload(Partner.user),
         selectinload(SessionNote.couple).selectinload(Couple.partners).selectinload(Partner.user),
         selectinload(SessionNote.addenda).selectinload(Addendum.author),
+        selectinload(SessionNote.homework),
         selectinload(SessionNote.practitioner),
         selectinload(SessionNote.signed_by),
     )
@@ -213,16 +214,6 @@ def signed_sessions(couple: Couple) -> list[SessionNote]:
                 .where(SessionNote.couple_id == couple.id, SessionNote.signed_at.is_not(None))
                 .order_by(SessionNote.starts_at, SessionNote.id)
             )
-        )
-    )
-
-
-def homework_of(note: SessionNote) -> list[Assignment]:
-    return list(
-        session.scalars(
-            select(Assignment)
-            .where(Assignment.session_id == note.id)
-            .order_by(Assignment.created_at, Assignment.id)
         )
     )
 

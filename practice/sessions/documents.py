@@ -17,15 +17,9 @@ from practice.pdf.data import (
     StepRow,
 )
 from practice.services import clock, progress
-from practice.services.sessions import homework_of
 
-
-def _when(moment: datetime | None, user) -> str:
-    return "" if moment is None else f"{clock.local(moment, user):%a %-d %b %Y, %H:%M}"
-
-
-def _day(day) -> str:
-    return "" if day is None else f"{day:%a %-d %b %Y}"
+_when = clock.format_datetime
+_day = clock.format_date
 
 
 def _reflection(reflection: Reflection, user) -> DiscussedReflection:
@@ -39,8 +33,7 @@ def _reflection(reflection: Reflection, user) -> DiscussedReflection:
     )
 
 
-def _homework(note: SessionNote) -> list[HomeworkItem]:
-    couple = note.couple
+def _homework(couple: Couple, assigned) -> list[HomeworkItem]:
     return [
         HomeworkItem(
             title=a.title,
@@ -48,7 +41,7 @@ def _homework(note: SessionNote) -> list[HomeworkItem]:
             due=_day(a.due_on),
             instructions=a.instructions,
         )
-        for a in homework_of(note)
+        for a in assigned
     ]
 
 
@@ -86,7 +79,7 @@ def session_pdf(note: SessionNote, practice_name: str) -> SessionPdf:
             )
             for series in snapshot["ratings"]
         ],
-        homework=_homework(note),
+        homework=_homework(couple, note.homework),
         addenda=[
             AddendumItem(a.author.name, _when(a.created_at, user), a.text) for a in note.addenda
         ],
@@ -100,11 +93,8 @@ def handout_pdf(note: SessionNote, partner: Partner, practice_name: str) -> Hand
     """One partner's handout: their homework and the feedback meant for them. Nothing else:
     not the note, not the other partner's words."""
     user = note.practitioner
-    homework = [
-        h
-        for a, h in zip(homework_of(note), _homework(note), strict=True)
-        if a.is_for(partner.program_role)
-    ]
+    mine = [a for a in note.homework if a.is_for(partner.program_role)]
+    homework = _homework(note.couple, mine)
     discussed_mine = [r for r in note.reflections if r.author_id == partner.id]
     feedback = [
         FeedbackItem(r.assignment.title, _when(f.created_at, user), f.body)

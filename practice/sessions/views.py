@@ -129,7 +129,6 @@ def _view_page(note, sign_form=None, addendum_form=None):
     return render_template(
         "practice/sessions/view.html",
         note=note,
-        homework=session_service.homework_of(note),
         sign_form=sign_form or SignForm(formdata=None),
         addendum_form=addendum_form or AddendumForm(formdata=None),
     )
