@@ -23,6 +23,15 @@ DEFAULTS = {
     # Behind HTTPS: Secure cookies. Behind N reverse proxies: trust N X-Forwarded-* hops.
     "PRACTICE_HTTPS": False,
     "PRACTICE_PROXIES": 0,
+    # Outgoing mail (invitations, password resets, reminders); no server means mail is off.
+    "PRACTICE_MAIL_SERVER": None,
+    "PRACTICE_MAIL_PORT": 25,
+    "PRACTICE_MAIL_USERNAME": None,
+    "PRACTICE_MAIL_PASSWORD": None,
+    "PRACTICE_MAIL_STARTTLS": False,
+    "PRACTICE_MAIL_SSL": False,
+    "PRACTICE_MAIL_SENDER": "Practice <no-reply@localhost>",
+    "PRACTICE_MAIL_TIMEOUT": 10,
 }
 
 

@@ -248,3 +248,58 @@ def record_session(couple, practitioner, **changes):
     }
     data.update(changes)
     return sessions.save_session(None, couple, practitioner, sessions.SessionInput(**data))
+
+
+@dataclass
+class Mailbox:
+    """What a real local SMTP server (aiosmtpd) received during a test."""
+
+    messages: list
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port; yields (config, Mailbox)."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox([])
+
+    class Handler:
+        async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            mailbox.messages.append(message)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield {"PRACTICE_MAIL_SERVER": "127.0.0.1", "PRACTICE_MAIL_PORT": port}, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(database_url, tmp_path, smtp_server):
+    """An app whose mail goes to the local SMTP server; yields (app, Mailbox)."""
+    config, mailbox = smtp_server
+    app = make_app(database_url, tmp_path, **config)
+    with app.app_context():
+        empty_tables(app.extensions["practice"].db.engine)
+        from practice.programs.loader import load_founding_program
+
+        load_founding_program()
+        commit()
+    yield app, mailbox
+    with app.app_context():
+        app.extensions["practice"].db.session.remove()
+        app.extensions["practice"].db.engine.dispose()
