@@ -18,6 +18,10 @@ def _guard(bp: Blueprint, allowed) -> None:
         return None
 
 
+def for_signed_in(bp: Blueprint) -> None:
+    _guard(bp, lambda user: True)
+
+
 def for_owner(bp: Blueprint) -> None:
     _guard(bp, lambda user: user.is_owner)
 

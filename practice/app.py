@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from practice import config, paths
 from practice.extension import Practice, db, is_embedded_default
-from practice.web import template_helpers
+from practice.web import strict_transport, template_helpers
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -53,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
+
+    # Every response of the standalone app, an unknown URL's too, insists on HTTPS when on it.
+    app.after_request(strict_transport)
 
     # Outside Practice's blueprint (an unknown URL, a crash), pages still get its helpers.
     @app.errorhandler(404)

@@ -20,6 +20,14 @@ DEFAULTS = {
     "PRACTICE_IDLE_MINUTES_PRACTITIONER": 15,
     "PRACTICE_IDLE_MINUTES_CLIENT": 60,
     "PRACTICE_SESSION_HOURS": 12,
+    # Failed sign-ins within 15 minutes before the next attempt must wait, per account and
+    # per address (higher: a whole office may share one address); likewise reset requests.
+    "PRACTICE_LOGIN_LIMIT_ACCOUNT": 5,
+    "PRACTICE_LOGIN_LIMIT_ADDRESS": 20,
+    "PRACTICE_RESET_LIMIT_ACCOUNT": 3,
+    "PRACTICE_RESET_LIMIT_ADDRESS": 10,
+    # How long a password-reset link works.
+    "PRACTICE_RESET_MINUTES": 60,
     # Behind HTTPS: Secure cookies. Behind N reverse proxies: trust N X-Forwarded-* hops.
     "PRACTICE_HTTPS": False,
     "PRACTICE_PROXIES": 0,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -49,6 +49,16 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+STRICT_TRANSPORT = "max-age=31536000; includeSubDomains"
+
+
+def strict_transport(response):
+    """Behind HTTPS, browsers are told to never use plain HTTP here again (for a year)."""
+    if current_app.config.get("PRACTICE_HTTPS"):
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT)
+    return response
+
+
 def install(bp: Blueprint) -> None:
     bp.context_processor(template_helpers)
     bp.before_request(end_stale_sign_in)
@@ -60,6 +70,7 @@ def install(bp: Blueprint) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        strict_transport(response)
         # Client pages and downloads are never cached; our own stylesheet and script may be.
         is_asset = request.endpoint == "practice.static"
         if not is_asset and (

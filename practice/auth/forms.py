@@ -28,3 +28,12 @@ class LoginForm(PracticeForm):
 class InvitationForm(PracticeForm):
     password = NewPasswordField("Choose a password")
     confirm = ConfirmField()
+
+
+class ForgotPasswordForm(PracticeForm):
+    email = EmailAddressField("Your e-mail")
+
+
+class ResetPasswordForm(PracticeForm):
+    password = NewPasswordField("New password")
+    confirm = ConfirmField()

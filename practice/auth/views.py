@@ -1,13 +1,22 @@
+import smtplib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from practice import mail
 from practice.access import found
-from practice.auth.forms import InvitationForm, LoginForm, SetupForm
+from practice.auth.forms import (
+    ForgotPasswordForm,
+    InvitationForm,
+    LoginForm,
+    ResetPasswordForm,
+    SetupForm,
+)
 from practice.db import commit
 from practice.forms import ActionForm
 from practice.services import PracticeError, accounts
+from practice.services.throttle import client_address
 from practice.signin import mark_signed_in
 
 bp = Blueprint("auth", __name__)
@@ -69,10 +78,13 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.form_errors.append("That e-mail and password do not match an account.")
+        try:
+            user = accounts.sign_in(form.email.data, form.password.data, client_address())
+        except PracticeError as error:
+            commit()  # the failure counts, and the audit trail keeps it
+            form.add_error(error)
         else:
+            commit()
             login_user(user)
             mark_signed_in()
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
@@ -104,3 +116,73 @@ def invitation(token: str):
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
     return render_template("practice/auth/invitation.html", form=form, invite=invite)
+
+
+RESET_ANSWER = (
+    "If an account uses that e-mail, a link to choose a new password is on its way. "
+    "It works once, within the hour. Nothing there? Check the spam folder, or ask your "
+    "practitioner."
+)
+
+
+def _reset_mail(user, token: str) -> mail.Mail:
+    # Plain on purpose: a lock screen shows nothing about therapy.
+    link = url_for(".reset_password", token=token, _external=True)
+    return mail.Mail(
+        user.email,
+        "Your new password link",
+        f"Hello {user.name},\n\n"
+        "Someone, hopefully you, asked to choose a new password. This link lets you do\n"
+        f"that once, within the hour:\n\n{link}\n\n"
+        "If it was not you, ignore this mail: your password stays as it is.\n",
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            issued = accounts.request_password_reset(form.email.data, client_address())
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            if issued is not None:
+                _send_reset(*issued)
+            flash(RESET_ANSWER, "info")
+            return redirect(url_for(".login"))
+    return render_template("practice/auth/forgot.html", form=form)
+
+
+def _send_reset(user, token: str) -> None:
+    """Send the link; the page answers the same whatever happens, so failures are logged."""
+    try:
+        sent = mail.send_all([_reset_mail(user, token)])
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("Practice: the password reset mail could not be sent")
+        return
+    if not sent:
+        current_app.logger.warning(
+            "Practice: a password reset was asked for, but mail is not configured "
+            "(PRACTICE_MAIL_SERVER)"
+        )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = found(accounts.find_password_reset(token))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(reset, form.password.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            logout_user()
+            login_user(user)
+            mark_signed_in()
+            flash("Your new password is set, and you are signed in.", "success")
+            return redirect(home_for(user))
+    return render_template("practice/auth/reset.html", form=form, reset=reset)

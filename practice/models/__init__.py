@@ -14,7 +14,8 @@ from practice.models.sessions import (
     session_attendees,
     session_reflections,
 )
-from practice.models.users import Invitation, PracticeProfile, Role, User
+from practice.models.throttle import ThrottleEvent
+from practice.models.users import Invitation, PasswordReset, PracticeProfile, Role, User
 
 __all__ = [
     "NOTE_FORMATS",
@@ -30,6 +31,7 @@ __all__ = [
     "Feedback",
     "Invitation",
     "Partner",
+    "PasswordReset",
     "PracticeProfile",
     "Program",
     "Reflection",
@@ -38,6 +40,7 @@ __all__ = [
     "Role",
     "SessionNote",
     "Step",
+    "ThrottleEvent",
     "User",
     "session_attendees",
     "session_reflections",

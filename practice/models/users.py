@@ -39,6 +39,8 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised when the password changes: every signed-in session holding an older number ends.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     partner: Mapped["Partner | None"] = relationship(  # noqa: F821
         back_populates="user", uselist=False
@@ -81,5 +83,20 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(Base):
+    """A single-use, one-hour link to choose a new password. Only the token's hash is kept."""
+
+    __tablename__ = "practice_password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -1,18 +1,24 @@
 """Accounts: the owner, staff, invitations and signing in."""
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select, update
 from werkzeug.security import generate_password_hash
+from zxcvbn import zxcvbn
 
 from practice.db import session
-from practice.models import Invitation, PracticeProfile, Role, User, utcnow
+from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
+from practice.services import audit, throttle
 from practice.services.errors import PracticeError
 
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn refuses longer input; a password whose first 72 characters are strong is strong.
+_STRENGTH_CHARS = 72
+_STRONG_ENOUGH = 3
 NAME_LENGTH = 120
 # Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -47,12 +53,77 @@ def required_name(name: str, field: str = "name", what: str = "a name") -> str:
     return name
 
 
-def check_password_rules(password: str) -> None:
+def _personal_words(texts) -> list[str]:
+    """Names, e-mails and the practice's name, whole and word by word, for zxcvbn."""
+    words = []
+    for text in texts:
+        if not text:
+            continue
+        text = text.strip().lower()
+        words.append(text)
+        words.extend(part for part in re.split(r"[\W_]+", text) if len(part) >= 3)
+    return words
+
+
+def _weakness(sequence: list[dict]) -> str:
+    """Why zxcvbn found a password guessable, in our words, from its longest matched part."""
+    part = max(sequence, key=lambda match: len(match["token"]), default={})
+    pattern, dictionary = part.get("pattern"), part.get("dictionary_name")
+    if pattern == "dictionary" and dictionary == "user_inputs":
+        return "it is built from your name, your e-mail or the practice's name."
+    if pattern == "dictionary" and dictionary == "passwords":
+        return "it is, or looks like, one of the passwords people use most."
+    if pattern == "dictionary" and dictionary in ("surnames", "male_names", "female_names"):
+        return "names are among the first things people try."
+    if pattern == "dictionary":
+        return "common words on their own are quick to guess."
+    if pattern == "spatial":
+        return "rows and patterns of keys on a keyboard are quick to guess."
+    if pattern == "repeat":
+        return "repeated letters or words add little."
+    if pattern == "sequence":
+        return "runs like abc or 6543 are quick to guess."
+    if pattern in ("regex", "date"):
+        return "dates and years are quick to guess."
+    return "it would not take long to guess."
+
+
+def check_password_rules(password: str, personal: tuple | list = ()) -> None:
+    """Refuse a short or guessable password, saying why next to the password field.
+
+    ``personal``: the person's name and e-mail and the practice's name, which a stranger
+    would try first. Strength is judged by zxcvbn, not by rules about symbols and digits.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PracticeError(
             f"Use at least {MIN_PASSWORD_LENGTH} characters; a short sentence works well.",
             "password",
         )
+    result = zxcvbn(password[:_STRENGTH_CHARS], user_inputs=_personal_words(personal))
+    if result["score"] < _STRONG_ENOUGH:
+        raise PracticeError(
+            "This password would be easy to guess: "
+            + _weakness(result["sequence"])
+            + " Try a short sentence only you would think of.",
+            "password",
+        )
+
+
+def personal_words_for(user: User) -> tuple:
+    profile = practice_profile()
+    return (user.name, user.email, profile.name if profile else "")
+
+
+def set_new_password(user: User, password: str) -> None:
+    """Store a password already checked; the user's other sessions and reset links end."""
+    user.set_password(password)
+    user.session_version = (user.session_version or 0) + 1
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    session.flush()
 
 
 def email_taken(email: str) -> bool:
@@ -62,7 +133,7 @@ def email_taken(email: str) -> bool:
 def create_owner(practice_name: str, name: str, email: str, password: str) -> User:
     if has_owner():
         raise PracticeError("This practice already has an owner.")
-    check_password_rules(password)
+    check_password_rules(password, (name, email, practice_name))
     owner = User(
         email=normalize_email(email),
         name=required_name(name),
@@ -89,6 +160,30 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_active:
         return None
+    return user
+
+
+SIGNIN_MISMATCH = "That e-mail and password do not match an account."
+
+
+def sign_in(email: str, password: str, address: str) -> User:
+    """The account for these credentials, or PracticeError; the caller commits either way.
+
+    Known and unknown e-mails are treated alike: both are throttled and counted, and a
+    throttled attempt never checks the password, so neither answer nor timing tells them apart.
+    """
+    typed = (email or "")[:254]
+    wait = throttle.minutes_to_wait(throttle.SIGNIN, email, address)
+    if wait:
+        audit.record("signin.throttled", user=None, detail=typed)
+        raise PracticeError(throttle.message(wait))
+    user = authenticate(email, password)
+    if user is None:
+        throttle.count(throttle.SIGNIN, email, address)
+        audit.record("signin.failed", user=None, detail=typed)
+        raise PracticeError(SIGNIN_MISMATCH)
+    throttle.clear_account(throttle.SIGNIN, email)
+    audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id)
     return user
 
 
@@ -147,7 +242,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, password: str) -> User:
-    check_password_rules(password)
+    check_password_rules(password, personal_words_for(invitation.user))
     # Single use even if two tabs submit at once: only one UPDATE finds it unused.
     claimed = session.execute(
         update(Invitation)
@@ -157,6 +252,102 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     if claimed != 1:
         raise PracticeError("This invitation link has already been used.")
     user = invitation.user
-    user.set_password(password)
+    set_new_password(user, password)
+    return user
+
+
+def change_password(user: User, current: str, new: str, address: str) -> None:
+    """A signed-in person's new password; guessing the current one is throttled like signing in."""
+    wait = throttle.minutes_to_wait(throttle.SIGNIN, user.email, address)
+    if wait:
+        raise PracticeError(throttle.message(wait), "current_password")
+    if not user.check_password(current):
+        throttle.count(throttle.SIGNIN, user.email, address)
+        raise PracticeError("That is not your current password.", "current_password")
+    if current == new:
+        raise PracticeError("Choose a password different from the current one.", "password")
+    check_password_rules(new, personal_words_for(user))
+    set_new_password(user, new)
+    audit.record("password.changed", user=user, subject="user", subject_id=user.id)
+
+
+def issue_password_reset(user: User) -> str:
+    """A new one-hour reset link for the user; their earlier reset links stop working."""
+    now = utcnow()
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    minutes = int(current_app.config["PRACTICE_RESET_MINUTES"])
+    session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=_hash_token(token),
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
     session.flush()
+    return token
+
+
+def find_active_user(email: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    return user if user is not None and user.is_active else None
+
+
+def request_password_reset(email: str, address: str) -> tuple[User, str] | None:
+    """A reset link's token for an active account, None for any other e-mail.
+
+    Throttled alike for every e-mail typed, so the answer never tells whether it has an account.
+    """
+    typed = (email or "")[:254]
+    wait = throttle.minutes_to_wait(throttle.RESET, email, address)
+    if wait:
+        raise PracticeError(throttle.message(wait))
+    throttle.count(throttle.RESET, email, address)
+    user = find_active_user(email)
+    audit.record(
+        "password.reset_requested",
+        user=user,
+        subject="user" if user else None,
+        subject_id=user.id if user else None,
+        detail=typed,
+    )
+    if user is None:
+        return None
+    return user, issue_password_reset(user)
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    """The reset for a token if it can still be used, else None."""
+    if not token or len(token) > 200:
+        return None
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == _hash_token(token))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset if reset.user.is_active else None
+
+
+def reset_password(reset: PasswordReset, password: str) -> User:
+    user = reset.user
+    # Check first: a refused password leaves the link usable.
+    check_password_rules(password, personal_words_for(user))
+    # Single use even if two tabs submit at once: only one UPDATE finds it unused.
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > utcnow(),
+        )
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        raise PracticeError("This link has already been used. Ask for a new one.")
+    set_new_password(user, password)
+    audit.record("password.reset", user=user, subject="user", subject_id=user.id)
     return user
