@@ -60,7 +60,7 @@ def _personal_words(texts) -> list[str]:
         if not text:
             continue
         text = text.strip().lower()
-        words.append(text)
+        words.extend([text, re.sub(r"\s+", "", text)])
         words.extend(part for part in re.split(r"[\W_]+", text) if len(part) >= 3)
     return words
 

@@ -18,6 +18,7 @@
   }
 
   var store = browserStorage();
+  var flushers = []; // one per reflection form: saves now, resolves true once the server has all
 
   function read(key) {
     if (!store) { return null; }
@@ -53,6 +54,7 @@
     var saving = false;
     var submitting = false;
     var leaving = false;
+    var inflight = null;
     var prefix = "";
 
     function typedFields() {
@@ -184,17 +186,25 @@
 
     function save() {
       window.clearTimeout(timer);
-      if (saving || submitting || !unsaved()) { return; }
+      if (saving) { return inflight; }
+      if (submitting || !unsaved()) { return Promise.resolve(); }
       saving = true;
       var upTo = changes;
-      send(upTo, false).catch(function (error) {
+      inflight = send(upTo, false).catch(function (error) {
         if (window.console) { window.console.warn("Practice autosave:", error); }
         kept("Not saved yet: you seem to be offline.");
       }).then(function () {
         saving = false;
         if (changes !== upTo && !submitting) { schedule(); }
       });
+      return inflight;
     }
+
+    // Before signing out: save now, and once more for words typed during a save in flight.
+    flushers.push(function () {
+      return save().then(function () { return unsaved() ? save() : null; })
+        .then(function () { return !unsaved(); });
+    });
 
     function edited() {
       changes += 1;
@@ -235,7 +245,34 @@
     }
   }
 
+  // Signing out on a shared device: save what is pending, then clear this person's copies,
+  // unless some text could not be saved (offline): then it stays, to be saved next time.
+  function signOutSafely(form) {
+    var prefix = form.getAttribute("data-sign-out");
+    var started = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (started) { return; }
+      started = true;
+      var patience = new Promise(function (resolve) {
+        window.setTimeout(function () { resolve([false]); }, 8000);
+      });
+      var saves = Promise.all(flushers.map(function (flush) { return flush(); }));
+      Promise.race([saves, patience]).then(function (results) {
+        if (!store || !prefix || !results.every(Boolean)) { return; }
+        for (var i = store.length - 1; i >= 0; i -= 1) {
+          var name = store.key(i);
+          if (name && name.indexOf(prefix) === 0) { store.removeItem(name); }
+        }
+      }).catch(function () { /* keep everything */ }).then(function () { form.submit(); });
+    });
+  }
+
   forgetSubmitted();
+  var signOuts = document.querySelectorAll("form[data-sign-out]");
+  for (var j = 0; j < signOuts.length; j += 1) {
+    signOutSafely(signOuts[j]);
+  }
   var forms = document.querySelectorAll("form.reflection-form[data-draft-key]");
   for (var i = 0; i < forms.length; i += 1) {
     enhanceReflection(forms[i]);
