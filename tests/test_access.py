@@ -17,6 +17,7 @@ from tests.conftest import CSRF, PASSWORD, Browser, build_world, record_session
 PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")
 PRACTITIONERS = {"owner", "alice", "bob"}
 CLIENTS = {"riley", "harper", "quinn"}
+SIGNED_IN = PRACTITIONERS | CLIENTS
 
 
 @dataclass
@@ -53,6 +54,12 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.logout", {}, expect=everyone(302)),
         Case("GET", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
         Case("POST", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
+        Case("GET", "practice.auth.forgot_password", {}, expect=everyone(200)),
+        Case("POST", "practice.auth.forgot_password", {}, expect=everyone(200)),
+        Case("GET", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
+        Case("POST", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
+        Case("GET", "practice.account.index", {}, SIGNED_IN),
+        Case("POST", "practice.account.index", {}, SIGNED_IN),
         Case("GET", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["alice"]}, {"owner"}, 302),
