@@ -53,6 +53,19 @@ class Remaining:
     def done(self) -> bool:
         return not (self.submissions or self.review or self.nothing_assigned)
 
+    def titles_for(self, partner) -> list[str]:
+        """The exercises this partner still has to submit."""
+        return [title for who, title in self.submissions if who.id == partner.id]
+
+    def others_besides(self, partner) -> list:
+        """Whoever else still has something to submit; their exercises are never named to
+        the partner, since some are meant for them alone."""
+        others = []
+        for who, _title in self.submissions:
+            if who.id != partner.id and who not in others:
+                others.append(who)
+        return others
+
 
 def remaining(couple: Couple, position: int) -> Remaining:
     """What stands between step ``position`` and the next; one query at any size."""
@@ -193,6 +206,7 @@ class Pace:
     steps: list[StepLine]
     remaining: Remaining
     openings: list[StepOpening]
+    practitioner_name: str
 
     @property
     def next_step(self) -> StepLine | None:
@@ -200,20 +214,27 @@ class Pace:
 
 
 def pace(couple: Couple, *, with_history: bool = False) -> Pace:
-    """Every step with its state and what the open one still needs; three or four queries."""
-    current = open_step(couple)
-    steps = session.execute(
-        select(Step.position, Step.title)
+    """Every step with its state and what the open one still needs; two or three queries."""
+    highest = (
+        select(func.max(StepOpening.step_position))
+        .where(StepOpening.couple_id == couple.id)
+        .scalar_subquery()
+    )
+    practitioner = select(User.name).where(User.id == couple.practitioner_id).scalar_subquery()
+    rows = session.execute(
+        select(Step.position, Step.title, highest, practitioner)
         .where(Step.program_id == couple.program_id)
         .order_by(Step.position)
     ).all()
+    current = max((rows[0][2] if rows else None) or 1, 1)
+    name = rows[0][3] if rows else ""
     lines = [
         StepLine(
             position,
             title,
             "open" if position <= current else "next" if position == current + 1 else "locked",
         )
-        for position, title in steps
+        for position, title, _, _ in rows
     ]
     openings = []
     if with_history:
@@ -221,9 +242,9 @@ def pace(couple: Couple, *, with_history: bool = False) -> Pace:
             session.scalars(
                 select(StepOpening)
                 .options(joinedload(StepOpening.opened_by))
-                .where(StepOpening.couple_id == couple.id)
+                .where(StepOpening.couple_id == couple.id, StepOpening.early.is_(True))
                 .order_by(StepOpening.step_position)
             )
         )
     needs = remaining(couple, current) if current < len(lines) else Remaining()
-    return Pace(current, lines, needs, openings)
+    return Pace(current, lines, needs, openings, name)
