@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from practice.db import session
 from practice.models import Partner, Reflection, ReflectionStatus
-from practice.services.safety import joint_features_allowed
+from practice.services import safety
 
 WAITING = "waiting"
 UNAVAILABLE = "unavailable"
@@ -39,7 +39,7 @@ def reveal_for(partner: Partner, mine: Reflection) -> Reveal | None:
     """What the partner sees beside their own reflection on a reveal-together exercise."""
     if not mine.assignment.reveal_together:
         return None
-    if not joint_features_allowed(partner.couple):
+    if not safety.joint_features_allowed(partner.couple):
         return Reveal(UNAVAILABLE)
     other = partner.other()
     if not mine.is_submitted or other is None:
@@ -52,6 +52,6 @@ def revealed_to(partner: Partner, theirs: Reflection) -> bool:
     """Whether the other partner's reflection is revealed to this partner."""
     if not theirs.assignment.reveal_together or not theirs.is_submitted:
         return False
-    if theirs.author_id == partner.id or not joint_features_allowed(partner.couple):
+    if theirs.author_id == partner.id or not safety.joint_features_allowed(partner.couple):
         return False
     return _submitted(partner.id, theirs) is not None
