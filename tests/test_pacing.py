@@ -8,10 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from practice.db import commit, session
+from practice.forms import CSRF_MESSAGE
 from practice.models import Couple, Exercise, Partner, Reflection, StepOpening, User
 from practice.services import assignments, pacing, reflections
 from tests.conftest import Browser, counted_queries
-from tests.test_bad_input import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.test_bad_input import (
+    Form,
+    Page,
+    assert_kept,
+    assert_refused,
+    assert_unchanged,
+    snapshot,
+)
 
 
 def assign(app, world, *slugs, couple_id=None) -> list[int]:
@@ -311,3 +319,28 @@ def test_pages_showing_steps_make_as_many_queries_with_more_data(app, world):
     small = counts()
     _grow(app, world, couples=5, reflections_each=6)
     assert counts() == small
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-real-token"])
+def test_opening_early_without_a_valid_csrf_token_says_it_expired_and_keeps_the_reason(
+    app, world, token
+):
+    form = Form(
+        Browser(app).login(world.alice),
+        f"/couples/{world.couple_id}/steps/open-early",
+        {"reason": "Typed over a long lunch break. 我们 שלום"},
+    )
+    before = snapshot(app)
+    page = form.send_with_token(token)
+    assert page.status == 200
+    assert CSRF_MESSAGE in page.page_errors
+    assert_kept(page, {"reason": "Typed over a long lunch break. 我们 שלום"})
+    assert_unchanged(app, before)
+
+
+def test_a_nul_character_in_the_reason_is_dropped_never_a_server_error(app, world):
+    alice = Browser(app).login(world.alice)
+    response = alice.post(f"/couples/{world.couple_id}/steps/open-early", {"reason": "Re\x00ady"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert session.scalar(select(StepOpening.reason)) == "Ready"
