@@ -344,3 +344,11 @@ def test_a_nul_character_in_the_reason_is_dropped_never_a_server_error(app, worl
     assert response.status_code == 302
     with app.app_context():
         assert session.scalar(select(StepOpening.reason)) == "Ready"
+
+
+def test_the_assign_page_says_which_steps_are_not_open_yet(app, world, people):
+    alice, _riley, _harper = people
+    page = said(alice, f"/couples/{world.couple_id}/assign")
+    assert "Step 1: Transparency (not open yet" not in page
+    assert "Step 2: Ownership (not open yet: the couple sees these once it opens)" in page
+    assert "Hearing and being heard (both partners; answered alone, revealed to both)" in page

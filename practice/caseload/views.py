@@ -212,6 +212,7 @@ def assign_page(couple, done_url: str, set_in=None):
         steps=steps,
         form=form,
         open_step=open_step,
+        paced_step=pacing.open_step(couple),
         set_in=set_in,
         done_url=done_url,
     )
