@@ -33,6 +33,22 @@ ANSWERS = {
 }
 
 
+# Answers to "Hearing and being heard", written alone and revealed to both once both submitted.
+REVEALED = {
+    "recovering": [
+        "That she has been carrying this alone for months, and that my apology mattered less "
+        "than my listening afterwards.",
+        "Once, when I started to explain why. She stopped me gently and I started again.",
+        "Some quiet evenings without big conversations, and a walk together on Saturday.",
+    ],
+    "hurt": [
+        "He did not say 'but' once. He named the lying as the part that hurt most, and it was.",
+        "He began to explain himself one time; I said so, and he listened instead.",
+        "Time. Knowing he will not push me to be over it, and a walk together on Saturday.",
+    ],
+}
+
+
 def _exercise(program: Program, slug: str) -> Exercise:
     return next(e for s in program.steps for e in s.exercises if e.slug == slug)
 
@@ -89,15 +105,21 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
 
 
 def _history(couple, program, sam, sam_password, current_step, start, now):
-    """Assignments up to the current step, answered over the weeks since the start."""
+    """Assignments up to the current step, answered over the weeks since the start.
+
+    Each earlier step's last review opens the next step, as it would in practice.
+    """
     steps = [s for s in program.steps if s.position <= current_step]
     span = (now - start) / max(len(steps), 1)
     discussed = []
     for index, step in enumerate(steps):
         day = start + span * index
+        # The first two exercises of each step, and any the partners answer alone and then
+        # see together (the demo's revealed exercise).
+        chosen = [e for i, e in enumerate(step.exercises) if i < 2 or e.reveal_together]
         made = assignments.assign(
             couple,
-            list(step.exercises)[:2],
+            chosen,
             audience="as-written",
             repeat="once",
             due_on=None,
@@ -110,7 +132,8 @@ def _history(couple, program, sam, sam_password, current_step, start, now):
             for p_index, partner in enumerate(couple.partners):
                 if not assignment.is_for(partner.program_role):
                     continue
-                texts = ANSWERS[partner.program_role][: len(assignment.prompts)]
+                source = REVEALED if assignment.reveal_together else ANSWERS
+                texts = source[partner.program_role][: len(assignment.prompts)]
                 texts += [""] * (len(assignment.prompts) - len(texts))
                 trend = min(10, 3 + index + p_index)
                 ratings = {q["key"]: trend for q in assignment.ratings}

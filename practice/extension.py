@@ -48,13 +48,13 @@ class _TemplatesBlueprint(Blueprint):
 
 
 def _make_blueprint() -> Blueprint:
-    from practice import account, admin, auth, caseload, client, review, sessions, web
+    from practice import account, admin, auth, caseload, client, pacing, review, sessions, web
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
     )
     web.install(parent)
-    for feature in (auth, account, admin, caseload, review, sessions, client):
+    for feature in (auth, account, admin, caseload, pacing, review, sessions, client):
         parent.register_blueprint(feature.bp)
     return parent
 

@@ -94,6 +94,10 @@ def build_cases(ids) -> list[Case]:
             "practice.caseload.close_assignment",
             {"couple_id": other, "assignment_id": ids["spare"]},
         ),
+        Case("GET", "practice.pacing.open_early", {"couple_id": c}, alice_only),
+        Case("POST", "practice.pacing.open_early", {"couple_id": c}, alice_only),
+        Case("GET", "practice.pacing.open_early", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.pacing.open_early", {"couple_id": other}, {"bob"}),
         Case("GET", "practice.review.queue", {}, PRACTITIONERS),
         Case("GET", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
         Case("POST", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
@@ -141,6 +145,18 @@ def build_cases(ids) -> list[Case]:
         ),
         Case(
             "GET",
+            "practice.client.assignment",
+            {"assignment_id": ids["locked"]},
+            {"riley", "harper"},
+        ),
+        Case(
+            "POST",
+            "practice.client.assignment",
+            {"assignment_id": ids["locked"]},
+            {"riley", "harper"},
+        ),
+        Case(
+            "GET",
             "practice.client.reflection",
             {"reflection_id": ids["shared"]},
             {"riley", "harper"},
@@ -168,9 +184,21 @@ def populate(app) -> dict:
             [
                 exercises["finding-the-right-amount"],
                 exercises["weekly-openness-log"],
-                exercises["small-victories"],
+                # A second assignment of a step-1 exercise: open, so both may work on it.
+                exercises["finding-the-right-amount"],
                 exercises["support-map"],
             ],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=couple.practitioner,
+            today=today,
+        )
+        # Step 5 has not opened for the couple: its work waits (pages show, saving refused).
+        (locked,) = assignments.assign(
+            couple,
+            [exercises["small-victories"]],
             audience="as-written",
             repeat="once",
             due_on=None,
@@ -227,6 +255,7 @@ def populate(app) -> dict:
             "riley_user": riley.user_id,
             "harper": harper.id,
             "open": open_.id,
+            "locked": locked.id,
             "spare": spare.id,
             "for_recovering": for_recovering.id,
             "shared": shared.id,
@@ -265,6 +294,7 @@ def test_every_route_is_in_the_matrix(app):
             "riley_user",
             "harper",
             "open",
+            "locked",
             "spare",
             "for_recovering",
             "shared",

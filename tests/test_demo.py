@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from practice.db import session
-from practice.models import Couple, Reflection, SessionNote
+from practice.models import Assignment, Couple, Partner, Reflection, SessionNote
 from tests.conftest import Browser
 
 LOGIN = re.compile(r"^\s+(\S.*?)\s{2,}(\S+@example\.org)\s+(\S+)$", re.MULTILINE)
@@ -48,3 +48,34 @@ def test_demo_fills_a_believable_practice_and_prints_working_logins(app, runner)
         assert session.scalar(select(func.count(Couple.id))) == 3
     new_password = dict((e, p) for _, e, p in LOGIN.findall(again.output))["casey@example.org"]
     Browser(app).login("casey@example.org", new_password)
+
+
+def test_demo_couples_move_through_paced_steps_and_see_a_revealed_exercise(app, runner):
+    from practice.services import pacing
+
+    result = runner.invoke(args=["demo"])
+    logins = {email: password for _role, email, password in LOGIN.findall(result.output)}
+    with app.app_context():
+        opened = {c.name: pacing.open_step(c) for c in session.scalars(select(Couple))}
+    assert opened == {"Jordan & Casey": 1, "Priya & Tom": 3, "Alex & Morgan": 5}
+
+    casey = Browser(app).login("casey@example.org", logins["casey@example.org"])
+    home = casey.text("/my/")
+    assert "Step 2: Ownership</strong>" in home and "Waiting for:" in home
+
+    priya = Browser(app).login("priya@example.org", logins["priya@example.org"])
+    with app.app_context():
+        mine = session.scalar(
+            select(Reflection.id)
+            .join(Reflection.assignment)
+            .join(Assignment.couple)
+            .join(Reflection.author)
+            .where(
+                Assignment.reveal_together.is_(True),
+                Couple.name == "Priya & Tom",
+                Partner.program_role == "hurt",
+            )
+        )
+    page = priya.text(f"/my/reflections/{mine}")
+    assert "You have both submitted, so you both see both answers." in page
+    assert "He did not say" in page and "my apology mattered less" in page

@@ -89,4 +89,5 @@ def test_query_counts_do_not_grow_with_the_data(app, world):
     large = query_counts(app, world)
     print("queries per page:", small)
     assert small == large, f"small data: {small}, larger data: {large}"
-    assert max(large.values()) <= 14, large
+    # Paced steps add two queries to the couple page and the client home (steps, what remains).
+    assert max(large.values()) <= 16, large

@@ -20,7 +20,15 @@ from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program, Step
-from practice.services import PracticeError, accounts, assignments, clock, couples, progress
+from practice.services import (
+    PracticeError,
+    accounts,
+    assignments,
+    clock,
+    couples,
+    pacing,
+    progress,
+)
 from practice.services import review as review_service
 from practice.services import sessions as session_service
 
@@ -119,6 +127,7 @@ def couple(couple_id: int):
         action=ActionForm(),
         step_form=step_form,
         both=BOTH,
+        pace=pacing.pace(couple, with_history=True),
     )
 
 
@@ -203,6 +212,7 @@ def assign_page(couple, done_url: str, set_in=None):
         steps=steps,
         form=form,
         open_step=open_step,
+        paced_step=pacing.open_step(couple),
         set_in=set_in,
         done_url=done_url,
     )

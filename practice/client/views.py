@@ -9,7 +9,7 @@ from practice.db import commit
 from practice.db import session as db_session
 from practice.models import Assignment, SessionNote
 from practice.pdf.handout import build_handout_pdf
-from practice.services import PracticeError, clock
+from practice.services import PracticeError, clock, pacing, reveal
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
@@ -89,11 +89,17 @@ def home():
     partner = _partner()
     agenda = reflection_service.agenda(partner, clock.today_for(current_user))
     shared = reflection_service.shared_by_partner(partner, limit=5)
+    steps = pacing.pace(partner.couple)
+    # Work from a step that has not opened yet waits there, rather than in "To do".
+    waiting = [i for i in agenda.due if i.assignment.step_position > steps.open_step]
+    agenda.due = [i for i in agenda.due if i.assignment.step_position <= steps.open_step]
     return render_template(
         "practice/client/home.html",
         handouts=session_service.handout_sessions(partner, limit=10),
         partner=partner,
         agenda=agenda,
+        steps=steps,
+        waiting=waiting,
         shared=shared,
         today=clock.today_for(current_user),
     )
@@ -106,6 +112,7 @@ def assignment(assignment_id: int):
     today = clock.today_for(current_user)
     occurrence = current_occurrence(item, today)
     existing = reflection_service.reflection_for(partner, item, occurrence) if occurrence else None
+    locked = not pacing.is_open(partner.couple, item.step_position)
     if request.method == "GET" and existing is not None and existing.is_submitted:
         return redirect(url_for(".reflection", reflection_id=existing.id))
     if request.method == "POST":
@@ -133,15 +140,13 @@ def assignment(assignment_id: int):
                 flash("This was already submitted; your first submission stands.", "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
             if outcome == "submitted":
-                flash(
-                    "Submitted. Your practitioner will read it."
-                    + (
-                        " Your partner can read it too."
-                        if reflection.shared_with_partner
-                        else " It stays private to you and your practitioner."
-                    ),
-                    "success",
-                )
+                if item.reveal_together:
+                    after = " When your partner has submitted too, you will both see both answers."
+                elif reflection.shared_with_partner:
+                    after = " Your partner can read it too."
+                else:
+                    after = " It stays private to you and your practitioner."
+                flash("Submitted. Your practitioner will read it." + after, "success")
                 return redirect(url_for(".home"))
             flash(f"Draft saved at {_time_now()}.", "success")
             return redirect(url_for(".assignment", assignment_id=item.id))
@@ -153,11 +158,13 @@ def assignment(assignment_id: int):
         saved_at=int(existing.updated_at.timestamp() * 1000) if existing else 0,
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
+        locked=locked,
     )
 
 
 def _save(partner, item, form, today, *, submit: bool):
     """The form's answers to the service: one place for pages and autosave alike."""
+    pacing.check_doable(partner.couple, item)
     return reflection_service.save(
         partner,
         item,
@@ -206,7 +213,11 @@ def reflection(reflection_id: int):
     item = access.found(reflection_service.readable_by_client(partner, reflection_id))
     own = item.author_id == partner.id
     return render_template(
-        "practice/client/reflection.html", item=item, own=own, feedback=item.feedback if own else []
+        "practice/client/reflection.html",
+        item=item,
+        own=own,
+        feedback=item.feedback if own else [],
+        reveal=reveal.reveal_for(partner, item) if own else None,
     )
 
 

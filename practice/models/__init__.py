@@ -3,6 +3,7 @@
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
 from practice.models.sessions import (
@@ -41,6 +42,7 @@ __all__ = [
     "SessionNote",
     "Step",
     "ThrottleEvent",
+    "StepOpening",
     "User",
     "session_attendees",
     "session_reflections",

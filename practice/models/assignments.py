@@ -43,6 +43,8 @@ class Assignment(Base):
     prompts: Mapped[list]
     ratings: Mapped[list]
     audience: Mapped[str] = mapped_column(String(40), default=BOTH)
+    # Copied from the exercise, and only ever true for an assignment meant for both partners.
+    reveal_together: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     repeat: Mapped[str] = mapped_column(String(10), default=Repeat.ONCE)
     starts_on: Mapped[date]

@@ -64,5 +64,7 @@ class Exercise(Base):
     prompts: Mapped[list]
     # [{"key": "trust", "label": "...", "low": "...", "high": "..."}], answered 1-10
     ratings: Mapped[list]
+    # Each partner answers alone; both see both answers once both have submitted.
+    reveal_together: Mapped[bool] = mapped_column(default=False)
 
     step: Mapped[Step] = relationship(back_populates="exercises")

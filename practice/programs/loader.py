@@ -33,6 +33,7 @@ class ExerciseSpec:
     instructions: str
     prompts: list[str]
     ratings: list[dict]
+    reveal_together: bool = False
 
 
 @dataclass
@@ -161,7 +162,7 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         raw,
         where,
         {"slug": str, "title": str, "audience": str, "instructions": str, "prompts": list},
-        {"ratings": list},
+        {"ratings": list, "reveal_together": bool},
     )
     check.slug(item.get("slug"), f"{where}.slug")
     if item.get("slug") in seen:
@@ -171,6 +172,12 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
     if audience is not None and audience != BOTH and audience not in role_keys:
         allowed = ", ".join([BOTH, *[k for k in role_keys if k]])
         check.problems.append(f"{where}.audience: '{audience}' is not one of {allowed}")
+    reveal_together = item.get("reveal_together", False)
+    if reveal_together and (audience or BOTH) != BOTH:
+        check.problems.append(
+            f"{where}.reveal_together: only an exercise meant for both partners can be "
+            "revealed together"
+        )
     prompts = item.get("prompts", [])
     if "prompts" in item and not prompts:
         check.problems.append(f"{where}.prompts: an exercise needs at least one prompt")
@@ -196,6 +203,7 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         item.get("instructions", ""),
         [p.strip() for p in prompts if isinstance(p, str)],
         ratings,
+        reveal_together,
     )
 
 
@@ -264,6 +272,7 @@ def load_program(spec: ProgramSpec) -> tuple[Program, str]:
                 instructions=ex_spec.instructions,
                 prompts=ex_spec.prompts,
                 ratings=ex_spec.ratings,
+                reveal_together=ex_spec.reveal_together,
             )
     session.flush()
     return program, outcome

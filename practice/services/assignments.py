@@ -13,6 +13,7 @@ from practice.models import (
     SessionNote,
     User,
 )
+from practice.services import pacing
 from practice.services.errors import PracticeError
 
 AS_WRITTEN = "as-written"
@@ -50,6 +51,7 @@ def assign(
         raise PracticeError("Those exercises belong to another program.", "exercises")
     created = []
     for exercise in exercises:
+        for_whom = exercise.audience if audience == AS_WRITTEN else audience
         assignment = Assignment(
             couple=couple,
             exercise=exercise,
@@ -61,7 +63,8 @@ def assign(
             instructions=exercise.instructions,
             prompts=list(exercise.prompts),
             ratings=[dict(r) for r in exercise.ratings],
-            audience=exercise.audience if audience == AS_WRITTEN else audience,
+            audience=for_whom,
+            reveal_together=exercise.reveal_together and for_whom == BOTH,
             note=note.strip(),
             repeat=repeat,
             starts_on=today,
@@ -105,5 +108,7 @@ def occurrence_due(assignment: Assignment, occurrence: date) -> date | None:
 
 
 def close(assignment: Assignment) -> None:
+    """Close an assignment; if it was all the open step still waited for, the next opens."""
     assignment.status = AssignmentStatus.CLOSED
     session.flush()
+    pacing.open_next_if_ready(assignment.couple)

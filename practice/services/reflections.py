@@ -17,6 +17,7 @@ from practice.models import (
     ReflectionStatus,
     utcnow,
 )
+from practice.services import reveal
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
@@ -104,7 +105,8 @@ def save(
 
     reflection.answers = answers
     reflection.ratings = ratings
-    reflection.shared_with_partner = shared
+    # A reveal-together answer reaches the partner only through the reveal, never by sharing.
+    reflection.shared_with_partner = shared and not assignment.reveal_together
     if submit:
         reflection.status = ReflectionStatus.SUBMITTED
         reflection.submitted_at = utcnow()
@@ -194,12 +196,15 @@ def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
 
 
 def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | None:
-    """A reflection the client may read: their own, or their partner's shared submission."""
+    """A reflection the client may read: their own, or their partner's shared submission,
+    or their partner's answer to a reveal-together exercise once both have submitted."""
     reflection = session.get(Reflection, reflection_id)
     if reflection is None or reflection.assignment.couple_id != partner.couple_id:
         return None
     if reflection.author_id == partner.id:
         return reflection
     if reflection.is_submitted and reflection.shared_with_partner:
+        return reflection
+    if reveal.revealed_to(partner, reflection):
         return reflection
     return None

@@ -15,6 +15,7 @@ from practice.models import (
     User,
     utcnow,
 )
+from practice.services import pacing
 from practice.services.errors import PracticeError
 
 
@@ -86,4 +87,7 @@ def respond(
     if mark_reviewed and reflection.reviewed_at is None:
         reflection.reviewed_at = utcnow()
         reflection.reviewed_by_id = practitioner.id
+        session.flush()
+        # The last review of a step is what opens the next one.
+        pacing.open_next_if_ready(reflection.assignment.couple, by=practitioner)
     session.flush()
