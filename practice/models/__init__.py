@@ -3,6 +3,7 @@
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
 from practice.models.sessions import (
@@ -26,6 +27,8 @@ __all__ = [
     "AssignmentStatus",
     "Base",
     "Couple",
+    "Disclosure",
+    "DisclosurePart",
     "Exercise",
     "Feedback",
     "Invitation",
@@ -42,4 +45,5 @@ __all__ = [
     "session_attendees",
     "session_reflections",
     "utcnow",
+    "Visibility",
 ]
