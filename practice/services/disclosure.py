@@ -320,3 +320,20 @@ def status_lines(disclosure: Disclosure | None) -> list[dict]:
             }
         )
     return lines
+
+
+def next_for(partner: Partner) -> str | None:
+    """One line for the partner's home page: what the disclosure asks of them now; None
+    when the couple has no disclosure."""
+    disclosure = for_couple(partner.couple_id)
+    if disclosure is None:
+        return None
+    parts = client_view(partner, disclosure, partner.couple)
+    mine_now = next((p for p in parts if p.mine and p.state in (State.OPEN, State.DRAFT)), None)
+    if mine_now is not None:
+        return f"Your turn to write: {mine_now.title.lower()}."
+    if any(p.mine and p.state == State.SUBMITTED for p in parts):
+        return "Waiting for your practitioner."
+    if all(p.state in (State.RELEASED_APP, State.RELEASED_SESSION) for p in parts):
+        return "All five parts are done."
+    return "Nothing for you to write right now."
