@@ -143,8 +143,14 @@ def test_a_part_released_for_session_never_reaches_the_other_partner(app, world,
     response = harper.client.post(mine(1), data={"text": "x"}, headers=FETCH)
     assert response.status_code == 404 and FACTS not in response.get_data(as_text=True)
     assert "PRIVATE-NOTE-5e1" in alice.text(practitioner_part(world, 1))
-    # The next part opens all the same.
+    # The next part opens all the same, and its writer is told where the words went.
     assert status(harper, mine(2)) == 200
+    write(harper, 2, QUESTIONS)
+    release(alice, world, 2, "session")
+    page = riley.text(mine(3))
+    assert "You will hear what your partner wrote together in session" in page
+    assert QUESTIONS not in page
+    assert QUESTIONS not in riley.text(mine(2)) and IN_SESSION in riley.text(mine(2))
 
 
 def test_unreleased_and_session_only_texts_stay_out_of_every_pdf(app, world, people):

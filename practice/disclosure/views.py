@@ -175,14 +175,20 @@ def part_for_client(position: int):
         form=form,
         saved_at=_saved_at(item),
         # The part being answered, when its author's words are this writer's to read.
-        previous=previous
-        if writable
-        and previous is not None
-        and previous.author_id != partner.id
-        and disclosure_service.readable_by_other(previous, partner.couple)
-        else None,
+        previous=previous if writable and _answering(previous, partner) else None,
+        previous_in_session=writable
+        and _answering(previous, partner, readable=False)
+        and previous.visibility == Visibility.SESSION,
         in_session=disclosure_service.IN_SESSION,
     )
+
+
+def _answering(previous, partner, *, readable: bool = True) -> bool:
+    """Whether the part before is the other partner's, released, and (if asked) theirs to
+    read in the app."""
+    if previous is None or previous.author_id == partner.id or not previous.is_released:
+        return False
+    return not readable or disclosure_service.readable_by_other(previous, partner.couple)
 
 
 def _saved_at(item) -> int:
