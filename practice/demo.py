@@ -7,9 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from practice.db import session
-from practice.models import Exercise, Program, Role, Step, User
+from practice.models import Exercise, Program, Role, Step, User, Visibility
 from practice.programs.loader import load_founding_program
-from practice.services import accounts, assignments, couples, reflections, review, sessions
+from practice.services import (
+    accounts,
+    assignments,
+    couples,
+    disclosure,
+    reflections,
+    review,
+    sessions,
+)
 
 PRACTITIONER_EMAIL = "sam.okafor@example.org"
 
@@ -99,6 +107,8 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
             password = _fresh_password()
             partner.user.set_password(password)
             logins.append((f"client ({couple_name})", partner.user.email, password))
+        if couple_name == "Alex & Morgan":
+            _disclosure(couple, sam, now)
         _history(couple, program, sam, sam_password, step, now - timedelta(days=days), now)
     session.flush()
     return logins, True
@@ -199,6 +209,36 @@ def _history(couple, program, sam, sam_password, current_step, start, now):
             set_in=note,
         )
         sessions.sign(note, sam, sam_password)
+
+
+DISCLOSURE = {
+    1: "Over the last three years I watched porn most evenings after you went to bed, and "
+    "sometimes at work. I hid it with a second browser and deleted histories. Twice I told "
+    "you I had stopped when I had not.",
+    2: "When did it start? Were there times you nearly told me? Was there anyone else, or "
+    "only screens?",
+    3: "I am still working on these answers. The first question: it started before we met",
+}
+
+
+def _disclosure(couple, sam, now):
+    """Part-way through: the disclosure read in the app, the questions kept for session,
+    and the answers in draft."""
+    sequence = disclosure.start(couple, sam)
+    sequence.started_at = now - timedelta(days=30)
+    recovering, hurt = (
+        next(p for p in couple.partners if p.program_role == r) for r in ("recovering", "hurt")
+    )
+    parts = {p.position: p for p in sequence.parts}
+    disclosure.save(recovering, parts[1], DISCLOSURE[1], submit=True)
+    disclosure.release(parts[1], sam, Visibility.APP, couple)
+    disclosure.save(hurt, parts[2], DISCLOSURE[2], submit=True)
+    disclosure.comment(parts[2], "Hold the third question for the joint session.")
+    disclosure.release(parts[2], sam, Visibility.SESSION, couple)
+    disclosure.save(recovering, parts[3], DISCLOSURE[3], submit=False)
+    for days, part in ((24, parts[1]), (12, parts[2])):
+        part.submitted_at = now - timedelta(days=days)
+        part.released_at = now - timedelta(days=days - 2)
 
 
 def _reset_passwords() -> list[tuple[str, str, str]]:

@@ -48,7 +48,18 @@ class _TemplatesBlueprint(Blueprint):
 
 
 def _make_blueprint() -> Blueprint:
-    from practice import account, admin, auth, caseload, client, pacing, review, sessions, web
+    from practice import (
+        account,
+        admin,
+        auth,
+        caseload,
+        client,
+        disclosure,
+        pacing,
+        review,
+        sessions,
+        web,
+    )
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
@@ -56,6 +67,8 @@ def _make_blueprint() -> Blueprint:
     web.install(parent)
     for feature in (auth, account, admin, caseload, pacing, review, sessions, client):
         parent.register_blueprint(feature.bp)
+    parent.register_blueprint(disclosure.bp)
+    parent.register_blueprint(disclosure.client_bp)
     return parent
 
 

@@ -163,6 +163,22 @@ def build_cases(ids) -> list[Case]:
         ),
         Case("GET", "practice.client.reflection", {"reflection_id": ids["private"]}, {"harper"}),
         Case("GET", "practice.client.reflection", {"reflection_id": ids["draft"]}, {"riley"}),
+        # Disclosure: part 1 submitted by Riley and released, part 2 Harper's draft.
+        Case("GET", "practice.disclosure.overview", {"couple_id": c}, alice_only),
+        Case("GET", "practice.disclosure.overview", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.disclosure.start", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.disclosure.start", {"couple_id": other}, {"bob"}, 302),
+        Case("GET", "practice.disclosure.part", {"couple_id": c, "position": 1}, alice_only),
+        Case("POST", "practice.disclosure.part", {"couple_id": c, "position": 1}, alice_only, 302),
+        Case("GET", "practice.disclosure.part", {"couple_id": c, "position": 2}),
+        Case("GET", "practice.disclosure.part", {"couple_id": other, "position": 1}),
+        Case("GET", "practice.my_disclosure.home", {}, CLIENTS),
+        Case("GET", "practice.my_disclosure.part_for_client", {"position": 1}, {"riley", "harper"}),
+        Case("POST", "practice.my_disclosure.part_for_client", {"position": 1}, {"riley"}, 302),
+        Case("GET", "practice.my_disclosure.part_for_client", {"position": 2}, {"harper"}),
+        Case("POST", "practice.my_disclosure.part_for_client", {"position": 2}, {"harper"}, 302),
+        Case("GET", "practice.my_disclosure.part_for_client", {"position": 3}),
+        Case("POST", "practice.my_disclosure.part_for_client", {"position": 3}),
     ]
 
 
@@ -171,7 +187,7 @@ def populate(app) -> dict:
     from datetime import date
 
     from practice.models import Couple
-    from practice.services import assignments, reflections, sessions
+    from practice.services import assignments, disclosure, reflections, sessions
 
     world = build_world(app)
     with app.app_context():
@@ -245,6 +261,10 @@ def populate(app) -> dict:
         )
         for finished in (signed, alone):
             sessions.sign(finished, couple.practitioner, PASSWORD)
+        sequence = disclosure.start(couple, couple.practitioner)
+        disclosure.save(riley, sequence.parts[0], "Riley discloses", submit=True)
+        disclosure.release(sequence.parts[0], couple.practitioner, "app", couple)
+        disclosure.save(harper, sequence.parts[1], "Harper drafts questions", submit=False)
         commit()
         alice_id = couple.practitioner_id
         return {

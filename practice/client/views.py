@@ -10,6 +10,7 @@ from practice.db import session as db_session
 from practice.models import Assignment, SessionNote
 from practice.pdf.handout import build_handout_pdf
 from practice.services import PracticeError, clock, pacing, reveal
+from practice.services import disclosure as disclosure_service
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
@@ -102,6 +103,7 @@ def home():
         waiting=waiting,
         shared=shared,
         today=clock.today_for(current_user),
+        disclosure=disclosure_service.next_for(partner),
     )
 
 

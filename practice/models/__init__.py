@@ -3,6 +3,7 @@
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
@@ -28,6 +29,8 @@ __all__ = [
     "AssignmentStatus",
     "Base",
     "Couple",
+    "Disclosure",
+    "DisclosurePart",
     "Exercise",
     "Feedback",
     "Invitation",
@@ -47,4 +50,5 @@ __all__ = [
     "session_attendees",
     "session_reflections",
     "utcnow",
+    "Visibility",
 ]

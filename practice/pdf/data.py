@@ -51,6 +51,17 @@ class AddendumItem:
 
 
 @dataclass
+class DisclosureLine:
+    """Where one disclosure part stands; never its text."""
+
+    position: int
+    title: str
+    author: str
+    state: str  # "locked", "open", "draft", "submitted", "released in the app", ...
+    when: str = ""  # submitted or released, formatted; "" when neither
+
+
+@dataclass
 class SessionPdf:
     practice_name: str
     practitioner: str  # "Sam Okafor"
@@ -68,6 +79,7 @@ class SessionPdf:
     progress: list[StepRow] = field(default_factory=list)
     ratings: list[RatingSeries] = field(default_factory=list)
     homework: list[HomeworkItem] = field(default_factory=list)
+    disclosure: list[DisclosureLine] = field(default_factory=list)
     addenda: list[AddendumItem] = field(default_factory=list)
     signed_by: str | None = None  # None: a draft, marked DRAFT on every page
     signed_at: str | None = None

@@ -14,7 +14,13 @@ from practice.pdf.common import (
     render,
     styles,
 )
-from practice.pdf.data import AddendumItem, DiscussedReflection, HomeworkItem, SessionPdf
+from practice.pdf.data import (
+    AddendumItem,
+    DisclosureLine,
+    DiscussedReflection,
+    HomeworkItem,
+    SessionPdf,
+)
 from practice.pdf.grid import Grid
 from practice.pdf.text import markup, para, paras
 
@@ -117,6 +123,23 @@ def _progress_table(data: SessionPdf) -> Grid:
     )
 
 
+def disclosure_flowables(lines: list[DisclosureLine]) -> list[Flowable]:
+    """Where each disclosure part stands, with dates; the texts stay out of the PDF."""
+    s = styles()
+    rows = [[Paragraph(h, s["cellbold"]) for h in ("Part", "Written by", "Status", "Date")]]
+    for line in lines:
+        rows.append(
+            [
+                para(f"{line.position}. {line.title}", s["cell"]),
+                para(_or_dash(line.author), s["cell"]),
+                para(_or_dash(line.state), s["cell"]),
+                para(_or_dash(line.when), s["cell"]),
+            ]
+        )
+    widths = [45 * mm, 40 * mm, 40 * mm, FRAME_WIDTH - 125 * mm]
+    return [Grid(rows, widths, header=True, rule=RULE, header_rule=ACCENT, pad_left=3)]
+
+
 def signature_flowables(data: SessionPdf) -> list[Flowable]:
     s = styles()
     if data.signed_by is None:
@@ -191,6 +214,10 @@ def session_story(data: SessionPdf) -> list[Flowable]:
     if data.progress:
         story += [CondPageBreak(60 * mm), Paragraph("Progress through the program", s["h2"])]
         story.append(_progress_table(data))
+
+    if data.disclosure:
+        story += [CondPageBreak(45 * mm), Paragraph("Disclosure", s["h2"])]
+        story += disclosure_flowables(data.disclosure)
 
     story.append(CondPageBreak(70 * mm))
     story.append(Paragraph("Ratings over time", s["h2"]))

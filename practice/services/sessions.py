@@ -22,6 +22,7 @@ from practice.models import (
     User,
     utcnow,
 )
+from practice.services import disclosure
 from practice.services.errors import PracticeError
 from practice.services.progress import snapshot
 
@@ -156,7 +157,10 @@ def sign(note: SessionNote, practitioner: User, password: str) -> None:
     _confirm_password(practitioner, password)
     if not any(text.strip() for text in note.sections.values()):
         raise PracticeError("Write the note before signing it.")
-    note.snapshot = snapshot(note.couple)
+    note.snapshot = {
+        **snapshot(note.couple),
+        "disclosure": disclosure.status_lines(disclosure.for_couple(note.couple_id)),
+    }
     note.signed_at = utcnow()
     note.signed_by_id = practitioner.id
     session.flush()

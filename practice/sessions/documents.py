@@ -6,6 +6,7 @@ from datetime import datetime
 from practice.models import Couple, Partner, Reflection, SessionNote, utcnow
 from practice.pdf.data import (
     AddendumItem,
+    DisclosureLine,
     DiscussedReflection,
     FeedbackItem,
     HandoutPdf,
@@ -17,6 +18,7 @@ from practice.pdf.data import (
     StepRow,
 )
 from practice.services import clock, progress
+from practice.services import disclosure as disclosure_service
 
 _when = clock.format_datetime
 _day = clock.format_date
@@ -42,6 +44,25 @@ def _homework(couple: Couple, assigned) -> list[HomeworkItem]:
             instructions=a.instructions,
         )
         for a in assigned
+    ]
+
+
+def _disclosure(note: SessionNote, user) -> list[DisclosureLine]:
+    """The disclosure's status as it stood when the note was signed (so the signed document
+    never drifts), or as it stands now for a draft. Statuses and dates only, never texts."""
+    if note.snapshot is not None:
+        lines = note.snapshot.get("disclosure", [])
+    else:
+        lines = disclosure_service.status_lines(disclosure_service.for_couple(note.couple_id))
+    return [
+        DisclosureLine(
+            position=line["position"],
+            title=line["title"],
+            author=line["author"],
+            state=line["state"],
+            when=_when(datetime.fromisoformat(line["when"]), user) if line["when"] else "",
+        )
+        for line in lines
     ]
 
 
@@ -80,6 +101,7 @@ def session_pdf(note: SessionNote, practice_name: str) -> SessionPdf:
             for series in snapshot["ratings"]
         ],
         homework=_homework(couple, note.homework),
+        disclosure=_disclosure(note, user),
         addenda=[
             AddendumItem(a.author.name, _when(a.created_at, user), a.text) for a in note.addenda
         ],

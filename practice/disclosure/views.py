@@ -1,0 +1,195 @@
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from practice import access
+from practice.client.views import _from_script, _script_needs_its_author, _time_now
+from practice.db import commit
+from practice.db import session as db_session
+from practice.disclosure.forms import PartForm, ReleaseForm
+from practice.forms import ActionForm
+from practice.models import Visibility
+from practice.services import PracticeError, couples
+from practice.services import disclosure as disclosure_service
+
+# --- the practitioner's side -------------------------------------------------------------
+
+bp = Blueprint("disclosure", __name__, url_prefix="/couples/<int:couple_id>/disclosure")
+access.for_practitioners(bp)
+
+
+def _couple(couple_id: int):
+    return access.found(couples.couple_for_practitioner(current_user, couple_id))
+
+
+@bp.get("/")
+def overview(couple_id: int):
+    couple = _couple(couple_id)
+    disclosure = disclosure_service.for_couple(couple.id)
+    return render_template(
+        "practice/disclosure/couple.html",
+        couple=couple,
+        disclosure=disclosure,
+        parts=disclosure_service.states(disclosure) if disclosure else [],
+        specs=disclosure_service.PARTS,
+        spec=disclosure_service.spec,
+        action=ActionForm(),
+    )
+
+
+@bp.post("/start")
+def start(couple_id: int):
+    couple = _couple(couple_id)
+    if ActionForm().validate_on_submit():
+        try:
+            disclosure_service.start(couple, current_user)
+        except PracticeError as error:
+            db_session.rollback()
+            flash(error.message, "error")
+        else:
+            commit()
+            flash(
+                "The disclosure has started. The partner in recovery can now write part 1.",
+                "success",
+            )
+    return redirect(url_for(".overview", couple_id=couple.id))
+
+
+@bp.route("/parts/<int:position>", methods=["GET", "POST"])
+def part(couple_id: int, position: int):
+    """Read a submitted part, keep a private note on it, and release it."""
+    couple = _couple(couple_id)
+    disclosure = access.found(disclosure_service.for_couple(couple.id))
+    item = next((p for p in disclosure.parts if p.position == position), None)
+    # Drafts stay the author's own until they submit.
+    if item is None or not item.is_submitted:
+        access.found(None)
+    form = ReleaseForm()
+    if request.method == "GET":
+        form.comment.data = item.comment
+    if form.validate_on_submit():
+        releasing = request.form.get("action") == "release" and not item.is_released
+        try:
+            if releasing:
+                disclosure_service.release(item, current_user, form.visibility.data or "", couple)
+            disclosure_service.comment(item, form.comment.data or "")
+        except PracticeError as error:
+            db_session.rollback()
+            form.add_error(error)
+        else:
+            commit()
+            if releasing and item.visibility == Visibility.APP:
+                flash("Released: their partner can read it in the app.", "success")
+            elif releasing:
+                flash("Released for session: their partner will not see it in the app.", "success")
+            else:
+                flash("Your note is saved.", "success")
+            return redirect(url_for(".overview", couple_id=couple.id))
+    return render_template(
+        "practice/disclosure/part.html",
+        couple=couple,
+        item=item,
+        spec=disclosure_service.spec(item),
+        form=form,
+    )
+
+
+# --- the partners' side ------------------------------------------------------------------
+
+client_bp = Blueprint("my_disclosure", __name__, url_prefix="/my/disclosure")
+# Before the audience check, which would answer an ended session with the sign-in page.
+client_bp.before_request(_script_needs_its_author)
+access.for_clients(client_bp)
+
+
+def draft_key(position: int) -> str:
+    """Where practice.js keeps unsaved text: per person and part, never shared on a device."""
+    return f"practice-draft:{current_user.id}:disclosure:{position}"
+
+
+@client_bp.context_processor
+def _helpers():
+    return {"draft_key": draft_key}
+
+
+@client_bp.get("/")
+def home():
+    partner = current_user.partner
+    disclosure = disclosure_service.for_couple(partner.couple_id)
+    parts = (
+        disclosure_service.client_view(partner, disclosure, partner.couple) if disclosure else []
+    )
+    return render_template("practice/disclosure/home.html", parts=parts, disclosure=disclosure)
+
+
+@client_bp.route("/parts/<int:position>", methods=["GET", "POST"])
+def part_for_client(position: int):
+    partner = current_user.partner
+    disclosure = access.found(disclosure_service.for_couple(partner.couple_id))
+    found = access.found(disclosure_service.client_part(partner, disclosure, position))
+    item, writable, readable = found
+    if request.method == "POST" and not writable:
+        if item.author_id != partner.id:
+            access.found(None)
+        if _from_script():
+            message = "This was already submitted; your first submission stands."
+            return jsonify(errors={"form": [message]}), 409
+        flash("This was already submitted; your first submission stands.", "info")
+        return redirect(url_for(".part_for_client", position=position))
+    form = PartForm() if request.method == "POST" else PartForm(formdata=None, text=item.text)
+    if request.method == "POST":
+        submit = request.form.get("action") == "submit" and not _from_script()
+        if form.validate():
+            try:
+                outcome = disclosure_service.save(
+                    partner, item, form.text.data or "", submit=submit
+                )
+            except PracticeError as error:
+                db_session.rollback()
+                form.add_error(error)
+            else:
+                commit()
+                if _from_script():
+                    return jsonify(saved=_time_now(), savedAt=_saved_at(item))
+                if outcome == "submitted":
+                    flash("Submitted. Your practitioner will read it first.", "success")
+                    return redirect(url_for(".home"))
+                flash(f"Draft saved at {_time_now()}.", "success")
+                return redirect(url_for(".part_for_client", position=position))
+        if _from_script():
+            errors = {name: list(messages) for name, messages in form.errors.items() if name}
+            if form.form_errors:
+                errors["form"] = list(form.form_errors)
+            body = {"errors": errors}
+            if "csrf_token" in errors:
+                body["csrf_token"] = generate_csrf()
+            return jsonify(body), 422
+    previous = next((p for p in disclosure.parts if p.position == position - 1), None)
+    return render_template(
+        "practice/disclosure/write.html",
+        item=item,
+        spec=disclosure_service.spec(item),
+        mine=item.author_id == partner.id,
+        writable=writable,
+        readable=readable,
+        form=form,
+        saved_at=_saved_at(item),
+        # The part being answered, when its author's words are this writer's to read.
+        previous=previous if writable and _answering(previous, partner) else None,
+        previous_in_session=writable
+        and _answering(previous, partner, readable=False)
+        and previous.visibility == Visibility.SESSION,
+        in_session=disclosure_service.IN_SESSION,
+    )
+
+
+def _answering(previous, partner, *, readable: bool = True) -> bool:
+    """Whether the part before is the other partner's, released, and (if asked) theirs to
+    read in the app."""
+    if previous is None or previous.author_id == partner.id or not previous.is_released:
+        return False
+    return not readable or disclosure_service.readable_by_other(previous, partner.couple)
+
+
+def _saved_at(item) -> int:
+    return int(item.saved_at.timestamp() * 1000) if item.saved_at else 0
