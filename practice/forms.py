@@ -3,6 +3,7 @@
 import re
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -25,17 +26,22 @@ def strip(value):
 class PracticeForm(FlaskForm):
     """A form that shows a domain error next to the field it concerns.
 
-    Every text field drops control characters (tab and line breaks stay), so no form
-    can store text that a database or a PDF would choke on.
+    Every submitted value but a password drops control characters (tab and line breaks
+    stay) before any field reads it, so no form stores text that a database or a PDF would
+    choke on, and no refused date or number echoes a NUL back into the page.
     """
 
     class Meta:
-        def bind_field(self, form, unbound_field, options):
-            kind = unbound_field.field_class
-            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
-                filters = unbound_field.kwargs.get("filters", ())
-                options["filters"] = [drop_control_characters, *filters]
-            return unbound_field.bind(form=form, **options)
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is None:
+                return None
+            secret = {name for name, f in form._fields.items() if isinstance(f, PasswordField)}
+            cleaned = MultiDict()
+            for key, value in formdata.items(multi=True):
+                keep = key in secret or not isinstance(value, str)
+                cleaned.add(key, value if keep else drop_control_characters(value))
+            return cleaned
 
     def add_error(self, error: PracticeError) -> None:
         field = self._fields.get(error.field) if error.field else None

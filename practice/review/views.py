@@ -38,7 +38,7 @@ def reflection(reflection_id: int):
             commit()
             flash(
                 "Saved. The author sees your feedback on their next visit."
-                if form.feedback.data.strip()
+                if (form.feedback.data or "").strip()
                 else "Saved.",
                 "success",
             )

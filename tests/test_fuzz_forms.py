@@ -1,0 +1,162 @@
+"""Random data posted to every form (hypothesis): a page with field errors or a success,
+never a server error, and the database keeps its rules after every single post.
+
+The forms are the ones a walk of the site finds for a practitioner and both partners, so a
+new form is fuzzed without being listed. Values are drawn per field: any Unicode text
+(control characters and surrogates' neighbours included), the field's own choices, empty,
+oversized, numbers and dates out of range, or the field left out altogether.
+"""
+
+import os
+from functools import partial
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from practice.db import session
+from practice.models import (
+    Assignment,
+    Couple,
+    Partner,
+    Reflection,
+    ReflectionStatus,
+    SessionNote,
+)
+from tests.conftest import PASSWORD, Browser
+from tests.crawl import crawl, forms_on
+from tests.test_access import populate
+
+FUZZERS = ("alice", "riley", "harper")
+# In CI the same examples every run (derandomized), so a red build is a real regression;
+# PRACTICE_FUZZ_EXAMPLES=2000 PRACTICE_FUZZ_RANDOM=1 explores further on a developer's machine.
+EXAMPLES = int(os.environ.get("PRACTICE_FUZZ_EXAMPLES", "120"))
+RANDOM = bool(os.environ.get("PRACTICE_FUZZ_RANDOM"))
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    import practice.models.users
+
+    monkeypatch.setattr(
+        practice.models.users,
+        "generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+
+
+def values_for(form, name):
+    """What a person (or a script) might send in one field."""
+    odd = st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "2026-02-30",
+            "1900-01-01",
+            "25:61",
+            "nan",
+            "\x00",
+            "é" * 300,
+            "x" * 70_000,
+            PASSWORD,
+        ]
+    )
+    text = st.text(max_size=300)
+    own = form.choices.get(name) or form.checkboxes.get(name)
+    choices = [text, odd]
+    if own:
+        choices.append(st.sampled_from(own))
+        choices.append(st.lists(st.sampled_from(own), max_size=3))
+    if name in form.fields:
+        choices.append(st.just(form.fields[name]))
+    return st.one_of(*choices)
+
+
+def broken_rules(app) -> list[str]:
+    """The rules the data must always keep, whatever was posted."""
+    problems = []
+    with app.app_context():
+        for couple_id, partners in session.execute(
+            select(Partner.couple_id, func.count()).group_by(Partner.couple_id)
+        ):
+            if partners != 2:
+                problems.append(f"couple {couple_id} has {partners} partners")
+        for reflection in session.scalars(select(Reflection)):
+            author, assignment = reflection.author, reflection.assignment
+            if author.couple_id != assignment.couple_id:
+                problems.append(f"reflection {reflection.id} is in another couple's assignment")
+            submitted = reflection.status != ReflectionStatus.DRAFT
+            if submitted != (reflection.submitted_at is not None):
+                problems.append(f"reflection {reflection.id}: status and time disagree")
+            if reflection.reviewed_at is not None and not submitted:
+                problems.append(f"reflection {reflection.id}: reviewed while a draft")
+        for note in session.scalars(select(SessionNote)):
+            if note.signed_at is not None and (note.snapshot is None or note.signed_by_id is None):
+                problems.append(f"session {note.id}: signed without snapshot or signer")
+            if not 5 <= note.duration_minutes <= 600:
+                problems.append(f"session {note.id}: {note.duration_minutes} minutes")
+            if note.individual_partner_id is not None:
+                partner = session.get(Partner, note.individual_partner_id)
+                if partner.couple_id != note.couple_id:
+                    problems.append(f"session {note.id}: individual with another couple's partner")
+        for assignment in session.scalars(select(Assignment)):
+            if session.get(Couple, assignment.couple_id) is None:
+                problems.append(f"assignment {assignment.id} without a couple")
+        session.rollback()
+    return problems
+
+
+def test_random_posts_to_every_form_never_fail_and_keep_the_rules(app):
+    ids = populate(app)
+    people = {}
+    forms = []
+    for person in FUZZERS:
+        who = Browser(app)
+        who.login(ids["emails"][person])
+        people[person] = who
+        forms += [
+            (person, form)
+            for form in crawl(who.client).forms
+            if not form.action.endswith("/logout")
+        ]
+    assert len(forms) >= 10, [form.action for _, form in forms]
+    posted: dict[str, int] = {}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def post_something(data):
+        person, found = data.draw(st.sampled_from(forms), label="form")
+        who = people[person]
+        # Draw from the form as first found (hypothesis needs the same draws to replay);
+        # send it with the page's current token and hidden values, as a browser would.
+        sent = {}
+        for name in sorted(set(found.fields) | set(found.choices) | set(found.checkboxes)):
+            if name == "csrf_token" or data.draw(st.booleans(), label=f"omit {name}"):
+                continue
+            sent[name] = data.draw(values_for(found, name), label=name)
+        current = forms_on(who.client, found.page, found.action)
+        form = current[0] if current else found
+        sent["csrf_token"] = form.fields.get("csrf_token", "")
+        response = who.client.post(form.action, data=sent)
+        assert response.status_code in (200, 302, 404), (
+            f"{person} POST {form.action}: {response.status_code}"
+        )
+        posted[form.action] = posted.get(form.action, 0) + 1
+        assert not broken_rules(app)
+        assert who.client.get("/", follow_redirects=True).status_code == 200
+
+    post_something()
+    print(f"fuzz: {sum(posted.values())} posts to {len(posted)} of {len(forms)} forms")
+    # The run reached most forms, not just one lucky one.
+    assert len(posted) >= len({f.action for _, f in forms}) // 2, sorted(posted)

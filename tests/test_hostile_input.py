@@ -1,0 +1,135 @@
+"""Hostile text typed into every form, then every page and PDF that shows it.
+
+A corpus of strings that break naive apps (script tags, attribute breakers, template
+syntax, NUL bytes, 100 KB strings, mixed-direction Unicode, SQL and CSV tricks) goes
+into every text box of every form that each kind of person can reach, found by walking
+the site, not by a list. Then every page and download is walked again as every person.
+Nothing may answer 500, no page may carry the markup unescaped, no template may run it,
+and a string too long to keep is refused with a message, never silently cut.
+"""
+
+import io
+from functools import partial
+
+import pytest
+from pypdf import PdfReader
+from werkzeug.security import generate_password_hash
+
+from tests.conftest import PASSWORD, Browser
+from tests.crawl import crawl, forms_on, submission
+from tests.test_access import populate
+
+# (typed text, fragments that must never appear in any HTML answer)
+CORPUS = [
+    ('<script>alert("h4x01")</script>', ['<script>alert("h4x01")']),
+    ('"><img src=x onerror=alert(2) data-h4x02>', ["<img src=x onerror"]),
+    ("' autofocus onfocus='alert(3)' data-h4x03='", ["' autofocus onfocus='"]),
+    ("</textarea><b>h4x04</b><textarea>", ["<b>h4x04</b>"]),
+    ("{{ 7*7 }}h4x05 {{ config }}", ["49h4x05", "SECRET_KEY"]),
+    ("{% for x in range(3) %}h4x06{% endfor %}", ["h4x06h4x06"]),
+    ("h4x07 before\x00after NUL", ["\x00"]),
+    ("h4x08 " + "A" * 100_000, []),
+    ("\u202eh4x09 evil\u202c שלום مرحبا 我们 mixed", []),
+    ("h4x10'); DROP TABLE practice_users; --", []),
+    ('=HYPERLINK("http://evil.example")h4x11', []),
+    ("h4x12 👩\u200d❤️\u200d👨 🌊 family", []),
+    ("javascript:alert(13)//h4x13", ['href="javascript:']),
+    ("h4x14\r\nSet-Cookie: injected=1", []),
+    ("h4x15" + "W" * 6_000, []),
+    ("<!-- h4x16 --><style>body{display:none}</style>", ["<style>body{display:none}"]),
+]
+# Into dates, e-mails, numbers and passwords too: the strings that could break a parser.
+EVERYWHERE = [CORPUS[i] for i in (0, 1, 4, 6, 7, 8)]
+PEOPLE = ("owner", "alice", "riley", "harper")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Scrypt is none of the subject here: hash cheaply so every form can be signed."""
+    import practice.models.users
+
+    monkeypatch.setattr(
+        practice.models.users,
+        "generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+
+
+def _refused_with_message(html: str) -> bool:
+    return 'class="error"' in html or 'role="alert"' in html
+
+
+def _check_html(where: str, html: str, problems: list[str]) -> None:
+    for _typed, forbidden in CORPUS:
+        for fragment in forbidden:
+            if fragment in html:
+                problems.append(f"{where}: carries {fragment!r} unescaped")
+
+
+def _signed_in(app, ids, person) -> Browser:
+    who = Browser(app)
+    who.login(ids["emails"][person])
+    return who
+
+
+def _fill_every_form(app, ids, person, problems, everywhere: bool) -> int:
+    """Type each corpus string into each form this person reaches; count the posts."""
+    who = _signed_in(app, ids, person)
+    posts = 0
+    for found in crawl(who.client).forms:
+        if found.action.endswith("/logout") or not found.text:
+            continue
+        for typed, _forbidden in CORPUS if not everywhere else EVERYWHERE:
+            # Each time as a browser would: the form as the page shows it now.
+            current = forms_on(who.client, found.page, found.action)
+            if not current:
+                break
+            form = current[0]
+            data = submission(form, typed, everywhere=everywhere, password=PASSWORD)
+            response = who.client.post(form.action, data=data)
+            posts += 1
+            where = f"{person} POST {form.action} ({typed[:20]!r})"
+            if response.status_code >= 500:
+                problems.append(f"{where}: {response.status_code}")
+                continue
+            html = response.get_data(as_text=True)
+            _check_html(where, html, problems)
+            # Every box has a limit well under 100 KB: refused, with a message on the page.
+            refused = response.status_code == 200 and _refused_with_message(html)
+            if len(typed) > 50_000 and not refused:
+                problems.append(f"{where}: 100 KB not refused with a message")
+            if not who.client.get("/").status_code < 400:
+                who = _signed_in(app, ids, person)
+    return posts
+
+
+def test_hostile_text_in_every_form_is_refused_or_kept_and_always_shown_escaped(app):
+    ids = populate(app)
+    problems: list[str] = []
+    posts = 0
+    for everywhere in (False, True):
+        for person in PEOPLE:
+            posts += _fill_every_form(app, ids, person, problems, everywhere)
+    assert posts > 200, f"only {posts} posts: the walk found too few forms"
+
+    pages = pdfs = 0
+    for person in PEOPLE + ("quinn",):
+        visit = crawl(_signed_in(app, ids, person).client)
+        for path, response in visit.pages.items():
+            if response.mimetype == "application/pdf":
+                pdfs += 1
+                reader = PdfReader(io.BytesIO(response.data))
+                if not reader.pages or not reader.pages[0].extract_text().strip():
+                    problems.append(f"{person} {path}: empty PDF")
+            elif response.mimetype == "text/html":
+                pages += 1
+                _check_html(f"{person} GET {path}", response.get_data(as_text=True), problems)
+    assert pages > 30 and pdfs >= 3, (pages, pdfs)
+    # Typed text that was kept is shown back (escaped), not dropped on the way.
+    alice = crawl(_signed_in(app, ids, "alice").client)
+    shown = "".join(
+        r.get_data(as_text=True) for r in alice.pages.values() if r.mimetype == "text/html"
+    )
+    assert "h4x12 👩\u200d❤️\u200d👨 🌊 family" in shown
+    assert "&lt;script&gt;alert(&#34;h4x01&#34;)&lt;/script&gt;" in shown
+    assert not problems, "\n".join(sorted(set(problems)))

@@ -1,0 +1,122 @@
+"""Privacy between partners, as its own test set.
+
+What one partner kept private (an unshared reflection, a draft, an individual session,
+feedback meant for them) never reaches the other partner: not in any page the other can
+walk to, not in any download, not in a page title, not in an error page reached by
+guessing the address. Session notes never reach a client at all.
+"""
+
+import io
+import re
+
+import pytest
+from flask import url_for
+from pypdf import PdfReader
+
+from practice.db import commit, session
+from practice.models import Reflection
+from practice.services import review
+from tests.conftest import Browser
+from tests.crawl import crawl
+from tests.test_access import populate
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+@pytest.fixture
+def ids(app):
+    """The access-matrix world plus feedback written for each partner alone."""
+    ids = populate(app)
+    with app.app_context():
+        for key, words in (("private", "Feedback meant for Harper"), ("shared", "For Riley")):
+            reflection = session.get(Reflection, ids[key])
+            review.respond(
+                reflection,
+                reflection.assignment.couple.practitioner,
+                feedback=words,
+                mark_reviewed=True,
+                flag_for_session=False,
+            )
+        commit()
+    return ids
+
+
+# What each partner must never meet: the other's private words, and every note's text.
+NEVER = {
+    "riley": ["Harper keeps this", "Feedback meant for Harper", "Harper alone"],
+    "harper": ["Riley drafts", "For Riley"],
+}
+NOTES = ["Session text", "Joint, signed", "Harper alone"]
+
+
+def everything_shown(response) -> tuple[str, str]:
+    """(the words a person can read, the page title) of a page or a PDF."""
+    if response.mimetype == "application/pdf":
+        reader = PdfReader(io.BytesIO(response.data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        return text, reader.metadata.title or ""
+    html = response.get_data(as_text=True)
+    title = TITLE.search(html)
+    return html, title.group(1) if title else ""
+
+
+@pytest.mark.parametrize("person", sorted(NEVER))
+def test_a_partner_never_meets_the_others_private_words_anywhere(app, ids, person):
+    who = Browser(app)
+    who.login(ids["emails"][person])
+    visit = crawl(who.client)
+    assert len(visit.pages) >= 5
+    assert any(r.mimetype == "application/pdf" for r in visit.pages.values())
+    leaks = []
+    for path, response in visit.pages.items():
+        text, title = everything_shown(response)
+        for words in NEVER[person] + NOTES:
+            if words in text or words in title:
+                leaks.append(f"{path}: {words!r}")
+    assert not leaks, leaks
+    # What is theirs, or shared with them, is there.
+    seen = "".join(everything_shown(r)[0] for r in visit.pages.values())
+    assert "Riley shares this" in seen
+
+
+@pytest.mark.parametrize(
+    ("person", "endpoint", "key"),
+    [
+        ("riley", "practice.client.reflection", "private"),
+        ("harper", "practice.client.reflection", "draft"),
+        ("riley", "practice.client.handout", "alone"),
+        ("riley", "practice.sessions.view", "alone"),
+        ("harper", "practice.sessions.pdf", "session"),
+        ("riley", "practice.review.reflection", "private"),
+    ],
+)
+def test_guessing_the_address_of_the_others_things_says_nothing(app, ids, person, endpoint, key):
+    who = Browser(app)
+    who.login(ids["emails"][person])
+    name = "reflection_id" if "reflection" in endpoint else "session_id"
+    with app.test_request_context():
+        url = url_for(endpoint, **{name: ids[key]})
+    response = who.client.get(url)
+    assert response.status_code == 404
+    text, title = everything_shown(response)
+    for words in NEVER[person] + NOTES + ["Riley", "Harper"]:
+        assert words not in title
+    for words in NEVER[person] + NOTES:
+        assert words not in text
+    # The same answer as for something that does not exist at all.
+    with app.test_request_context():
+        missing = url_for(endpoint, **{name: 999_999})
+    assert who.client.get(missing).get_data() == response.get_data()
+
+
+def test_the_practitioner_reads_both_partners_private_words(app, ids):
+    who = Browser(app)
+    who.login(ids["emails"]["alice"])
+    with app.test_request_context():
+        urls = [
+            url_for("practice.review.reflection", reflection_id=ids["private"]),
+            url_for("practice.sessions.view", session_id=ids["alone"]),
+        ]
+    seen = "".join(who.text(url) for url in urls)
+    for words in ["Harper keeps this", "Feedback meant for Harper", "Harper alone"]:
+        assert words in seen
