@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
@@ -44,7 +44,7 @@ class Assignment(Base):
     ratings: Mapped[list]
     audience: Mapped[str] = mapped_column(String(40), default=BOTH)
     # Copied from the exercise, and only ever true for an assignment meant for both partners.
-    reveal_together: Mapped[bool] = mapped_column(default=False)
+    reveal_together: Mapped[bool] = mapped_column(default=False, server_default=false())
     note: Mapped[str] = mapped_column(Text, default="")
     repeat: Mapped[str] = mapped_column(String(10), default=Repeat.ONCE)
     starts_on: Mapped[date]

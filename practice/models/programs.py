@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
@@ -65,6 +65,6 @@ class Exercise(Base):
     # [{"key": "trust", "label": "...", "low": "...", "high": "..."}], answered 1-10
     ratings: Mapped[list]
     # Each partner answers alone; both see both answers once both have submitted.
-    reveal_together: Mapped[bool] = mapped_column(default=False)
+    reveal_together: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     step: Mapped[Step] = relationship(back_populates="exercises")
