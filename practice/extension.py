@@ -49,6 +49,7 @@ class _TemplatesBlueprint(Blueprint):
 
 def _make_blueprint() -> Blueprint:
     from practice import admin, auth, caseload, client, review, sessions, web
+    from practice.auth import two_factor
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
@@ -56,6 +57,7 @@ def _make_blueprint() -> Blueprint:
     web.install(parent)
     for feature in (auth, admin, caseload, review, sessions, client):
         parent.register_blueprint(feature.bp)
+    two_factor.install(parent)
     return parent
 
 

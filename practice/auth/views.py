@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user, logout_user
 
 from practice.access import found
+from practice.auth import two_factor
 from practice.auth.forms import InvitationForm, LoginForm, SetupForm
 from practice.db import commit
 from practice.forms import ActionForm
@@ -73,6 +74,8 @@ def login():
         if user is None:
             form.form_errors.append("That e-mail and password do not match an account.")
         else:
+            if pending := two_factor.after_password(user, _safe_next(request.args.get("next"))):
+                return redirect(pending)
             login_user(user)
             mark_signed_in()
             return redirect(_safe_next(request.args.get("next")) or home_for(user))

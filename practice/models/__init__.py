@@ -14,6 +14,7 @@ from practice.models.sessions import (
     session_attendees,
     session_reflections,
 )
+from practice.models.two_factor import RecoveryCode, TwoFactor, TwoFactorAttempt
 from practice.models.users import Invitation, PracticeProfile, Role, User
 
 __all__ = [
@@ -32,12 +33,15 @@ __all__ = [
     "Partner",
     "PracticeProfile",
     "Program",
+    "RecoveryCode",
     "Reflection",
     "ReflectionStatus",
     "Repeat",
     "Role",
     "SessionNote",
     "Step",
+    "TwoFactor",
+    "TwoFactorAttempt",
     "User",
     "session_attendees",
     "session_reflections",
