@@ -120,12 +120,23 @@ def test_setup_with_bad_input_says_so_by_the_field_keeps_it_and_changes_nothing(
     for typed, message in [
         ("", "Enter the 6-digit code from your app."),
         ("12ab56", "Enter the 6-digit code from your authenticator app."),
-        ("9" * 65, "Field cannot be longer than 64 characters."),
+        ("9" * 65, "A code is 6 digits."),
     ]:
         page = Page(alice.post(SETTINGS, {"code": typed}))
         assert_refused(page, "code", message)
         assert_kept(page, {"code": typed})
     assert_unchanged(app, before)
+
+
+def test_setup_without_a_valid_form_token_says_it_expired_and_keeps_the_code(app, world, browser):
+    from practice.forms import CSRF_MESSAGE
+
+    alice = browser().login(world.alice)
+    alice.get(SETTINGS)
+    page = Page(alice.client.post(SETTINGS, data={"code": "123456", "csrf_token": "stale"}))
+    assert page.status == 200 and CSRF_MESSAGE in page.html
+    assert_kept(page, {"code": "123456"})
+    assert not is_on(app, world.alice)
 
 
 # --- signing in -----------------------------------------------------------------------
@@ -187,9 +198,11 @@ def test_a_wrong_code_says_so_by_the_field_keeps_it_and_does_not_sign_in(app, wo
         ("", "Enter the code from your app, or a recovery code."),
         ("   ", "Enter the code from your app, or a recovery code."),
         ("x" * 65, "A code is 6 digits; a recovery code is 10 letters and digits."),
-        ("שלום 🙂", "That recovery code does not match, or it was used already."),
+        ("שלום 🙂", "Enter the 6-digit code from your app, or a recovery code"),
+        ("12345", "Enter the 6-digit code from your app, or a recovery code"),
+        ("abcde-fghjk", "That recovery code does not match, or it was used already."),
     ],
-    ids=["empty", "spaces", "too-long", "unicode"],
+    ids=["empty", "spaces", "too-long", "unicode", "five-digits", "unknown-recovery"],
 )
 def test_bad_codes_at_sign_in_are_messages_by_the_field(app, world, browser, typed, message):
     switch_on(app, world.alice)

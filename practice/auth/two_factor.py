@@ -43,7 +43,10 @@ def CodeField(label="Code from your app"):  # noqa: N802 - reads like a field cl
     return StringField(
         label,
         filters=[strip],
-        validators=[InputRequired("Enter the 6-digit code from your app."), Length(max=64)],
+        validators=[
+            InputRequired("Enter the 6-digit code from your app."),
+            Length(max=64, message="A code is 6 digits."),
+        ],
     )
 
 

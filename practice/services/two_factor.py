@@ -220,7 +220,13 @@ def sign_in_with_code(user: User, code: str) -> str:
     typed = _digits(code or "")
     if not typed:
         raise PracticeError("Enter the code from your app, or a recovery code.", "code")
-    if typed.isdigit():
+    if len(_normalize_recovery(typed)) not in (6, 10):
+        raise PracticeError(
+            "Enter the 6-digit code from your app, or a recovery code of 10 letters and digits.",
+            "code",
+        )
+    # A recovery code is 10 letters and digits (rarely all digits), an app code 6 digits.
+    if len(typed) == 6:
         check_totp(record, typed)
         session.execute(delete(TwoFactorAttempt).where(TwoFactorAttempt.user_id == user.id))
         return "code"
