@@ -339,13 +339,12 @@ def test_switching_off_needs_the_password_and_a_code(app, world, browser):
     alice = password_step(browser, world.alice)
     alice.post(CHALLENGE, {"code": code_now(secret, -1)})
     before = snapshot(app)
+    typed = code_now(secret)
     page = Page(
-        alice.post(
-            SETTINGS + "/off", {"password": "not it", "code": code_now(secret)}, form_url=SETTINGS
-        )
+        alice.post(SETTINGS + "/off", {"password": "not it", "code": typed}, form_url=SETTINGS)
     )
     assert_refused(page, "password", "That is not your password.")
-    assert_kept(page, {"code": code_now(secret)})
+    assert_kept(page, {"code": typed})
     page = Page(
         alice.post(
             SETTINGS + "/off", {"password": PASSWORD, "code": wrong_code(secret)}, form_url=SETTINGS
