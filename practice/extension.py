@@ -60,6 +60,7 @@ def _make_blueprint() -> Blueprint:
         sessions,
         web,
     )
+    from practice.auth import two_factor
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
@@ -69,6 +70,7 @@ def _make_blueprint() -> Blueprint:
         parent.register_blueprint(feature.bp)
     parent.register_blueprint(disclosure.bp)
     parent.register_blueprint(disclosure.client_bp)
+    two_factor.install(parent)
     return parent
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from practice import mail
 from practice.access import found
+from practice.auth import two_factor
 from practice.auth.forms import (
     ForgotPasswordForm,
     InvitationForm,
@@ -85,6 +86,8 @@ def login():
             form.add_error(error)
         else:
             commit()
+            if pending := two_factor.after_password(user, _safe_next(request.args.get("next"))):
+                return redirect(pending)
             login_user(user)
             mark_signed_in()
             return redirect(_safe_next(request.args.get("next")) or home_for(user))

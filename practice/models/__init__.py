@@ -17,6 +17,7 @@ from practice.models.sessions import (
     session_reflections,
 )
 from practice.models.throttle import ThrottleEvent
+from practice.models.two_factor import RecoveryCode, TwoFactor, TwoFactorAttempt
 from practice.models.users import Invitation, PasswordReset, PracticeProfile, Role, User
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PasswordReset",
     "PracticeProfile",
     "Program",
+    "RecoveryCode",
     "Reflection",
     "ReflectionStatus",
     "Repeat",
@@ -46,6 +48,8 @@ __all__ = [
     "Step",
     "ThrottleEvent",
     "StepOpening",
+    "TwoFactor",
+    "TwoFactorAttempt",
     "User",
     "session_attendees",
     "session_reflections",
