@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user, logout_user
 
 from practice.access import found
-from practice.auth.forms import InvitationForm, LoginForm, SetupForm
+from practice.auth.forms import AgreementInvitationForm, InvitationForm, LoginForm, SetupForm
 from practice.db import commit
 from practice.forms import ActionForm
-from practice.services import PracticeError, accounts
+from practice.services import PracticeError, accounts, agreements
 from practice.signin import mark_signed_in
 
 bp = Blueprint("auth", __name__)
@@ -90,10 +90,14 @@ def logout():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     invite = found(accounts.find_invitation(token))
-    form = InvitationForm()
+    partner = invite.user.partner
+    asks_agreement = agreements.needs_agreement(partner)
+    form = AgreementInvitationForm() if asks_agreement else InvitationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(invite, form.password.data)
+            user = accounts.accept_invitation(
+                invite, form.password.data, agreed=asks_agreement and form.agree.data
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -103,4 +107,10 @@ def invitation(token: str):
             mark_signed_in()
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
-    return render_template("practice/auth/invitation.html", form=form, invite=invite)
+    return render_template(
+        "practice/auth/invitation.html",
+        form=form,
+        invite=invite,
+        couple=partner.couple if asks_agreement else None,
+        policy_label=agreements.label(partner.couple.policy_kind) if asks_agreement else "",
+    )

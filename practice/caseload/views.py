@@ -20,7 +20,16 @@ from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program, Step
-from practice.services import PracticeError, accounts, assignments, clock, couples, progress
+from practice.services import (
+    PracticeError,
+    accounts,
+    agreements,
+    assignments,
+    clock,
+    couples,
+    progress,
+    safety,
+)
 from practice.services import review as review_service
 from practice.services import sessions as session_service
 
@@ -51,6 +60,7 @@ def dashboard():
         waiting=waiting,
         waiting_total=waiting_total,
         todays=todays,
+        safety_alerts=safety.alerts_for(current_user),
     )
 
 
@@ -64,6 +74,8 @@ def new_couple():
     roles = [r["key"] for r in program.roles]
     form.first_role.choices = options((r["key"], r["label"]) for r in program.roles)
     form.second_role.choices = options((r["key"], r["label"]) for r in program.roles)
+    wordings = agreements.wordings()
+    form.policy.choices = options((kind, agreements.label(kind)) for kind in wordings)
     if request.method == "GET":
         form.first_role.data, form.second_role.data = roles[0], roles[-1]
     if form.validate_on_submit():
@@ -75,7 +87,7 @@ def new_couple():
         ]
         try:
             couple, tokens = couples.create_couple(
-                current_user, program, partners, form.name.data or ""
+                current_user, program, partners, form.name.data or "", policy=form.policy.data
             )
         except PracticeError as error:
             form.add_error(error)
@@ -89,7 +101,9 @@ def new_couple():
                 f"{couple.name} is on your caseload. Send each partner their own link.", "success"
             )
             return redirect(url_for(".couple", couple_id=couple.id))
-    return render_template("practice/caseload/new_couple.html", form=form, program=program)
+    return render_template(
+        "practice/caseload/new_couple.html", form=form, program=program, wordings=wordings
+    )
 
 
 @bp.get("/couples/<int:couple_id>")
@@ -119,6 +133,8 @@ def couple(couple_id: int):
         action=ActionForm(),
         step_form=step_form,
         both=BOTH,
+        policy_label=agreements.label(couple.policy_kind),
+        joint_features_on=safety.joint_features_allowed(couple),
     )
 
 

@@ -13,6 +13,7 @@ from practice.services import PracticeError, clock
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
+from practice.services.safety import joint_features_allowed
 from practice.sessions import documents
 from practice.sessions.views import pdf_response
 from practice.web import practice_name
@@ -153,6 +154,7 @@ def assignment(assignment_id: int):
         saved_at=int(existing.updated_at.timestamp() * 1000) if existing else 0,
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
+        sharing=joint_features_allowed(partner.couple),
     )
 
 
@@ -206,7 +208,11 @@ def reflection(reflection_id: int):
     item = access.found(reflection_service.readable_by_client(partner, reflection_id))
     own = item.author_id == partner.id
     return render_template(
-        "practice/client/reflection.html", item=item, own=own, feedback=item.feedback if own else []
+        "practice/client/reflection.html",
+        item=item,
+        own=own,
+        feedback=item.feedback if own else [],
+        sharing=joint_features_allowed(partner.couple),
     )
 
 
@@ -214,7 +220,12 @@ def reflection(reflection_id: int):
 def shared():
     partner = _partner()
     items = reflection_service.shared_by_partner(partner)
-    return render_template("practice/client/shared.html", items=items, partner=partner)
+    return render_template(
+        "practice/client/shared.html",
+        items=items,
+        partner=partner,
+        sharing=joint_features_allowed(partner.couple),
+    )
 
 
 @bp.get("/handouts/<int:session_id>/pdf")

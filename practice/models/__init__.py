@@ -1,10 +1,12 @@
 """Every Practice model, importable from one place."""
 
+from practice.models.agreements import POLICY_LABELS, PolicyKind, PolicyWording
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
+from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
     NOTE_FORMATS,
     Addendum,
@@ -17,6 +19,10 @@ from practice.models.sessions import (
 from practice.models.users import Invitation, PracticeProfile, Role, User
 
 __all__ = [
+    "POLICY_LABELS",
+    "PolicyKind",
+    "PolicyWording",
+    "SafetyScreen",
     "NOTE_FORMATS",
     "Addendum",
     "SessionKind",

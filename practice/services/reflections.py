@@ -20,6 +20,7 @@ from practice.models import (
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
+from practice.services.safety import joint_features_allowed
 
 
 def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -> Reflection | None:
@@ -104,7 +105,8 @@ def save(
 
     reflection.answers = answers
     reflection.ratings = ratings
-    reflection.shared_with_partner = shared
+    # While joint features are off nothing is shared, whatever the form said.
+    reflection.shared_with_partner = shared and joint_features_allowed(partner.couple)
     if submit:
         reflection.status = ReflectionStatus.SUBMITTED
         reflection.submitted_at = utcnow()
@@ -176,7 +178,7 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
 def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
     """What the other partner chose to share: submitted and shared, nothing else."""
     other = partner.other()
-    if other is None:
+    if other is None or not joint_features_allowed(partner.couple):
         return []
     return list(
         session.scalars(
@@ -200,6 +202,10 @@ def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | Non
         return None
     if reflection.author_id == partner.id:
         return reflection
-    if reflection.is_submitted and reflection.shared_with_partner:
+    if (
+        reflection.is_submitted
+        and reflection.shared_with_partner
+        and joint_features_allowed(partner.couple)
+    ):
         return reflection
     return None
