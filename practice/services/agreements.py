@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from practice.db import session
 from practice.models import POLICY_LABELS, Couple, Partner, PolicyKind, PolicyWording, utcnow
+from practice.services import audit
 from practice.services.errors import PracticeError
 
 POLICY_TEXT_LENGTH = 4000
@@ -107,3 +108,11 @@ def agree(partner: Partner) -> None:
     partner.agreed_policy_text = partner.couple.policy_text
     partner.agreed_at = utcnow()
     session.flush()
+    audit.record(
+        "agreement.agreed",
+        user=partner.user,
+        subject="partner",
+        subject_id=partner.id,
+        couple_id=partner.couple_id,
+        detail=partner.agreed_policy_kind,
+    )
