@@ -11,15 +11,21 @@ from practice.models import Exercise, Program, Role, Step, User, Visibility
 from practice.programs.loader import load_founding_program
 from practice.services import (
     accounts,
+    agreements,
     assignments,
     couples,
     disclosure,
     reflections,
     review,
+    safety,
     sessions,
 )
 
 PRACTITIONER_EMAIL = "sam.okafor@example.org"
+SAFETY_ANSWERS = {
+    False: {"afraid": False, "hurt": False, "controlled": False, "safe_together": True},
+    True: {"afraid": False, "hurt": False, "controlled": True, "safe_together": False},
+}
 
 ANSWERS = {
     "recovering": [
@@ -93,23 +99,33 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     logins.append(("practitioner", PRACTITIONER_EMAIL, sam_password))
 
     plans = [
-        ("Jordan & Casey", [("Jordan", "recovering"), ("Casey", "hurt")], 1, 4),
-        ("Priya & Tom", [("Tom", "recovering"), ("Priya", "hurt")], 3, 20),
-        ("Alex & Morgan", [("Alex", "recovering"), ("Morgan", "hurt")], 5, 40),
+        ("Jordan & Casey", [("Jordan", "recovering"), ("Casey", "hurt")], 1, 4, "no-secrets"),
+        ("Priya & Tom", [("Tom", "recovering"), ("Priya", "hurt")], 3, 20, "limited-secrets"),
+        ("Alex & Morgan", [("Alex", "recovering"), ("Morgan", "hurt")], 5, 40, "secrets-kept"),
     ]
-    for couple_name, people, step, days in plans:
+    for couple_name, people, step, days, policy in plans:
         partners = [
             couples.NewPartner(name, f"{name.lower()}@example.org", role) for name, role in people
         ]
-        couple, _ = couples.create_couple(sam, program, partners, couple_name)
+        couple, _ = couples.create_couple(sam, program, partners, couple_name, policy=policy)
         couple.current_step = step
+        start = now - timedelta(days=days)
         for partner in couple.partners:
             password = _fresh_password()
             partner.user.set_password(password)
             logins.append((f"client ({couple_name})", partner.user.email, password))
+            agreements.agree(partner)
+            partner.agreed_at = start - timedelta(hours=2)
         if couple_name == "Alex & Morgan":
             _disclosure(couple, sam, now)
-        _history(couple, program, sam, sam_password, step, now - timedelta(days=days), now)
+        _history(couple, program, sam, sam_password, step, start, now)
+        for partner in couple.partners:
+            # Priya's answers ask for care: sharing is off and Sam sees the alert.
+            worried = partner.user.name == "Priya"
+            screen = safety.take_screen(partner, SAFETY_ANSWERS[worried])
+            screen.taken_at = partner.screened_at = now - timedelta(days=1 if worried else days)
+            if worried:
+                couple.joint_features_off_since = screen.taken_at
     session.flush()
     return logins, True
 

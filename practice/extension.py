@@ -57,6 +57,7 @@ def _make_blueprint() -> Blueprint:
         disclosure,
         pacing,
         review,
+        safety,
         sessions,
         web,
     )
@@ -66,11 +67,12 @@ def _make_blueprint() -> Blueprint:
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
     )
     web.install(parent)
-    for feature in (auth, account, admin, caseload, pacing, review, sessions, client):
+    for feature in (auth, account, admin, caseload, pacing, review, sessions, client, safety):
         parent.register_blueprint(feature.bp)
     parent.register_blueprint(disclosure.bp)
     parent.register_blueprint(disclosure.client_bp)
     two_factor.install(parent)
+    parent.register_blueprint(safety.staff_bp)
     return parent
 
 

@@ -16,6 +16,8 @@ from practice.models import Base
 POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 PASSWORD = "a calm walk by the harbour"
+# The safety screen answered with nothing of concern.
+SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -161,7 +163,7 @@ def build_world(app) -> World:
 
     from practice.db import session
     from practice.models import Program
-    from practice.services import accounts, couples
+    from practice.services import accounts, couples, safety
 
     with app.app_context():
         program = session.scalar(select(Program))
@@ -190,6 +192,8 @@ def build_world(app) -> World:
         )
         for partner in couple.partners + other.partners:
             partner.user.set_password(PASSWORD)
+            # Past their first sign-in: the private safety screen is answered, all well.
+            safety.take_screen(partner, dict(SAFE_ANSWERS))
         commit()
         riley, harper = couple.partners
         return World(

@@ -345,6 +345,7 @@ def couple_form(app) -> Form:
             "second_name": "Morgan Lee",
             "second_email": "morgan@example.org",
             "second_role": "hurt",
+            "policy": "limited-secrets",
         },
         world,
     )
@@ -648,9 +649,10 @@ def test_new_couple_with_bad_input_keeps_both_partners_and_creates_nothing(
     page = form.send(**changes)
     assert_refused(page, field_name, message)
     typed = {**form.data, **changes}
-    assert_kept(page, {k: v for k, v in typed.items() if not k.endswith("_role")})
+    assert_kept(page, {k: v for k, v in typed.items() if not k.endswith(("_role", "policy"))})
     assert page.selected["first_role"] == ["recovering"]
     assert page.selected["second_role"] == ["hurt"]
+    assert page.checked("policy") == {"limited-secrets"}
     assert_unchanged(app, before)
 
 

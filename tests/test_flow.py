@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Exercise, Reflection, User
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, SAFE_ANSWERS, Browser
 
 
 def _exercise_ids(app, *slugs):
@@ -70,6 +70,7 @@ def test_whole_flow_from_owner_to_session_pdf(app):
             "second_name": "Harper",
             "second_email": "harper@example.org",
             "second_role": "hurt",
+            "policy": "limited-secrets",
         },
     )
     assert response.status_code == 302
@@ -79,7 +80,13 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     riley, harper = Browser(app), Browser(app)
     for person, name in ((riley, "Riley"), (harper, "Harper")):
         link = _link(page, name)
-        response = person.post(link, {"password": PASSWORD, "confirm": PASSWORD})
+        response = person.post(link, {"password": PASSWORD, "confirm": PASSWORD, "agree": "y"})
+        assert response.location.endswith("/my/")
+        # The private safety screen comes before any other client page.
+        assert person.get("/my/").location.endswith("/my/safety/")
+        response = person.post(
+            "/my/safety/", dict.fromkeys(SAFE_ANSWERS, "no") | {"safe_together": "yes"}
+        )
         assert response.location.endswith("/my/")
     assert "signed up" in alice.text(couple_url)
 

@@ -108,6 +108,7 @@ def test_practice_works_mounted_under_a_prefix(tmp_path):
                 "second_name": "Harper Hurt",
                 "second_email": "harper@example.org",
                 "second_role": "hurt",
+                "policy": "no-secrets",
             },
         )
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -122,8 +123,12 @@ def test_practice_works_mounted_under_a_prefix(tmp_path):
         riley = Visitor(host)
         invitation = re.sub(r"^https?://[^/]+", "", links[0])
         assert invitation.startswith("/practice/invitation/")
-        response = riley.post(invitation, {"password": PASSWORD, "confirm": PASSWORD})
+        response = riley.post(invitation, {"password": PASSWORD, "confirm": PASSWORD, "agree": "y"})
         assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"] == "/practice/my/"
+        assert riley.get("/practice/my/").headers["Location"] == "/practice/my/safety/"
+        answers = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
+        response = riley.post("/practice/my/safety/", answers)
         assert response.headers["Location"] == "/practice/my/"
         home = riley.get("/practice/my/")
         assert home.status_code == 200

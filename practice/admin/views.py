@@ -1,13 +1,14 @@
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access
-from practice.admin.forms import PractitionerForm
+from practice.admin.forms import PolicyWordingForm, PractitionerForm
 from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm
 from practice.models import Role, User
-from practice.services import PracticeError, accounts
+from practice.services import PracticeError, accounts, agreements, audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 access.for_owner(bp)
@@ -58,3 +59,38 @@ def reinvite(user_id: int):
         _remember_link(user, token)
         flash(f"A new invitation link for {user.name}; earlier links no longer work.", "success")
     return redirect(url_for(".practitioners"))
+
+
+@bp.route("/policies", methods=["GET", "POST"])
+def policies():
+    """The practice's wording of each confidentiality policy, offered to new couples."""
+    current = agreements.wordings()
+    form = PolicyWordingForm(
+        data=None
+        if request.method == "POST"
+        else {agreements.field_name(kind): text for kind, text in current.items()}
+    )
+    if form.validate_on_submit():
+        texts = {kind: form[agreements.field_name(kind)].data or "" for kind in current}
+        try:
+            changed = agreements.save_wordings(texts, current_user)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            for kind in changed:
+                audit.record("policy.wording_changed", subject="policy", detail=kind)
+            commit()
+            flash(
+                "The policies are saved. New couples get these words; couples already on a "
+                "caseload keep the words they agreed to."
+                if changed
+                else "Nothing changed.",
+                "success",
+            )
+            return redirect(url_for(".policies"))
+    return render_template(
+        "practice/admin/policies.html",
+        form=form,
+        fields=[(agreements.label(kind), form[agreements.field_name(kind)]) for kind in current],
+        limit=agreements.POLICY_TEXT_LENGTH,
+    )

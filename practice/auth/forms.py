@@ -1,5 +1,5 @@
-from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from practice.forms import (
     ConfirmField,
@@ -37,3 +37,12 @@ class ForgotPasswordForm(PracticeForm):
 class ResetPasswordForm(PracticeForm):
     password = NewPasswordField("New password")
     confirm = ConfirmField()
+
+
+class AgreementInvitationForm(InvitationForm):
+    """A partner's invitation: the couple's confidentiality policy is agreed with the password."""
+
+    agree = BooleanField(
+        "I have read this policy and agree to it",
+        validators=[DataRequired("Tick the box to say you have read and agree to the policy.")],
+    )

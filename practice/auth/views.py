@@ -8,6 +8,7 @@ from practice import mail
 from practice.access import found
 from practice.auth import two_factor
 from practice.auth.forms import (
+    AgreementInvitationForm,
     ForgotPasswordForm,
     InvitationForm,
     LoginForm,
@@ -16,7 +17,7 @@ from practice.auth.forms import (
 )
 from practice.db import commit
 from practice.forms import ActionForm
-from practice.services import PracticeError, accounts
+from practice.services import PracticeError, accounts, agreements
 from practice.services.throttle import client_address
 from practice.signin import mark_signed_in
 
@@ -105,10 +106,14 @@ def logout():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     invite = found(accounts.find_invitation(token))
-    form = InvitationForm()
+    partner = invite.user.partner
+    asks_agreement = agreements.needs_agreement(partner)
+    form = AgreementInvitationForm() if asks_agreement else InvitationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(invite, form.password.data)
+            user = accounts.accept_invitation(
+                invite, form.password.data, agreed=asks_agreement and form.agree.data
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -118,7 +123,13 @@ def invitation(token: str):
             mark_signed_in()
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
-    return render_template("practice/auth/invitation.html", form=form, invite=invite)
+    return render_template(
+        "practice/auth/invitation.html",
+        form=form,
+        invite=invite,
+        couple=partner.couple if asks_agreement else None,
+        policy_label=agreements.label(partner.couple.policy_kind) if asks_agreement else "",
+    )
 
 
 RESET_ANSWER = (

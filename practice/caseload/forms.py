@@ -22,6 +22,12 @@ class CoupleForm(PracticeForm):
     second_name = NameField("Second partner's name")
     second_email = EmailAddressField("Second partner's e-mail")
     second_role = SelectField("Second partner's role", validators=[InputRequired()])
+    policy = RadioField(
+        "Confidentiality policy",
+        validators=[InputRequired("Choose the couple's confidentiality policy.")],
+        description="Each partner reads these words and agrees to them before signing in. "
+        "The couple keeps them as they are now, even if the practice's wording changes later.",
+    )
 
 
 class AssignForm(PracticeForm):

@@ -23,11 +23,13 @@ from practice.models import BOTH, Assignment, Program, Step
 from practice.services import (
     PracticeError,
     accounts,
+    agreements,
     assignments,
     clock,
     couples,
     pacing,
     progress,
+    safety,
 )
 from practice.services import review as review_service
 from practice.services import sessions as session_service
@@ -59,6 +61,7 @@ def dashboard():
         waiting=waiting,
         waiting_total=waiting_total,
         todays=todays,
+        safety_alerts=safety.alerts_for(current_user),
     )
 
 
@@ -72,6 +75,8 @@ def new_couple():
     roles = [r["key"] for r in program.roles]
     form.first_role.choices = options((r["key"], r["label"]) for r in program.roles)
     form.second_role.choices = options((r["key"], r["label"]) for r in program.roles)
+    wordings = agreements.wordings()
+    form.policy.choices = options((kind, agreements.label(kind)) for kind in wordings)
     if request.method == "GET":
         form.first_role.data, form.second_role.data = roles[0], roles[-1]
     if form.validate_on_submit():
@@ -83,7 +88,7 @@ def new_couple():
         ]
         try:
             couple, tokens = couples.create_couple(
-                current_user, program, partners, form.name.data or ""
+                current_user, program, partners, form.name.data or "", policy=form.policy.data
             )
         except PracticeError as error:
             form.add_error(error)
@@ -97,7 +102,9 @@ def new_couple():
                 f"{couple.name} is on your caseload. Send each partner their own link.", "success"
             )
             return redirect(url_for(".couple", couple_id=couple.id))
-    return render_template("practice/caseload/new_couple.html", form=form, program=program)
+    return render_template(
+        "practice/caseload/new_couple.html", form=form, program=program, wordings=wordings
+    )
 
 
 @bp.get("/couples/<int:couple_id>")
@@ -128,6 +135,8 @@ def couple(couple_id: int):
         step_form=step_form,
         both=BOTH,
         pace=pacing.pace(couple, with_history=True),
+        policy_label=agreements.label(couple.policy_kind),
+        joint_features_on=safety.joint_features_allowed(couple),
     )
 
 

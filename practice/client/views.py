@@ -14,6 +14,7 @@ from practice.services import disclosure as disclosure_service
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
+from practice.services.safety import joint_features_allowed
 from practice.sessions import documents
 from practice.sessions.views import pdf_response
 from practice.web import practice_name
@@ -161,6 +162,7 @@ def assignment(assignment_id: int):
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
         locked=locked,
+        sharing=joint_features_allowed(partner.couple),
     )
 
 
@@ -220,6 +222,7 @@ def reflection(reflection_id: int):
         own=own,
         feedback=item.feedback if own else [],
         reveal=reveal.reveal_for(partner, item) if own else None,
+        sharing=joint_features_allowed(partner.couple),
     )
 
 
@@ -227,7 +230,12 @@ def reflection(reflection_id: int):
 def shared():
     partner = _partner()
     items = reflection_service.shared_by_partner(partner)
-    return render_template("practice/client/shared.html", items=items, partner=partner)
+    return render_template(
+        "practice/client/shared.html",
+        items=items,
+        partner=partner,
+        sharing=joint_features_allowed(partner.couple),
+    )
 
 
 @bp.get("/handouts/<int:session_id>/pdf")

@@ -1,5 +1,6 @@
 """Every Practice model, importable from one place."""
 
+from practice.models.agreements import POLICY_LABELS, PolicyKind, PolicyWording
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
@@ -7,6 +8,7 @@ from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
+from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
     NOTE_FORMATS,
     Addendum,
@@ -21,6 +23,10 @@ from practice.models.two_factor import RecoveryCode, TwoFactor, TwoFactorAttempt
 from practice.models.users import Invitation, PasswordReset, PracticeProfile, Role, User
 
 __all__ = [
+    "POLICY_LABELS",
+    "PolicyKind",
+    "PolicyWording",
+    "SafetyScreen",
     "NOTE_FORMATS",
     "Addendum",
     "SessionKind",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
@@ -19,6 +19,12 @@ class Couple(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("practice_programs.id"))
     current_step: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The confidentiality policy chosen for this couple, with its wording copied at the time.
+    policy_kind: Mapped[str] = mapped_column(String(20), default="")
+    policy_text: Mapped[str] = mapped_column(Text, default="")
+    # Set when a safety answer asked for care: sharing between the partners stays off
+    # until the practitioner turns it back on.
+    joint_features_off_since: Mapped[datetime | None]
 
     practitioner: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()
@@ -39,6 +45,12 @@ class Partner(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("practice_couples.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"), unique=True)
     program_role: Mapped[str] = mapped_column(String(40))
+    # The confidentiality agreement as this partner read and accepted it.
+    agreed_policy_kind: Mapped[str] = mapped_column(String(20), default="")
+    agreed_policy_text: Mapped[str] = mapped_column(Text, default="")
+    agreed_at: Mapped[datetime | None]
+    # When the partner first answered the safety screen; None: still to answer.
+    screened_at: Mapped[datetime | None]
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
     user: Mapped[User] = relationship(back_populates="partner")

@@ -62,6 +62,16 @@ class DisclosureLine:
 
 
 @dataclass
+class AgreementLine:
+    """One partner's agreement to the couple's confidentiality policy, in the exact words."""
+
+    partner: str
+    policy: str  # "Limited secrets"
+    agreed_at: str  # formatted
+    text: str
+
+
+@dataclass
 class SessionPdf:
     practice_name: str
     practitioner: str  # "Sam Okafor"
@@ -81,6 +91,7 @@ class SessionPdf:
     homework: list[HomeworkItem] = field(default_factory=list)
     disclosure: list[DisclosureLine] = field(default_factory=list)
     addenda: list[AddendumItem] = field(default_factory=list)
+    agreements: list[AgreementLine] = field(default_factory=list)
     signed_by: str | None = None  # None: a draft, marked DRAFT on every page
     signed_at: str | None = None
     created: datetime | None = None  # PDF creation date; the signing time for signed notes
@@ -117,4 +128,5 @@ class RecordPdf:
     partners: list[PartnerLine]
     sessions: list[SessionPdf]
     exported: str  # when, formatted
+    agreements: list[AgreementLine] = field(default_factory=list)
     created: datetime | None = None

@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 from practice.pdf.common import ACCENT, FRAME_WIDTH, RULE, PageState, render, styles
 from practice.pdf.data import RecordPdf
 from practice.pdf.grid import Grid
-from practice.pdf.session import facts_table, session_story
+from practice.pdf.session import agreement_flowables, facts_table, session_story
 from practice.pdf.text import para
 
 
@@ -49,8 +49,9 @@ def record_story(data: RecordPdf) -> list[Flowable]:
                 ("Sessions", Paragraph(str(len(data.sessions)), s["body"])),
             ]
         ),
-        Paragraph("Sessions in this record", s["h2"]),
     ]
+    story += agreement_flowables(data.agreements)
+    story.append(Paragraph("Sessions in this record", s["h2"]))
     if data.sessions:
         story.append(_contents(data))
     else:

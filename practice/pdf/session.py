@@ -16,6 +16,7 @@ from practice.pdf.common import (
 )
 from practice.pdf.data import (
     AddendumItem,
+    AgreementLine,
     DisclosureLine,
     DiscussedReflection,
     HomeworkItem,
@@ -93,6 +94,27 @@ def addenda_flowables(addenda: list[AddendumItem]) -> list[Flowable]:
             para(f"Signed by {_or_dash(item.signed_by)} · {_or_dash(item.signed_at)}", s["small"])
         )
         out += paras(item.text, s["answer"], empty=NOTHING)
+    return out
+
+
+def agreement_flowables(items: list[AgreementLine]) -> list[Flowable]:
+    """The couple's confidentiality agreement: who agreed when, then the exact words (once
+    when both partners agreed to the same words)."""
+    s = styles()
+    out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Confidentiality agreement", s["h2"])]
+    if not items:
+        return [
+            *out,
+            Paragraph("No partner has agreed to a confidentiality policy yet.", s["small"]),
+        ]
+    groups: dict[tuple[str, str], list[AgreementLine]] = {}
+    for item in items:
+        groups.setdefault((item.policy, item.text), []).append(item)
+    for (policy, text), lines in groups.items():
+        out.append(para(_or_dash(policy), s["h3"], prefix="Policy: "))
+        agreed = "; ".join(f"{line.partner} on {line.agreed_at}" for line in lines)
+        out.append(para(agreed, s["small"], prefix="Agreed by "))
+        out += paras(text, s["answer"], empty=NOTHING)
     return out
 
 
@@ -197,6 +219,8 @@ def session_story(data: SessionPdf) -> list[Flowable]:
             ]
         )
     )
+
+    story += agreement_flowables(data.agreements)
 
     story += [CondPageBreak(45 * mm), para(data.note_format, s["h2"], prefix="Note: ")]
     if not data.sections:

@@ -241,8 +241,16 @@ def find_invitation(token: str) -> Invitation | None:
     return invitation
 
 
-def accept_invitation(invitation: Invitation, password: str) -> User:
+def accept_invitation(invitation: Invitation, password: str, agreed: bool = False) -> User:
+    """Set the password. A partner whose couple has a confidentiality policy must have
+    agreed to it (``agreed``); the agreement is kept with the exact words they read."""
+    from practice.services import agreements
+
     check_password_rules(password, personal_words_for(invitation.user))
+    partner = invitation.user.partner
+    asks_agreement = agreements.needs_agreement(partner)
+    if asks_agreement and not agreed:
+        raise PracticeError("Tick the box to say you have read and agree to the policy.", "agree")
     # Single use even if two tabs submit at once: only one UPDATE finds it unused.
     claimed = session.execute(
         update(Invitation)
@@ -253,6 +261,9 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
         raise PracticeError("This invitation link has already been used.")
     user = invitation.user
     set_new_password(user, password)
+    if asks_agreement:
+        agreements.agree(partner)
+    session.flush()
     return user
 
 

@@ -16,6 +16,7 @@ from practice.models import (
     Role,
     User,
 )
+from practice.services import agreements
 from practice.services.accounts import (
     NAME_LENGTH,
     email_taken,
@@ -34,9 +35,18 @@ class NewPartner:
 
 
 def create_couple(
-    practitioner: User, program: Program, partners: list[NewPartner], name: str = ""
+    practitioner: User,
+    program: Program,
+    partners: list[NewPartner],
+    name: str = "",
+    policy: str | None = None,
 ) -> tuple[Couple, dict[int, str]]:
-    """Create the couple and both partners' accounts; returns invitation tokens by partner id."""
+    """Create the couple and both partners' accounts; returns invitation tokens by partner id.
+
+    ``policy`` is the confidentiality policy's kind; the couple keeps a copy of the practice's
+    wording of it, which each partner agrees to when accepting their invitation. None leaves
+    the couple without a policy (data made outside the create-couple page).
+    """
     roles = [r["key"] for r in program.roles]
     if len(partners) != 2:
         raise PracticeError("A couple has two partners.")
@@ -58,6 +68,8 @@ def create_couple(
         program=program,
         current_step=1,
     )
+    if policy is not None:
+        agreements.choose_policy(couple, policy)
     session.add(couple)
     for partner in partners:
         user = User(

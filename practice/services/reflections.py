@@ -21,6 +21,7 @@ from practice.services import reveal
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
+from practice.services.safety import joint_features_allowed
 
 
 def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -> Reflection | None:
@@ -105,8 +106,11 @@ def save(
 
     reflection.answers = answers
     reflection.ratings = ratings
-    # A reveal-together answer reaches the partner only through the reveal, never by sharing.
-    reflection.shared_with_partner = shared and not assignment.reveal_together
+    # A reveal-together answer reaches the partner only through the reveal, never by sharing;
+    # while joint features are off nothing is shared, whatever the form said.
+    reflection.shared_with_partner = (
+        shared and not assignment.reveal_together and joint_features_allowed(partner.couple)
+    )
     if submit:
         reflection.status = ReflectionStatus.SUBMITTED
         reflection.submitted_at = utcnow()
@@ -178,7 +182,7 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
 def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
     """What the other partner chose to share: submitted and shared, nothing else."""
     other = partner.other()
-    if other is None:
+    if other is None or not joint_features_allowed(partner.couple):
         return []
     return list(
         session.scalars(
@@ -203,7 +207,11 @@ def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | Non
         return None
     if reflection.author_id == partner.id:
         return reflection
-    if reflection.is_submitted and reflection.shared_with_partner:
+    if (
+        reflection.is_submitted
+        and reflection.shared_with_partner
+        and joint_features_allowed(partner.couple)
+    ):
         return reflection
     if reveal.revealed_to(partner, reflection):
         return reflection

@@ -1,11 +1,135 @@
 """The private safety screen and what it switches off.
 
-INTERFACE (implemented by the agreement/safety work): ``joint_features_allowed(couple)``
-says whether features that bring the partners' words together (sharing a reflection with
-the partner, mutual reveal) are on for this couple. Off after a concerning screen answer
-until the practitioner turns them back on.
+``joint_features_allowed(couple)`` says whether features that bring the partners' words
+together (sharing a reflection with the partner, mutual reveal) are on for this couple. Off
+after a concerning screen answer until the practitioner turns them back on. Nothing of this
+is ever shown to the other partner: their pages just stop offering sharing.
 """
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice.db import session
+from practice.models import Couple, Partner, SafetyScreen, User, utcnow
+from practice.services import audit
+from practice.services.errors import PracticeError
+
+REASON_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    concerning_answer: bool  # the answer that asks for the practitioner's care
+
+
+QUESTIONS = [
+    Question("afraid", "Are there times you feel afraid of your partner?", True),
+    Question(
+        "hurt",
+        "In the past year, has your partner hurt you, pushed you, or threatened to harm you?",
+        True,
+    ),
+    Question(
+        "controlled",
+        "Does your partner check your phone or messages, control your money, or decide where "
+        "you may go and whom you may see?",
+        True,
+    ),
+    Question(
+        "safe_together",
+        "Do you feel safe doing this work together, including writing honestly here?",
+        False,
+    ),
+]
 
 
 def joint_features_allowed(couple) -> bool:
-    return True
+    return couple.joint_features_off_since is None
+
+
+def screen_due(partner: Partner | None) -> bool:
+    return partner is not None and partner.screened_at is None
+
+
+def take_screen(partner: Partner, answers: dict[str, bool]) -> SafetyScreen:
+    """Keep the partner's answers; a concerning one turns joint features off for the couple."""
+    missing = [q.key for q in QUESTIONS if answers.get(q.key) not in (True, False)]
+    if missing:
+        raise PracticeError("Choose yes or no.", missing[0])
+    answers = {q.key: answers[q.key] for q in QUESTIONS}
+    concerning = any(answers[q.key] == q.concerning_answer for q in QUESTIONS)
+    screen = SafetyScreen(
+        partner_id=partner.id, couple_id=partner.couple_id, answers=answers, concerning=concerning
+    )
+    session.add(screen)
+    now = utcnow()
+    if partner.screened_at is None:
+        partner.screened_at = now
+    couple = partner.couple
+    if concerning and couple.joint_features_off_since is None:
+        couple.joint_features_off_since = now
+    session.flush()
+    audit.record(
+        "safety.screen_taken", subject="partner", subject_id=partner.id, couple_id=couple.id
+    )
+    return screen
+
+
+def turn_joint_features_on(couple: Couple, by: User, reason: str) -> None:
+    """The practitioner has read the answers and decided sharing may resume."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PracticeError("Say in a few words why sharing can resume.", "reason")
+    if len(reason) > REASON_LENGTH:
+        raise PracticeError(f"Keep it to {REASON_LENGTH:,} characters.", "reason")
+    if couple.joint_features_off_since is None:
+        raise PracticeError("Joint features are already on for this couple.")
+    now = utcnow()
+    for screen in session.scalars(
+        select(SafetyScreen).where(
+            SafetyScreen.couple_id == couple.id,
+            SafetyScreen.concerning.is_(True),
+            SafetyScreen.resolved_at.is_(None),
+        )
+    ):
+        screen.resolved_at, screen.resolved_by_id, screen.resolution = now, by.id, reason
+    couple.joint_features_off_since = None
+    session.flush()
+    audit.record(
+        "safety.joint_features_on",
+        user=by,
+        subject="couple",
+        subject_id=couple.id,
+        couple_id=couple.id,
+        detail=reason,
+    )
+
+
+def screens_of(couple: Couple) -> list[SafetyScreen]:
+    """Every screen of the couple, newest first: for the practitioner only."""
+    return list(
+        session.scalars(
+            select(SafetyScreen)
+            .where(SafetyScreen.couple_id == couple.id)
+            .options(selectinload(SafetyScreen.resolved_by))
+            .order_by(SafetyScreen.taken_at.desc(), SafetyScreen.id.desc())
+        )
+    )
+
+
+def alerts_for(practitioner: User) -> list[Couple]:
+    """The practitioner's couples whose joint features a safety answer turned off."""
+    return list(
+        session.scalars(
+            select(Couple)
+            .where(
+                Couple.practitioner_id == practitioner.id,
+                Couple.joint_features_off_since.is_not(None),
+            )
+            .order_by(Couple.joint_features_off_since, Couple.id)
+        )
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 from practice.models import Couple, Partner, Reflection, SessionNote, utcnow
 from practice.pdf.data import (
     AddendumItem,
+    AgreementLine,
     DisclosureLine,
     DiscussedReflection,
     FeedbackItem,
@@ -17,6 +18,7 @@ from practice.pdf.data import (
     SessionPdf,
     StepRow,
 )
+from practice.services import agreements as agreement_service
 from practice.services import clock, progress
 from practice.services import disclosure as disclosure_service
 
@@ -66,6 +68,21 @@ def _disclosure(note: SessionNote, user) -> list[DisclosureLine]:
     ]
 
 
+def _agreements(couple: Couple, user, until: datetime | None = None) -> list[AgreementLine]:
+    """Each partner's agreement, in the words they agreed to; with ``until``, only those made
+    by then, so a signed note's PDF never changes."""
+    return [
+        AgreementLine(
+            partner=p.name,
+            policy=agreement_service.label(p.agreed_policy_kind),
+            agreed_at=_when(p.agreed_at, user),
+            text=p.agreed_policy_text,
+        )
+        for p in couple.partners
+        if p.agreed_at is not None and (until is None or p.agreed_at <= until)
+    ]
+
+
 def session_pdf(note: SessionNote, practice_name: str) -> SessionPdf:
     user = note.practitioner
     couple = note.couple
@@ -105,6 +122,7 @@ def session_pdf(note: SessionNote, practice_name: str) -> SessionPdf:
         addenda=[
             AddendumItem(a.author.name, _when(a.created_at, user), a.text) for a in note.addenda
         ],
+        agreements=_agreements(couple, user, note.signed_at),
         signed_by=note.signed_by.name if note.signed_by else None,
         signed_at=_when(note.signed_at, user) if note.signed_at else None,
         created=note.signed_at or utcnow(),
@@ -144,4 +162,5 @@ def record_pdf(couple: Couple, notes: list[SessionNote], practice_name: str) -> 
         partners=[PartnerLine(p.name, couple.role_label(p.program_role)) for p in couple.partners],
         sessions=[session_pdf(note, practice_name) for note in notes],
         exported=_when(utcnow(), user),
+        agreements=_agreements(couple, user),
     )

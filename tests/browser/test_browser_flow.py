@@ -21,12 +21,26 @@ HARPER_PRIVATE = "Some evenings I still feel the old fear; I want to say so only
 FEEDBACK = "Thank you, Riley: Sunday evenings sound right. Bring this to our next session."
 
 
-def _accept(person, link: str, label: str) -> None:
+def _accept(person, link: str, label: str, agree: bool = False) -> None:
     person.page.goto(link)
     person.check(f"{label}-invitation")
+    if agree:
+        person.page.get_by_label("I have read this policy and agree to it").check()
     person.page.get_by_label("Choose a password").fill(PASSWORD)
     person.page.get_by_label("Password again").fill(PASSWORD)
     person.page.get_by_role("button", name="Set my password").click()
+
+
+def _answer_safety_screen(person, label: str) -> None:
+    """The private questions every partner answers alone at the first sign-in."""
+    page = person.page
+    expect(page.get_by_role("heading", name="A few questions for you")).to_be_visible()
+    person.check(f"{label}-safety")
+    groups = page.locator("fieldset.field")
+    for index in range(groups.count() - 1):
+        groups.nth(index).get_by_label("No", exact=True).check()
+    groups.nth(groups.count() - 1).get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Send to my practitioner").click()
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -85,6 +99,7 @@ def test_the_whole_flow_in_a_real_browser(people_at, live_server, size):
     page.get_by_label("First partner's e-mail").fill("riley@example.org")
     page.get_by_label("Second partner's name").fill("Harper")
     page.get_by_label("Second partner's e-mail").fill("harper@example.org")
+    page.get_by_label("Limited secrets").check()
     page.get_by_role("button", name="Create couple and invitation links").click()
     expect(page.get_by_role("heading", name="Riley & Harper")).to_be_visible()
     alice.check("couple-new")
@@ -96,7 +111,8 @@ def test_the_whole_flow_in_a_real_browser(people_at, live_server, size):
 
     riley, harper = people.open("riley"), people.open("harper")
     for person, name in ((riley, "Riley"), (harper, "Harper")):
-        _accept(person, links[name], name.lower())
+        _accept(person, links[name], name.lower(), agree=True)
+        _answer_safety_screen(person, name.lower())
         expect(person.page.get_by_role("heading", name=f"Hello, {name}")).to_be_visible()
     expect(riley.page.get_by_text("Nothing to do right now.")).to_be_visible()
     riley.check("home-empty")

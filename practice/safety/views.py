@@ -1,0 +1,59 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice import access
+from practice.db import commit
+from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
+from practice.services import PracticeError, couples, safety
+
+bp = Blueprint("safety", __name__, url_prefix="/my/safety")
+access.for_clients(bp, screened=False)
+
+staff_bp = Blueprint("safety_review", __name__)
+access.for_practitioners(staff_bp)
+
+# The same words whatever the answers: someone looking over a shoulder learns nothing.
+THANKS = "Thank you. Your answers went to your practitioner only."
+
+
+@bp.route("/", methods=["GET", "POST"])
+def screen():
+    """A few private questions at the first sign-in; they may be answered again any time."""
+    partner = current_user.partner
+    form = screen_form(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            safety.take_screen(partner, answers_of(form))
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash(THANKS, "success")
+            return redirect(url_for("practice.client.home"))
+    return render_template(
+        "practice/safety/screen.html", form=form, first_time=safety.screen_due(partner)
+    )
+
+
+@staff_bp.route("/couples/<int:couple_id>/safety", methods=["GET", "POST"])
+def couple(couple_id: int):
+    """The partners' safety answers, and turning joint features back on."""
+    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+    form = JointFeaturesForm()
+    if form.validate_on_submit():
+        try:
+            safety.turn_joint_features_on(couple, current_user, form.reason.data or "")
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            commit()
+            flash(f"Sharing is on again for {couple.name}.", "success")
+            return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
+    return render_template(
+        "practice/safety/couple.html",
+        couple=couple,
+        form=form,
+        screens=safety.screens_of(couple),
+        questions=safety.QUESTIONS,
+        joint_features_on=safety.joint_features_allowed(couple),
+    )
