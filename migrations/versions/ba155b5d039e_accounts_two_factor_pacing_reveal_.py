@@ -1,16 +1,18 @@
-"""password resets, throttling, paced steps, mutual reveal, disclosure
+"""Accounts, two-factor, pacing, reveal, disclosure, agreements, safety screen
 
-Revision ID: 2155149997ec
+Revision ID: ba155b5d039e
 Revises: 4f9061f9a9ba
-Create Date: 2026-11-23 12:39:44.634130
+Create Date: 2026-11-23 12:51:06.838013
 
 """
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2155149997ec'
+revision = 'ba155b5d039e'
 down_revision = '4f9061f9a9ba'
 branch_labels = None
 depends_on = None
@@ -44,6 +46,49 @@ def upgrade():
     )
     with op.batch_alter_table('practice_password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practice_password_resets_user_id'), ['user_id'], unique=False)
+
+    op.create_table('practice_policy_wordings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['practice_users.id'], name=op.f('fk_practice_policy_wordings_updated_by_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_policy_wordings')),
+    sa.UniqueConstraint('kind', name=op.f('uq_practice_policy_wordings_kind'))
+    )
+    op.create_table('practice_recovery_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['practice_users.id'], name=op.f('fk_practice_recovery_codes_user_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_recovery_codes'))
+    )
+    with op.batch_alter_table('practice_recovery_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_recovery_codes_user_id'), ['user_id'], unique=False)
+
+    op.create_table('practice_two_factor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('enabled_at', sa.DateTime(), nullable=True),
+    sa.Column('last_used_step', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['practice_users.id'], name=op.f('fk_practice_two_factor_user_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_two_factor')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_practice_two_factor_user_id'))
+    )
+    op.create_table('practice_two_factor_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['practice_users.id'], name=op.f('fk_practice_two_factor_attempts_user_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_two_factor_attempts'))
+    )
+    with op.batch_alter_table('practice_two_factor_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_two_factor_attempts_user_id'), ['user_id'], unique=False)
 
     op.create_table('practice_disclosures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -95,16 +140,73 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_practice_disclosure_parts_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_practice_disclosure_parts_disclosure_id'), ['disclosure_id'], unique=False)
 
+    op.create_table('practice_safety_screens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('couple_id', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('concerning', sa.Boolean(), nullable=False),
+    sa.Column('taken_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['couple_id'], ['practice_couples.id'], name=op.f('fk_practice_safety_screens_couple_id_practice_couples')),
+    sa.ForeignKeyConstraint(['partner_id'], ['practice_partners.id'], name=op.f('fk_practice_safety_screens_partner_id_practice_partners')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['practice_users.id'], name=op.f('fk_practice_safety_screens_resolved_by_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_safety_screens'))
+    )
+    with op.batch_alter_table('practice_safety_screens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_safety_screens_couple_id'), ['couple_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_safety_screens_partner_id'), ['partner_id'], unique=False)
+
     with op.batch_alter_table('practice_assignments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reveal_together', sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    with op.batch_alter_table('practice_couples', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('policy_kind', sa.String(length=20), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('policy_text', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('joint_features_off_since', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('practice_exercises', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reveal_together', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+    with op.batch_alter_table('practice_partners', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('agreed_policy_kind', sa.String(length=20), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('agreed_policy_text', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('agreed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('screened_at', sa.DateTime(), nullable=True))
+
+    with op.batch_alter_table('practice_profile', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('require_two_factor', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('practice_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
 
     # ### end Alembic commands ###
+
+    # Couples already past step 1 keep the steps they had: those steps are recorded as
+    # opened (not early), so paced steps never lock a couple back.
+    couples = sa.table(
+        "practice_couples", sa.column("id", sa.Integer), sa.column("current_step", sa.Integer)
+    )
+    openings = sa.table(
+        "practice_step_openings",
+        sa.column("couple_id", sa.Integer),
+        sa.column("step_position", sa.Integer),
+        sa.column("opened_at", sa.DateTime),
+        sa.column("early", sa.Boolean),
+        sa.column("reason", sa.Text),
+    )
+    connection = op.get_bind()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [
+        {"couple_id": couple_id, "step_position": position, "opened_at": now, "early": False,
+         "reason": ""}
+        for couple_id, current in connection.execute(sa.select(couples.c.id, couples.c.current_step))
+        for position in range(2, (current or 1) + 1)
+    ]
+    if rows:
+        op.bulk_insert(openings, rows)
 
 
 def downgrade():
@@ -112,12 +214,31 @@ def downgrade():
     with op.batch_alter_table('practice_users', schema=None) as batch_op:
         batch_op.drop_column('session_version')
 
+    with op.batch_alter_table('practice_profile', schema=None) as batch_op:
+        batch_op.drop_column('require_two_factor')
+
+    with op.batch_alter_table('practice_partners', schema=None) as batch_op:
+        batch_op.drop_column('screened_at')
+        batch_op.drop_column('agreed_at')
+        batch_op.drop_column('agreed_policy_text')
+        batch_op.drop_column('agreed_policy_kind')
+
     with op.batch_alter_table('practice_exercises', schema=None) as batch_op:
         batch_op.drop_column('reveal_together')
+
+    with op.batch_alter_table('practice_couples', schema=None) as batch_op:
+        batch_op.drop_column('joint_features_off_since')
+        batch_op.drop_column('policy_text')
+        batch_op.drop_column('policy_kind')
 
     with op.batch_alter_table('practice_assignments', schema=None) as batch_op:
         batch_op.drop_column('reveal_together')
 
+    with op.batch_alter_table('practice_safety_screens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_safety_screens_partner_id'))
+        batch_op.drop_index(batch_op.f('ix_practice_safety_screens_couple_id'))
+
+    op.drop_table('practice_safety_screens')
     with op.batch_alter_table('practice_disclosure_parts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practice_disclosure_parts_disclosure_id'))
         batch_op.drop_index(batch_op.f('ix_practice_disclosure_parts_author_id'))
@@ -128,6 +249,16 @@ def downgrade():
 
     op.drop_table('practice_step_openings')
     op.drop_table('practice_disclosures')
+    with op.batch_alter_table('practice_two_factor_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_two_factor_attempts_user_id'))
+
+    op.drop_table('practice_two_factor_attempts')
+    op.drop_table('practice_two_factor')
+    with op.batch_alter_table('practice_recovery_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_recovery_codes_user_id'))
+
+    op.drop_table('practice_recovery_codes')
+    op.drop_table('practice_policy_wordings')
     with op.batch_alter_table('practice_password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practice_password_resets_user_id'))
 
