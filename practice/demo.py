@@ -120,8 +120,8 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
             _disclosure(couple, sam, now)
         _history(couple, program, sam, sam_password, step, start, now)
         for partner in couple.partners:
-            # Priya's answers ask for care: sharing is off and Sam sees the alert.
-            worried = partner.user.name == "Priya"
+            # Casey's answers ask for care: sharing is off and Sam sees the alert.
+            worried = partner.user.name == "Casey"
             screen = safety.take_screen(partner, SAFETY_ANSWERS[worried])
             screen.taken_at = partner.screened_at = now - timedelta(days=1 if worried else days)
             if worried:
