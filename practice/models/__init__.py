@@ -1,6 +1,7 @@
 """Every Practice model, importable from one place."""
 
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
+from practice.models.audit import AuditEntry
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
 from practice.models.programs import BOTH, Exercise, Program, Step
@@ -23,6 +24,7 @@ __all__ = [
     "SignedNoteLocked",
     "BOTH",
     "Assignment",
+    "AuditEntry",
     "AssignmentStatus",
     "Base",
     "Couple",
