@@ -65,9 +65,7 @@ READS: dict[str, Read] = {
     "practice.sessions.view": Read("session.viewed", "session", "session_id", _of_session),
     "practice.sessions.edit": Read("session.viewed", "session", "session_id", _of_session),
     "practice.sessions.pdf": Read("session.downloaded", "session", "session_id", _of_session),
-    "practice.sessions.handout": Read(
-        "handout.downloaded", "session", "session_id", _of_session
-    ),
+    "practice.sessions.handout": Read("handout.downloaded", "session", "session_id", _of_session),
     "practice.sessions.record": Read("record.downloaded", "couple", "couple_id", _itself),
     "practice.client.assignment": Read(
         "assignment.viewed", "assignment", "assignment_id", _of_assignment

@@ -67,7 +67,9 @@ def _filters(form: AuditFilterForm) -> list:
 
 
 def _newest_first(conditions):
-    return select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return (
+        select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
 
 
 def _filter_args() -> dict:
@@ -82,9 +84,7 @@ def log():
     entries, total = [], 0
     if form.validate():
         conditions = _filters(form)
-        total = db_session.scalar(
-            select(func.count()).select_from(AuditEntry).where(*conditions)
-        )
+        total = db_session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
         entries = db_session.scalars(
             _newest_first(conditions).limit(per_page).offset((page - 1) * per_page)
         ).all()

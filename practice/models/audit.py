@@ -68,9 +68,7 @@ POSTGRESQL_TRIGGERS_DROP = (
 )
 
 for _statement in SQLITE_TRIGGERS:
-    event.listen(
-        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
-    )
+    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRESQL_TRIGGERS:
     # DDL() formats with %; a literal percent sign would need doubling (there is none).
     event.listen(
