@@ -57,6 +57,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["alice"]}, {"owner"}, 302),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["riley_user"]}),
+        Case("GET", "practice.audit.log", {}, {"owner"}),
+        Case("GET", "practice.audit.export", {}, {"owner"}),
         Case("GET", "practice.caseload.dashboard", {}, PRACTITIONERS),
         Case("GET", "practice.caseload.new_couple", {}, PRACTITIONERS),
         Case("POST", "practice.caseload.new_couple", {}, PRACTITIONERS),

@@ -1,5 +1,5 @@
 from wtforms import DateField, IntegerField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from practice.forms import PracticeForm, strip
 
@@ -17,11 +17,15 @@ class DayField(DateField):
 
 
 class CoupleNumberField(IntegerField):
+    message = "Enter a couple's number, such as 12."
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a couple's number, such as 12.") from None
+            raise ValueError(self.message) from None
+        if self.data is not None and self.data < 1:
+            raise ValueError(self.message)
 
 
 class AuditFilterForm(PracticeForm):
@@ -44,7 +48,7 @@ class AuditFilterForm(PracticeForm):
     )
     couple = CoupleNumberField(
         "Couple number",
-        validators=[Optional(), NumberRange(min=1, message="Enter a couple's number, such as 12.")],
+        validators=[Optional()],
     )
     since = DayField("From", validators=[Optional()])
     until = DayField("To", validators=[Optional()])
