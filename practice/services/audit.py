@@ -263,4 +263,5 @@ def _record_changes(session, _context):
             )
         )
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        bind = {"mapper": inspect(AuditEntry)}
+        session.connection(bind_arguments=bind).execute(insert(AuditEntry.__table__), rows)
