@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from practice.audit import reads
 from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Exercise, Reflection, SessionNote, User
-from practice.services import assignments, audit, review
+from practice.services import assignments, audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
 from tests.conftest import PASSWORD, Browser, counted_queries, record_session
 from tests.test_access import populate
@@ -224,6 +224,21 @@ def test_signing_a_session_is_recorded_once_as_a_signature(app, world):
     assert (signed["subject_id"], signed["couple_id"]) == (note_id, world.couple_id)
     assert "signed_at" in signed["detail"]
     assert entries(app, action="session.updated", subject_id=note_id) == []
+    assert_no_secret(app)
+
+
+def test_an_addendum_and_a_step_change_are_recorded_with_their_couple(app, world):
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        note = record_session(couple, couple.practitioner)
+        sessions.sign(note, couple.practitioner, PASSWORD)
+        sessions.add_addendum(note, couple.practitioner, SECRET, PASSWORD)
+        couple.current_step = 2
+        commit()
+    (added,) = entries(app, action="addendum.created")
+    assert added["couple_id"] == world.couple_id
+    (moved,) = entries(app, action="couple.updated")
+    assert (moved["subject_id"], moved["detail"]) == (world.couple_id, "changed: current_step")
     assert_no_secret(app)
 
 
