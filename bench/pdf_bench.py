@@ -77,17 +77,12 @@ def bare_reportlab(data: SessionPdf) -> bytes:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
     story = [p(data.practice_name), p(f"Session note: {data.couple}", ss["Title"])]
-    facts = [
-        ("Practitioner", f"{data.practitioner}, {data.credentials}"),
-        ("Couple", data.couple),
-        ("Partners", "\n".join(f"{x.name} ({x.role})" for x in data.partners)),
-        ("Date and time", data.when),
-        ("Length", f"{data.duration_minutes} minutes"),
-        ("Kind", data.kind),
-        ("Attended", ", ".join(data.attendees)),
-        ("Note format", data.note_format),
-        ("Program step", data.step),
-    ]
+    facts = [("Practitioner", f"{data.practitioner}, {data.credentials}"),
+             ("Couple", data.couple),
+             ("Partners", "\n".join(f"{x.name} ({x.role})" for x in data.partners)),
+             ("Date and time", data.when), ("Length", f"{data.duration_minutes} minutes"),
+             ("Kind", data.kind), ("Attended", ", ".join(data.attendees)),
+             ("Note format", data.note_format), ("Program step", data.step)]
     story.append(Table([[p(k), p(v)] for k, v in facts], colWidths=[36 * mm, None]))
     story.append(p("Note", h2))
     for heading, text in data.sections:
@@ -101,12 +96,8 @@ def bare_reportlab(data: SessionPdf) -> bytes:
             story += [p(prompt, ss["Heading4"]), p(answer)]
         story.append(p("Ratings: " + " · ".join(f"{q}: {v}/10" for q, v in r.ratings)))
     story.append(p("Progress", h2))
-    story.append(
-        Table(
-            [["Step"] + [x.name for x in data.partners]]
-            + [[f"{s.position}. {s.title}"] + s.states for s in data.progress]
-        )
-    )
+    story.append(Table([["Step"] + [x.name for x in data.partners]]
+                       + [[f"{s.position}. {s.title}"] + s.states for s in data.progress]))
     story.append(p("Ratings over time", h2))
     for series in data.ratings:
         d = Drawing(480, 150)
@@ -152,24 +143,17 @@ table { border-collapse: collapse; width: 100% } td, th { border-bottom: .4pt so
 
 def session_html(data: SessionPdf) -> str:
     e = html.escape
-    out = [
-        f"<html><head><style>{CSS}</style></head><body>",
-        f"<p class=header>{e(data.practice_name)} · Session note · {e(data.couple)} · "
-        f"{e(data.when)}</p>",
-        f"<p class=muted>{e(data.practice_name)}</p><h1>Session note: {e(data.couple)}</h1>",
-        "<table>",
-    ]
-    facts = [
-        ("Practitioner", f"{data.practitioner}, {data.credentials}"),
-        ("Couple", data.couple),
-        ("Partners", "; ".join(f"{x.name} ({x.role})" for x in data.partners)),
-        ("Date and time", data.when),
-        ("Length", f"{data.duration_minutes} minutes"),
-        ("Kind", data.kind),
-        ("Attended", ", ".join(data.attendees)),
-        ("Note format", data.note_format),
-        ("Program step", data.step),
-    ]
+    out = [f"<html><head><style>{CSS}</style></head><body>",
+           f"<p class=header>{e(data.practice_name)} · Session note · {e(data.couple)} · "
+           f"{e(data.when)}</p>",
+           f"<p class=muted>{e(data.practice_name)}</p><h1>Session note: {e(data.couple)}</h1>",
+           "<table>"]
+    facts = [("Practitioner", f"{data.practitioner}, {data.credentials}"),
+             ("Couple", data.couple),
+             ("Partners", "; ".join(f"{x.name} ({x.role})" for x in data.partners)),
+             ("Date and time", data.when), ("Length", f"{data.duration_minutes} minutes"),
+             ("Kind", data.kind), ("Attended", ", ".join(data.attendees)),
+             ("Note format", data.note_format), ("Program step", data.step)]
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts]
     out.append("</table><h2>Note</h2>")
     for heading, text in data.sections:
@@ -178,63 +162,36 @@ def session_html(data: SessionPdf) -> str:
     out.append("<h2>Reflections discussed</h2>")
     for r in data.reflections:
         out.append(f"<h3>{e(r.exercise)}</h3><p class=muted>{e(r.author)} · {e(r.submitted)}</p>")
-        out.append(
-            "<p class=muted>Shared with partner</p>"
-            if r.shared
-            else f"<p class=private>Private to {e(r.author)}</p>"
-        )
+        out.append("<p class=muted>Shared with partner</p>" if r.shared
+                   else f"<p class=private>Private to {e(r.author)}</p>")
         for prompt, answer in r.answers:
             out.append(f"<p><b>{e(prompt)}</b></p><p>{e(answer)}</p>")
-        out.append(
-            "<p class=muted>Ratings: "
-            + " · ".join(f"{e(q)}: {v}/10" for q, v in r.ratings)
-            + "</p>"
-        )
-    out.append(
-        "<h2>Progress</h2><table><tr><th>Step</th>"
-        + "".join(f"<th>{e(x.name)}</th>" for x in data.partners)
-        + "</tr>"
-    )
+        out.append("<p class=muted>Ratings: "
+                   + " · ".join(f"{e(q)}: {v}/10" for q, v in r.ratings) + "</p>")
+    out.append("<h2>Progress</h2><table><tr><th>Step</th>"
+               + "".join(f"<th>{e(x.name)}</th>" for x in data.partners) + "</tr>")
     for s in data.progress:
-        out.append(
-            f"<tr><td>{s.position}. {e(s.title)}</td>"
-            + "".join(f"<td>{e(x)}</td>" for x in s.states)
-            + "</tr>"
-        )
-    out.append(
-        "</table><h2>Ratings over time</h2><p class=muted>"
-        + " ".join(
-            f"<span style='color:{c}'>&#9472;&#9472;</span> {e(x.name)}"
-            for x, c in zip(data.partners, ["#1f5fa8", "#c2410c"], strict=False)
-        )
-        + "</p>"
-    )
+        out.append(f"<tr><td>{s.position}. {e(s.title)}</td>"
+                   + "".join(f"<td>{e(x)}</td>" for x in s.states) + "</tr>")
+    out.append("</table><h2>Ratings over time</h2><p class=muted>"
+               + " ".join(f"<span style='color:{c}'>&#9472;&#9472;</span> {e(x.name)}"
+                          for x, c in zip(data.partners, ["#1f5fa8", "#c2410c"], strict=False))
+               + "</p>")
     for series in data.ratings:  # the chart as inline SVG
         lines = []
         for i, points in enumerate(series.points.values()):
-            xy = " ".join(
-                f"{22 + k * 448 / max(1, len(points) - 1):.1f},{136 - v * 12}"
-                for k, (_, v) in enumerate(points)
-            )
-            lines.append(
-                f'<polyline points="{xy}" fill="none" stroke-width="1.6" '
-                f'stroke="{["#1f5fa8", "#c2410c"][i % 2]}"/>'
-            )
-        grid = "".join(
-            f'<line x1="22" x2="470" y1="{136 - v * 12}" y2="{136 - v * 12}" stroke="#ccc"/>'
-            for v in range(1, 11)
-        )
-        out.append(
-            f"<h3>{e(series.label)}</h3><svg width='480' height='150'>{grid}"
-            + "".join(lines)
-            + "</svg>"
-        )
+            xy = " ".join(f"{22 + k * 448 / max(1, len(points) - 1):.1f},{136 - v * 12}"
+                          for k, (_, v) in enumerate(points))
+            lines.append(f'<polyline points="{xy}" fill="none" stroke-width="1.6" '
+                         f'stroke="{["#1f5fa8", "#c2410c"][i % 2]}"/>')
+        grid = "".join(f'<line x1="22" x2="470" y1="{136 - v * 12}" y2="{136 - v * 12}" '
+                       f'stroke="#ccc"/>' for v in range(1, 11))
+        out.append(f"<h3>{e(series.label)}</h3><svg width='480' height='150'>{grid}"
+                   + "".join(lines) + "</svg>")
     out.append("<h2>Homework</h2>")
     for h in data.homework:
-        out.append(
-            f"<h3>{e(h.title)}</h3><p class=muted>For: {e(h.for_whom)} · Due: "
-            f"{e(h.due)}</p><p>{e(h.instructions)}</p>"
-        )
+        out.append(f"<h3>{e(h.title)}</h3><p class=muted>For: {e(h.for_whom)} · Due: "
+                   f"{e(h.due)}</p><p>{e(h.instructions)}</p>")
     out.append(f"<h2>Signature</h2><p>Signed by {e(data.signed_by or '')}</p><h2>Addenda</h2>")
     out += [f"<h3>{e(a.signed_by)}</h3><p>{e(a.text)}</p>" for a in data.addenda]
     return "".join(out) + "</body></html>"
@@ -287,14 +244,8 @@ sys.stdout.flush()
 
 def record_in_subprocess() -> dict:
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-c", RECORD_CHILD],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        check=True,
-        timeout=600,
-    )
+    done = subprocess.run([sys.executable, "-c", RECORD_CHILD], capture_output=True, text=True,
+                          cwd=root, check=True, timeout=600)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -306,20 +257,16 @@ def main() -> int:
     data = sample_session(reflections=12, answer_words=250)
     app_pdf = build_session_pdf(data)
     bare_pdf = bare_reportlab(data)
-    print(
-        f"session PDF: {pages(app_pdf)} pages, {len(app_pdf):,} bytes (app); "
-        f"bare reportlab {pages(bare_pdf)} pages"
-    )
+    print(f"session PDF: {pages(app_pdf)} pages, {len(app_pdf):,} bytes (app); "
+          f"bare reportlab {pages(bare_pdf)} pages")
 
     builds = {"app": lambda: build_session_pdf(data), "bare": lambda: bare_reportlab(data)}
     try:
         from weasyprint import HTML
     except Exception as error:  # not installed, or its system libraries are missing
         HTML = None  # noqa: N806
-        print(
-            f"weasyprint: skipped ({type(error).__name__}: {error}); "
-            "pip install weasyprint to compare"
-        )
+        print(f"weasyprint: skipped ({type(error).__name__}: {error}); "
+              "pip install weasyprint to compare")
     else:
         source = session_html(data)
         weasy_pdf = HTML(string=source).write_pdf()
@@ -327,31 +274,23 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; other work skews times)")
     ms = medians_ms(builds, args.runs)
     (app, app_cpu), (bare, bare_cpu) = ms["app"], ms["bare"]
-    print(
-        f"app (build_session_pdf)  median {app:7.1f} ms per PDF (CPU {app_cpu:.1f} ms)  "
-        f"(target < 60 ms)"
-    )
+    print(f"app (build_session_pdf)  median {app:7.1f} ms per PDF (CPU {app_cpu:.1f} ms)  "
+          f"(target < 60 ms)")
     print(f"bare reportlab platypus  median {bare:7.1f} ms per PDF (CPU {bare_cpu:.1f} ms)")
     print(f"app / bare               {app / bare:7.2f} x          (target <= 1.5x)")
     if HTML is not None:
         weasy, weasy_cpu = ms["weasyprint"]
-        print(
-            f"weasyprint               median {weasy:7.1f} ms per PDF (CPU {weasy_cpu:.1f} ms, "
-            f"{pages(weasy_pdf)} pages)"
-        )
+        print(f"weasyprint               median {weasy:7.1f} ms per PDF (CPU {weasy_cpu:.1f} ms, "
+              f"{pages(weasy_pdf)} pages)")
         print(f"weasyprint / app         {weasy / app:7.1f} x          (target >= 10x)")
 
     record = record_in_subprocess()
-    print(
-        f"record of 50 sessions    {record['seconds']:7.2f} s median of 3 "
-        f"({record['cpu_seconds']:.2f} s CPU), {record['pages']} pages, "
-        f"{record['bytes']:,} bytes  (target < 2 s)"
-    )
-    print(
-        f"  peak memory            {record['rss_mb']:7.1f} MB max RSS of the whole process "
-        f"({record['rss_before_mb']:.1f} MB after imports and data, before the builds); "
-        f"Python heap peak of one build {record['python_peak_mb']:.1f} MB  (target < 200 MB)"
-    )
+    print(f"record of 50 sessions    {record['seconds']:7.2f} s median of 3 "
+          f"({record['cpu_seconds']:.2f} s CPU), {record['pages']} pages, "
+          f"{record['bytes']:,} bytes  (target < 2 s)")
+    print(f"  peak memory            {record['rss_mb']:7.1f} MB max RSS of the whole process "
+          f"({record['rss_before_mb']:.1f} MB after imports and data, before the builds); "
+          f"Python heap peak of one build {record['python_peak_mb']:.1f} MB  (target < 200 MB)")
     return 0
 
 
