@@ -51,6 +51,7 @@ def _make_blueprint() -> Blueprint:
     from practice import (
         account,
         admin,
+        audit,
         auth,
         caseload,
         client,
@@ -61,13 +62,26 @@ def _make_blueprint() -> Blueprint:
         sessions,
         web,
     )
+    from practice.audit import reads
     from practice.auth import two_factor
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
     )
     web.install(parent)
-    for feature in (auth, account, admin, caseload, pacing, review, sessions, client, safety):
+    reads.install(parent)
+    for feature in (
+        auth,
+        account,
+        admin,
+        audit,
+        caseload,
+        pacing,
+        review,
+        sessions,
+        client,
+        safety,
+    ):
         parent.register_blueprint(feature.bp)
     parent.register_blueprint(disclosure.bp)
     parent.register_blueprint(disclosure.client_bp)

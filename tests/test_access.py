@@ -80,6 +80,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.safety_review.couple", {"couple_id": c}, alice_only),
         Case("GET", "practice.safety_review.couple", {"couple_id": other}, {"bob"}),
         Case("POST", "practice.safety_review.couple", {"couple_id": other}, {"bob"}),
+        Case("GET", "practice.audit.log", {}, {"owner"}),
+        Case("GET", "practice.audit.export", {}, {"owner"}),
         Case("GET", "practice.caseload.dashboard", {}, PRACTITIONERS),
         Case("GET", "practice.caseload.new_couple", {}, PRACTITIONERS),
         Case("POST", "practice.caseload.new_couple", {}, PRACTITIONERS),

@@ -2,6 +2,7 @@
 
 from practice.models.agreements import POLICY_LABELS, PolicyKind, PolicyWording
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
+from practice.models.audit import AuditEntry
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
@@ -33,6 +34,7 @@ __all__ = [
     "SignedNoteLocked",
     "BOTH",
     "Assignment",
+    "AuditEntry",
     "AssignmentStatus",
     "Base",
     "Couple",

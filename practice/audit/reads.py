@@ -1,0 +1,124 @@
+"""Reads of client records are recorded here, in one table, not in every view.
+
+``READS`` maps an endpoint to what a successful GET of it records; ``NOT_AUDITED`` names,
+with a reason, every other page of the blueprints that show client records. A route in
+neither fails tests/test_audit.py, so a new page cannot slip past the trail.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.db import commit
+from practice.db import session as db_session
+from practice.models import Assignment, Partner, Reflection, SessionNote
+from practice.services import audit
+
+# Blueprints whose pages never show client records; every other endpoint is classified.
+OUTSIDE = ("practice.static", "practice.auth.", "practice.admin.", "practice.audit.")
+
+
+def _itself(couple_id):
+    return couple_id
+
+
+def _of_reflection(reflection_id):
+    return (
+        select(Partner.couple_id)
+        .join(Reflection, Reflection.author_id == Partner.id)
+        .where(Reflection.id == reflection_id)
+        .scalar_subquery()
+    )
+
+
+def _of_session(session_id):
+    return select(SessionNote.couple_id).where(SessionNote.id == session_id).scalar_subquery()
+
+
+def _of_assignment(assignment_id):
+    return select(Assignment.couple_id).where(Assignment.id == assignment_id).scalar_subquery()
+
+
+def _readers_couple(_record_id):
+    return select(Partner.couple_id).where(Partner.user_id == current_user.id).scalar_subquery()
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a GET of one endpoint records: the action, the record it names (the
+    ``view_args`` key holding its id) and how to find the record's couple."""
+
+    action: str
+    subject: str
+    key: str | None
+    couple: Callable
+
+
+READS: dict[str, Read] = {
+    "practice.caseload.couple": Read("couple.viewed", "couple", "couple_id", _itself),
+    "practice.review.reflection": Read(
+        "reflection.viewed", "reflection", "reflection_id", _of_reflection
+    ),
+    "practice.sessions.view": Read("session.viewed", "session", "session_id", _of_session),
+    "practice.sessions.edit": Read("session.viewed", "session", "session_id", _of_session),
+    "practice.sessions.pdf": Read("session.downloaded", "session", "session_id", _of_session),
+    "practice.sessions.handout": Read("handout.downloaded", "session", "session_id", _of_session),
+    "practice.sessions.record": Read("record.downloaded", "couple", "couple_id", _itself),
+    "practice.client.assignment": Read(
+        "assignment.viewed", "assignment", "assignment_id", _of_assignment
+    ),
+    "practice.client.reflection": Read(
+        "reflection.viewed", "reflection", "reflection_id", _of_reflection
+    ),
+    "practice.client.shared": Read("shared.viewed", "couple", None, _readers_couple),
+    "practice.client.handout": Read("handout.downloaded", "session", "session_id", _of_session),
+}
+
+NOT_AUDITED: dict[str, str] = {
+    "practice.caseload.dashboard": "a list of couples; opening one is recorded",
+    "practice.caseload.new_couple": "an empty form",
+    "practice.caseload.set_step": "a change, recorded with the change",
+    "practice.caseload.reinvite": "a change, recorded with the change",
+    "practice.caseload.assign": "the exercise picker; assigning is recorded as a change",
+    "practice.caseload.close_assignment": "a change, recorded with the change",
+    "practice.review.queue": "a list of titles; opening a reflection is recorded",
+    "practice.sessions.new_session": "an empty note form",
+    "practice.sessions.sign": "a change, recorded as session.signed",
+    "practice.sessions.add_addendum": "a change, recorded with the change",
+    "practice.sessions.homework": "the exercise picker; assigning is recorded as a change",
+    "practice.client.home": "the client's own list of what is due",
+}
+
+
+def install(bp: Blueprint) -> None:
+    @bp.after_request
+    def record_reads(response):
+        read = READS.get(request.endpoint or "")
+        if (
+            read is None
+            or request.method != "GET"
+            or not 200 <= response.status_code < 300
+            or not current_user.is_authenticated
+        ):
+            return response
+        args = request.view_args or {}
+        record_id = args.get(read.key) if read.key else None
+        audit.record(
+            read.action,
+            subject=read.subject,
+            subject_id=record_id,
+            couple_id=read.couple(record_id),
+            detail=", ".join(f"{key} {value}" for key, value in args.items() if key != read.key),
+        )
+        # The page is already made: keep what it loaded instead of reloading it (the
+        # signed-in user, for one) in the hooks still to run.
+        unit = db_session()
+        expire, unit.expire_on_commit = unit.expire_on_commit, False
+        try:
+            commit()
+        finally:
+            unit.expire_on_commit = expire
+        return response

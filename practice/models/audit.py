@@ -1,0 +1,76 @@
+"""The audit trail: one row per view or change of a client record, per sign-in. Append-only.
+
+Rows name people and records by id and keep a copy of the person's name and role as they
+were; they never carry client content (no reflection, note or feedback text).
+
+The database itself refuses UPDATE and DELETE on the table: the triggers below are created
+with the table (``create_all``) and the same statements belong in the Alembic migration
+(``SQLITE_TRIGGERS`` / ``POSTGRESQL_TRIGGERS``, run in order; ``*_DROP`` undoes them).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DDL, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from practice.models.base import Base, utcnow
+
+TABLE = "practice_audit_entries"
+APPEND_ONLY_MESSAGE = "The audit log is append-only."
+
+
+class AuditEntry(Base):
+    __tablename__ = TABLE
+    __table_args__ = (Index("ix_practice_audit_entries_couple_at", "couple_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Plain ids, no foreign keys: the trail outlives what it mentions.
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    user_role: Mapped[str] = mapped_column(String(20), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject: Mapped[str] = mapped_column(String(40), default="")
+    subject_id: Mapped[int | None]
+    couple_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+# --- the database refuses changes ---------------------------------------------------
+
+SQLITE_TRIGGERS = (
+    f"CREATE TRIGGER practice_audit_no_update BEFORE UPDATE ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    f"CREATE TRIGGER practice_audit_no_delete BEFORE DELETE ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+)
+SQLITE_TRIGGERS_DROP = (
+    "DROP TRIGGER IF EXISTS practice_audit_no_update",
+    "DROP TRIGGER IF EXISTS practice_audit_no_delete",
+)
+
+POSTGRESQL_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION practice_audit_append_only() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    f"RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; "
+    "END $$",
+    f"CREATE TRIGGER practice_audit_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION practice_audit_append_only()",
+    f"CREATE TRIGGER practice_audit_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION practice_audit_append_only()",
+)
+POSTGRESQL_TRIGGERS_DROP = (
+    f"DROP TRIGGER IF EXISTS practice_audit_no_truncate ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS practice_audit_no_change ON {TABLE}",
+    "DROP FUNCTION IF EXISTS practice_audit_append_only()",
+)
+
+for _statement in SQLITE_TRIGGERS:
+    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_TRIGGERS:
+    # DDL() formats with %; a literal percent sign would need doubling (there is none).
+    event.listen(
+        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
