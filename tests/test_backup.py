@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Base, Reflection, SessionNote
-from tests.conftest import make_app
-from tests.test_encryption import ANSWER, NOTE, write_therapy
+from tests.test_encryption import ANSWER, NOTE, new_app, write_therapy  # noqa: F401
 
 
 def database_file(app) -> Path:
@@ -29,7 +28,12 @@ def counts(connection) -> dict[str, int]:
     }
 
 
-def test_backup_while_another_connection_writes_is_whole_and_consistent(app, world, tmp_path):
+def test_backup_while_another_connection_writes_is_whole_and_consistent(
+    new_app,  # noqa: F811 (the fixture imported above)
+    app,
+    world,
+    tmp_path,
+):
     ids = write_therapy(app, world)
     source = database_file(app)
     with closing(sqlite3.connect(source)) as reader:
@@ -76,7 +80,7 @@ def test_backup_while_another_connection_writes_is_whole_and_consistent(app, wor
     assert out.stat().st_mode & 0o777 == 0o600
 
     # With the keys, the copy is the practice as it was: the app reads it as usual.
-    restored = make_app(
+    restored = new_app(
         f"sqlite:///{out}", Path(app.instance_path).parent, PRACTICE_AUTO_SETUP=False
     )
     with restored.app_context():

@@ -36,6 +36,22 @@ HOMEWORK = "Try this on the Pelican walk on Sundays"
 ALL_WORDS = ("Zanzibar", "Quokka", "knife", "Marzipan", "Tamarind", "Pelican")
 
 
+@pytest.fixture
+def new_app():
+    """make_app for a second app (another worker, a restart); its engine closed afterwards."""
+    made = []
+
+    def make(*args, **config):
+        made.append(make_app(*args, **config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            app.extensions["practice"].db.session.remove()
+            app.extensions["practice"].db.engine.dispose()
+
+
 def write_therapy(app, world) -> dict:
     """A reflection with a risk word, feedback, a signed note with an addendum, a homework note."""
     with app.app_context():
@@ -174,12 +190,12 @@ def test_the_other_partner_still_sees_none_of_it(app, world, browser):
             assert word not in page
 
 
-def test_the_keys_file_is_made_once_readable_by_its_owner_only(app, world):
+def test_the_keys_file_is_made_once_readable_by_its_owner_only(new_app, app, world):
     write_therapy(app, world)
     path = keys_file(app)
     assert path.stat().st_mode & 0o777 == 0o600
     assert len(parse_keys(path.read_text())) == 1
-    again = make_app(app.config["PRACTICE_DATABASE_URL"], Path(app.instance_path).parent)
+    again = new_app(app.config["PRACTICE_DATABASE_URL"], Path(app.instance_path).parent)
     with again.app_context():
         assert keyring().keys == parse_keys(path.read_text())
 
@@ -199,12 +215,12 @@ def test_the_keys_are_read_once_per_app_not_per_row(app, world):
 
 
 def test_values_written_under_an_old_key_read_after_a_new_key_is_added(
-    database_url, tmp_path, world
+    new_app, database_url, tmp_path, world
 ):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    before = make_app(database_url, tmp_path / "a", PRACTICE_ENCRYPTION_KEYS=old)
+    before = new_app(database_url, tmp_path / "a", PRACTICE_ENCRYPTION_KEYS=old)
     ids = write_therapy(before, world)
-    after = make_app(database_url, tmp_path / "b", PRACTICE_ENCRYPTION_KEYS=f"{new},{old}")
+    after = new_app(database_url, tmp_path / "b", PRACTICE_ENCRYPTION_KEYS=f"{new},{old}")
     assert texts(after, ids)["answers"][0] == ANSWER
     assert not (tmp_path / "b" / "instance" / KEYS_FILE).exists()
     # What is written now uses the new key alone.
@@ -225,14 +241,16 @@ def encrypted_table(name):
     return next(t for t in encrypted_tables() if t.name == name)
 
 
-def test_a_wrong_key_or_altered_value_is_a_clear_error_never_junk(database_url, tmp_path, world):
-    ids = write_therapy(make_app(database_url, tmp_path / "a"), world)
-    stranger = make_app(
+def test_a_wrong_key_or_altered_value_is_a_clear_error_never_junk(
+    new_app, database_url, tmp_path, world
+):
+    ids = write_therapy(new_app(database_url, tmp_path / "a"), world)
+    stranger = new_app(
         database_url, tmp_path / "b", PRACTICE_ENCRYPTION_KEYS=Fernet.generate_key().decode()
     )
     with stranger.app_context(), pytest.raises(UnreadableValue, match="encryption keys"):
         _ = session.get(Reflection, ids["reflection"]).answers
-    owner = make_app(database_url, tmp_path / "a")
+    owner = new_app(database_url, tmp_path / "a")
     with owner.app_context():
         table = encrypted_table("practice_addenda").raw
         (token,) = session.execute(select(table.c.text)).one()
@@ -243,8 +261,8 @@ def test_a_wrong_key_or_altered_value_is_a_clear_error_never_junk(database_url, 
             _ = session.scalars(select(Addendum)).one().text
 
 
-def test_a_malformed_configured_key_stops_with_a_clear_message(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, PRACTICE_ENCRYPTION_KEYS="not-a-key")
+def test_a_malformed_configured_key_stops_with_a_clear_message(new_app, database_url, tmp_path):
+    app = new_app(database_url, tmp_path, PRACTICE_ENCRYPTION_KEYS="not-a-key")
     with app.app_context(), pytest.raises(ValueError, match="Key 1 in PRACTICE_ENCRYPTION_KEYS"):
         keyring()
 
@@ -285,9 +303,9 @@ def test_rotate_key_drop_old_keeps_only_the_new_key(app, world, browser):
     assert NOTE in alice.text(f"/sessions/{ids['session']}")
 
 
-def test_a_worker_running_during_rotation_reads_and_writes_with_the_new_key(app, world):
+def test_a_worker_running_during_rotation_reads_and_writes_with_the_new_key(new_app, app, world):
     ids = write_therapy(app, world)
-    worker = make_app(app.config["PRACTICE_DATABASE_URL"], Path(app.instance_path).parent)
+    worker = new_app(app.config["PRACTICE_DATABASE_URL"], Path(app.instance_path).parent)
     with worker.app_context():
         keyring()  # the running worker has the old keys cached
     assert app.test_cli_runner().invoke(args=["rotate-key", "--drop-old"]).exit_code == 0
@@ -364,10 +382,10 @@ def test_rotate_key_given_a_key_makes_that_key_current(app, world):
 
 
 @pytest.fixture
-def env_keys(database_url, tmp_path):
+def env_keys(new_app, database_url, tmp_path):
     """An app whose one key comes from PRACTICE_ENCRYPTION_KEYS, on an empty database."""
     old = Fernet.generate_key().decode()
-    app = make_app(database_url, tmp_path, PRACTICE_ENCRYPTION_KEYS=old)
+    app = new_app(database_url, tmp_path, PRACTICE_ENCRYPTION_KEYS=old)
     with app.app_context():
         empty_tables(app.extensions["practice"].db.engine)
         from practice.programs.loader import load_founding_program
@@ -377,7 +395,9 @@ def env_keys(database_url, tmp_path):
     return app, old
 
 
-def test_rotate_key_with_keys_from_the_environment_prints_the_value_to_set(env_keys, tmp_path):
+def test_rotate_key_with_keys_from_the_environment_prints_the_value_to_set(
+    new_app, env_keys, tmp_path
+):
     app, old = env_keys
     ids = write_therapy(app, build_world(app))
     tokens_before = raw_tokens(app)
@@ -393,7 +413,7 @@ def test_rotate_key_with_keys_from_the_environment_prints_the_value_to_set(env_k
     assert not (tmp_path / "instance" / KEYS_FILE).exists()
 
     # The operator sets the printed value, restarts, and runs the printed command.
-    restarted = make_app(
+    restarted = new_app(
         app.config["PRACTICE_DATABASE_URL"], tmp_path, PRACTICE_ENCRYPTION_KEYS=value
     )
     runner = restarted.test_cli_runner()
@@ -402,7 +422,7 @@ def test_rotate_key_with_keys_from_the_environment_prints_the_value_to_set(env_k
     assert f"You can now set PRACTICE_ENCRYPTION_KEYS={new.decode()}" in result.output
     for token in raw_tokens(restarted):
         Fernet(new).decrypt(token.encode())
-    alone = make_app(
+    alone = new_app(
         app.config["PRACTICE_DATABASE_URL"], tmp_path, PRACTICE_ENCRYPTION_KEYS=new.decode()
     )
     assert texts(alone, ids)["sections"] == {"note": NOTE}
