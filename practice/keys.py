@@ -127,7 +127,11 @@ class Keyring:
         if self.path is None:
             return False
         with self._lock:
-            stamp = _stamp(self.path)
+            try:
+                stamp = _stamp(self.path)
+            except FileNotFoundError:
+                # Moved away for a moment (an editor, a restore): keep the keys we have.
+                return False
             if stamp == self._file_stamp:
                 return False
             self._set(_read_file(self.path), stamp)

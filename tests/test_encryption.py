@@ -205,13 +205,18 @@ def test_the_keys_are_read_once_per_app_not_per_row(app, world):
     path = keys_file(app)
     with app.app_context():
         first = keyring()
-        path.chmod(0o000)  # any further read of the file would fail
+        away = path.rename(path.with_name("elsewhere"))  # a file read now would fail
         try:
             session.expire_all()
-            assert session.get(Reflection, ids["reflection"]).answers[0] == ANSWER
+            reflection = session.get(Reflection, ids["reflection"])
+            assert reflection.answers[0] == ANSWER
+            assert [f.body for f in reflection.feedback] == [FEEDBACK]
+            author = reflection.assignment.couple.practitioner_id
+            session.add(Feedback(reflection=reflection, author_id=author, body="Still writing"))
+            commit()
             assert keyring() is first
         finally:
-            path.chmod(0o600)
+            away.rename(path)
 
 
 def test_values_written_under_an_old_key_read_after_a_new_key_is_added(
