@@ -455,3 +455,33 @@ def test_the_encrypted_tables_are_the_ones_people_write_in():
         "practice_session_notes": {"sections"},
         "practice_addenda": {"text"},
     }
+
+
+def test_a_host_app_keeps_the_keys_in_its_own_instance_folder_or_config(tmp_path):
+    from practice import Practice
+    from practice.models.crypto import EncryptedText
+    from tests.test_plugin import host_app
+
+    column = EncryptedText()
+    with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{tmp_path}/h.sqlite3") as host:
+        Practice(host, url_prefix="/practice")
+        with host.app_context():
+            token = column.process_bind_param("Words for the therapist", None)
+            assert column.process_result_value(token, None) == "Words for the therapist"
+            assert keyring().path == tmp_path / "host-instance" / KEYS_FILE
+        (key,) = parse_keys((tmp_path / "host-instance" / KEYS_FILE).read_text())
+        assert Fernet(key).decrypt(token.encode()) == b"Words for the therapist"
+
+    configured = Fernet.generate_key()
+    second = tmp_path / "second"
+    second.mkdir()
+    with host_app(
+        second,
+        PRACTICE_DATABASE_URL=f"sqlite:///{second}/h.sqlite3",
+        PRACTICE_ENCRYPTION_KEYS=configured.decode(),
+    ) as host:
+        Practice(host)
+        with host.app_context():
+            token = column.process_bind_param("Other words", None)
+        assert Fernet(configured).decrypt(token.encode()) == b"Other words"
+        assert not (second / "host-instance" / KEYS_FILE).exists()
