@@ -105,6 +105,7 @@ def export_record_command(couple_id: int, out: Path):
 def rotate_key_command(given_key: str | None, drop_old: bool):
     """Make a new encryption key current and re-encrypt everything with it."""
     from practice import keys as keyfile
+    from practice.services import audit
     from practice.services.encryption import reencrypt_all, unreadable_with
     from practice.services.errors import PracticeError
 
@@ -146,6 +147,8 @@ def rotate_key_command(given_key: str | None, drop_old: bool):
             # worker finds the key that reads them, and the old keys stay for the rest.
             keyfile.write_keys_file(keyring.path, keys)
             keyring.reload()
+        # From the command line: there is no signed-in user.
+        audit.record("encryption.key_rotated", detail=f"{sum(counts.values())} rows")
         commit()
     except PracticeError as error:
         session.rollback()
@@ -174,6 +177,8 @@ def rotate_key_command(given_key: str | None, drop_old: bool):
         return
     keyfile.write_keys_file(keyring.path, [new])
     keyring.reload()
+    audit.record("encryption.old_keys_dropped")
+    commit()
     click.echo(f"Every value reads with the new key alone; old keys removed from {keyring.path}.")
 
 
@@ -193,12 +198,15 @@ def backup_command(out: Path, force: bool):
 
     from practice.backup import BackupError, backup_sqlite
     from practice.keys import keyring
+    from practice.services import audit
 
     engine = current_app.extensions["practice"].db.engine
     try:
         result = backup_sqlite(engine, out, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    audit.record("database.backed_up", detail=str(result.path))
+    commit()
     click.echo(f"Backed up to {result.path} ({result.size:,} bytes, integrity check: ok).")
     ring = keyring()
     where = "PRACTICE_ENCRYPTION_KEYS" if ring.from_config else str(ring.path)
