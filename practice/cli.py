@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from practice.db import commit
+from practice.db import commit, session
 from practice.programs.loader import ProgramFileError, load_program, read_program_file
 
 
@@ -71,7 +71,6 @@ def demo_command():
 @with_appcontext
 def export_record_command(couple_id: int, out: Path):
     """Write a couple's whole record (every signed session, with addenda) as one PDF."""
-    from practice.db import session
     from practice.models import Couple
     from practice.pdf.record import build_record_pdf
     from practice.services.accounts import practice_profile
@@ -90,4 +89,138 @@ def export_record_command(couple_id: int, out: Path):
     click.echo(f"Wrote {out}: {couple.name}, {len(notes)} signed sessions, {len(content):,} bytes.")
 
 
-COMMANDS = [program_group, upgrade_db_command, demo_command, export_record_command]
+@click.command("rotate-key")
+@click.option(
+    "--new-key",
+    "given_key",
+    metavar="KEY",
+    help="Use this key as the new one (with PRACTICE_ENCRYPTION_KEYS: the first key set there).",
+)
+@click.option(
+    "--drop-old",
+    is_flag=True,
+    help="Then forget the old keys, once every value is checked to read with the new key alone.",
+)
+@with_appcontext
+def rotate_key_command(given_key: str | None, drop_old: bool):
+    """Make a new encryption key current and re-encrypt everything with it."""
+    from practice import keys as keyfile
+    from practice.services import audit
+    from practice.services.encryption import reencrypt_all, unreadable_with
+    from practice.services.errors import PracticeError
+
+    keyring = keyfile.keyring()
+    try:
+        new = keyfile.parse_keys(given_key, source="--new-key")[0] if given_key else None
+    except keyfile.EncryptionKeyError as error:
+        raise click.ClickException(f"{error} Nothing was changed.") from None
+    if given_key and len(keyfile.parse_keys(given_key, source="--new-key")) != 1:
+        raise click.ClickException("--new-key takes one key. Nothing was changed.")
+
+    if keyring.from_config:
+        if new is None:
+            new = keyfile.new_key()
+            value = ",".join(k.decode() for k in [new, *keyring.keys])
+            click.echo(
+                "Your keys come from PRACTICE_ENCRYPTION_KEYS, so Practice cannot change them "
+                "itself. Nothing was changed yet. To rotate:\n"
+                f"  1. Set PRACTICE_ENCRYPTION_KEYS={value}\n"
+                "     everywhere the app runs, and restart it.\n"
+                f"  2. Run: flask --app practice rotate-key --new-key {new.decode()}"
+            )
+            return
+        if new != keyring.current:
+            raise click.ClickException(
+                "That key must be the first one in PRACTICE_ENCRYPTION_KEYS before anything is "
+                "re-encrypted with it, or the running app could not read what is rewritten. "
+                "Nothing was changed."
+            )
+        keys = keyring.keys
+    else:
+        new = new or keyfile.new_key()
+        keys = [new, *(k for k in keyring.keys if k != new)]
+
+    try:
+        counts = reencrypt_all(keys)
+        if not keyring.from_config:
+            # The file before the commit: the moment the new tokens are visible, every
+            # worker finds the key that reads them, and the old keys stay for the rest.
+            keyfile.write_keys_file(keyring.path, keys)
+            keyring.reload()
+        # From the command line: there is no signed-in user.
+        audit.record("encryption.key_rotated", detail=f"{sum(counts.values())} rows")
+        commit()
+    except PracticeError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    total = sum(counts.values())
+    click.echo(f"Re-encrypted {total} rows with the new key:")
+    for name, count in counts.items():
+        click.echo(f"  {name}: {count}")
+    if keyring.from_config:
+        click.echo("The new key is current; the old keys in PRACTICE_ENCRYPTION_KEYS still read.")
+    else:
+        click.echo(f"The new key is current in {keyring.path}; the old keys are kept there too.")
+    if not drop_old:
+        return
+
+    problems = unreadable_with(new)
+    if problems:
+        raise click.ClickException(
+            "Some values still need an old key, so the old keys were kept: " + ", ".join(problems)
+        )
+    if keyring.from_config:
+        click.echo(
+            "Every value reads with the new key alone. You can now set "
+            f"PRACTICE_ENCRYPTION_KEYS={new.decode()}"
+        )
+        return
+    keyfile.write_keys_file(keyring.path, [new])
+    keyring.reload()
+    audit.record("encryption.old_keys_dropped")
+    commit()
+    click.echo(f"Every value reads with the new key alone; old keys removed from {keyring.path}.")
+
+
+@click.command("backup")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The file to write the copy to.",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@with_appcontext
+def backup_command(out: Path, force: bool):
+    """Copy the embedded SQLite database safely while the app runs."""
+    from flask import current_app
+
+    from practice.backup import BackupError, backup_sqlite
+    from practice.keys import keyring
+    from practice.services import audit
+
+    engine = current_app.extensions["practice"].db.engine
+    try:
+        result = backup_sqlite(engine, out, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    audit.record("database.backed_up", detail=str(result.path))
+    commit()
+    click.echo(f"Backed up to {result.path} ({result.size:,} bytes, integrity check: ok).")
+    ring = keyring()
+    where = "PRACTICE_ENCRYPTION_KEYS" if ring.from_config else str(ring.path)
+    click.echo(
+        "What clients and practitioners wrote is encrypted in it: the backup is useless "
+        f"without the keys in {where}. Keep a copy of them safe, apart from the backup."
+    )
+
+
+COMMANDS = [
+    program_group,
+    upgrade_db_command,
+    demo_command,
+    export_record_command,
+    rotate_key_command,
+    backup_command,
+]

@@ -10,6 +10,9 @@ DEFAULTS = {
     # Apply migrations and load the founding program at start-up. None: only for the
     # embedded SQLite default (on PostgreSQL `flask db upgrade` is a deploy step).
     "PRACTICE_AUTO_SETUP": None,
+    # Comma-separated Fernet keys (first = current) for what clients and practitioners
+    # write; unset means instance/encryption_keys, made on first run (mode 600).
+    "PRACTICE_ENCRYPTION_KEYS": None,
     "PRACTICE_NAME": "Practice",
     "PRACTICE_TIMEZONE": "UTC",
     "PRACTICE_INVITATION_DAYS": 7,

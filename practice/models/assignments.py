@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple
+from practice.models.crypto import EncryptedText
 from practice.models.programs import BOTH, Exercise
 
 
@@ -45,7 +46,8 @@ class Assignment(Base):
     audience: Mapped[str] = mapped_column(String(40), default=BOTH)
     # Copied from the exercise, and only ever true for an assignment meant for both partners.
     reveal_together: Mapped[bool] = mapped_column(default=False, server_default=false())
-    note: Mapped[str] = mapped_column(Text, default="")
+    # The practitioner's own words to this couple (the rest is the program's text).
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     repeat: Mapped[str] = mapped_column(String(10), default=Repeat.ONCE)
     starts_on: Mapped[date]
     due_on: Mapped[date | None]

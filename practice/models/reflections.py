@@ -3,12 +3,13 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Partner
+from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.users import User
 
 
@@ -29,12 +30,13 @@ class Reflection(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("practice_assignments.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("practice_partners.id"), index=True)
     occurrence: Mapped[date]
-    answers: Mapped[list]
+    answers: Mapped[list] = mapped_column(EncryptedJSON)
     ratings: Mapped[dict]
     status: Mapped[str] = mapped_column(String(10), default=ReflectionStatus.DRAFT)
     shared_with_partner: Mapped[bool] = mapped_column(default=False)
+    # The plain flag the review queue sorts on; the words that raised it stay encrypted.
     mentions_risk: Mapped[bool] = mapped_column(default=False)
-    risk_terms: Mapped[list] = mapped_column(default=list)
+    risk_terms: Mapped[list] = mapped_column(EncryptedJSON, default=list)
     flagged_for_session: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -69,7 +71,7 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reflection_id: Mapped[int] = mapped_column(ForeignKey("practice_reflections.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     reflection: Mapped[Reflection] = relationship(back_populates="feedback")

@@ -3,13 +3,14 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, event, inspect
+from sqlalchemy import Column, ForeignKey, String, Table, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
 
 from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.reflections import Reflection
 from practice.models.users import User
 
@@ -74,7 +75,7 @@ class SessionNote(Base):
     # For an individual session: the one partner it was with (never shown to the other).
     individual_partner_id: Mapped[int | None] = mapped_column(ForeignKey("practice_partners.id"))
     note_format: Mapped[str] = mapped_column(String(8), default="free")
-    sections: Mapped[dict] = mapped_column(default=dict)
+    sections: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     step_position: Mapped[int | None]
     signed_at: Mapped[datetime | None]
     # Progress and ratings as they stood when signed, so the signed document never drifts.
@@ -133,7 +134,7 @@ class Addendum(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("practice_session_notes.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[SessionNote] = relationship(back_populates="addenda")

@@ -2,7 +2,7 @@
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from practice.db import session
 from practice.models import (
@@ -38,8 +38,13 @@ def queue(practitioner: User, limit: int) -> tuple[list[Reflection], int]:
     items = session.scalars(
         _waiting(practitioner)
         .options(
-            contains_eager(Reflection.assignment).contains_eager(Assignment.couple),
+            # The queue shows titles, not words: skip decrypting them (raise if ever used).
+            contains_eager(Reflection.assignment).options(
+                contains_eager(Assignment.couple), defer(Assignment.note, raiseload=True)
+            ),
             selectinload(Reflection.author).selectinload(Partner.user),
+            defer(Reflection.answers, raiseload=True),
+            defer(Reflection.risk_terms, raiseload=True),
         )
         .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id)
         .limit(limit)
