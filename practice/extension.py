@@ -48,13 +48,13 @@ class _TemplatesBlueprint(Blueprint):
 
 
 def _make_blueprint() -> Blueprint:
-    from practice import admin, auth, caseload, client, review, sessions, web
+    from practice import admin, auth, caseload, checkins, client, review, sessions, web
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
     )
     web.install(parent)
-    for feature in (auth, admin, caseload, review, sessions, client):
+    for feature in (auth, admin, caseload, review, sessions, client, checkins):
         parent.register_blueprint(feature.bp)
     return parent
 

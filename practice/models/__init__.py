@@ -2,9 +2,11 @@
 
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.base import Base, utcnow
+from practice.models.checkins import Checkin, CheckinPlan, Frequency
 from practice.models.couples import Couple, Partner
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
+from practice.models.reminders import ReminderOptOut, ReminderSent
 from practice.models.sessions import (
     NOTE_FORMATS,
     Addendum,
@@ -25,6 +27,11 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "Base",
+    "Checkin",
+    "CheckinPlan",
+    "Frequency",
+    "ReminderOptOut",
+    "ReminderSent",
     "Couple",
     "Exercise",
     "Feedback",
