@@ -140,6 +140,16 @@ def build_cases(ids) -> list[Case]:
         ),
         Case("GET", "practice.client.reflection", {"reflection_id": ids["private"]}, {"harper"}),
         Case("GET", "practice.client.reflection", {"reflection_id": ids["draft"]}, {"riley"}),
+        Case("GET", "practice.checkins.caseload.couple_checkins", {"couple_id": c}, alice_only),
+        Case("POST", "practice.checkins.caseload.couple_checkins", {"couple_id": c}, alice_only),
+        Case("GET", "practice.checkins.caseload.couple_checkins", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.checkins.caseload.couple_checkins", {"couple_id": other}, {"bob"}),
+        # Only the partner who checks in; the other sees the summary, the other couple nothing.
+        Case("GET", "practice.checkins.mine.check_in", {}, {"riley"}),
+        Case("POST", "practice.checkins.mine.check_in", {}, {"riley"}),
+        Case("GET", "practice.checkins.mine.partner_summary", {}, {"harper"}),
+        Case("GET", "practice.checkins.mine.reminder_settings", {}, CLIENTS),
+        Case("POST", "practice.checkins.mine.reminder_settings", {}, CLIENTS, 302),
     ]
 
 
@@ -148,7 +158,7 @@ def populate(app) -> dict:
     from datetime import date
 
     from practice.models import Couple
-    from practice.services import assignments, reflections, sessions
+    from practice.services import assignments, checkins, reflections, sessions
 
     world = build_world(app)
     with app.app_context():
@@ -210,6 +220,14 @@ def populate(app) -> dict:
         )
         for finished in (signed, alone):
             sessions.sign(finished, couple.practitioner, PASSWORD)
+        checkins.save_plan(
+            couple,
+            partner_id=riley.id,
+            frequency="daily",
+            tell_within_hours=24,
+            summary_for_partner=True,
+            today=today,
+        )
         commit()
         alice_id = couple.practitioner_id
         return {
