@@ -15,7 +15,14 @@ from practice.models import Checkin, CheckinPlan, Couple, Exercise, Partner
 from practice.services import assignments, reflections, sessions
 from practice.services import checkins as service
 from tests.conftest import PASSWORD, Browser, counted_queries, record_session
-from tests.test_bad_input import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.test_bad_input import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+    Page,
+    assert_kept,
+    assert_refused,
+    assert_unchanged,
+    quick_password_hashing,
+    snapshot,
+)
 
 TRIGGER = "RAWTRIGGER late-night scrolling after the argument"
 HANDLED = "RAWHANDLED went for a walk and called Sam"
