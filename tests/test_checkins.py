@@ -594,3 +594,24 @@ def test_plans_are_one_per_couple(app, world):
     set_plan(app, world, frequency="weekly")
     with app.app_context():
         assert session.scalar(select(func.count(CheckinPlan.id))) == 1
+
+
+def test_the_demo_shows_check_ins_with_a_summary_and_the_side_by_side_chart(app, runner):
+    from tests.test_demo import LOGIN
+
+    result = runner.invoke(args=["demo"])
+    logins = {email: password for _role, email, password in LOGIN.findall(result.output)}
+    morgan = Browser(app).login("morgan@example.org", logins["morgan@example.org"])
+    home = morgan.text("/my/")
+    assert "Check-ins on time: 6 of the last 7 days" in home
+    assert "One slip, told within 24 hours." in home
+    assert "Put the phone in the kitchen" not in morgan.text("/my/check-ins/partner")
+    alex = Browser(app).login("alex@example.org", logins["alex@example.org"])
+    assert "Check in</a>" in alex.text("/my/")
+    sam = Browser(app).login("sam.okafor@example.org", logins["sam.okafor@example.org"])
+    with app.app_context():
+        couple_id = session.scalar(select(Couple.id).where(Couple.name == "Alex & Morgan"))
+    panels = Svgs(sam.text(f"/couples/{couple_id}")).panels
+    assert [p["label"].split(":")[0] for p in panels] == ["Trust", "Safety", "Connection"]
+    assert all(len(p["lines"]) == 2 for p in panels), "both partners in every panel"
+    assert "Put the phone in the kitchen" in sam.text(f"/couples/{couple_id}/check-ins")
