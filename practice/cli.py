@@ -102,7 +102,7 @@ def send_reminders_command(dry_run: bool):
 
     from practice import mail
     from practice.db import session
-    from practice.services import PracticeError, reminders
+    from practice.services import PracticeError, audit, reminders
 
     try:
         home, settings = reminders.links()
@@ -119,6 +119,7 @@ def send_reminders_command(dry_run: bool):
     for person in due:
         try:
             reminders.record(person)
+            audit.record("reminder.sent", subject="user", subject_id=person.user_id)
         except IntegrityError:
             session.rollback()  # another run reminded this person a moment ago
             continue

@@ -145,7 +145,11 @@ class RatingsChart(Flowable):
 
 
 def line_chart(
-    series: RatingSeries, looks: dict[str, tuple], width: float, ticks: int = 6
+    series: RatingSeries,
+    looks: dict[str, tuple],
+    width: float,
+    ticks: int = 6,
+    span: tuple[float, float] | None = None,
 ) -> Flowable:
     """One series (e.g. "Trust"): a line per partner, 1-10 up the side, dates along.
     Drawn from reportlab.graphics shapes (paths, polylines, strings): the same picture as
@@ -166,7 +170,7 @@ def line_chart(
         )
         return drawing
     xs = [_x(when) for name in names for when, _ in series.points[name]]
-    low, high = min(xs), max(xs)
+    low, high = span or (min(xs), max(xs))
     if high - low < 1:
         low, high = low - 1, high + 1
     ticks = _ticks(low, high, ticks)
@@ -279,7 +283,10 @@ def side_by_side_section(
     width = FRAME_WIDTH / len(SIDE_BY_SIDE)
     s = styles()
     titles = [para(series.label, s["h3"]) for series in chosen]
-    panels = [line_chart(series, looks, width - 4, ticks=3) for series in chosen]
+    # One time axis for the three panels, so a week reads at the same place in each.
+    xs = [_x(when) for series in chosen for pts in series.points.values() for when, _ in pts]
+    span = (min(xs), max(xs))
+    panels = [line_chart(series, looks, width - 4, ticks=3, span=span) for series in chosen]
     return [
         CondPageBreak(CHART_HEIGHT + 25 * mm),
         legend(shown, looks),
