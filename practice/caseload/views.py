@@ -116,7 +116,7 @@ def couple(couple_id: int):
         steps=steps,
         charts=charts_,
         side_by_side=side_by_side,
-        checkin_panel=checkins.couple_panel(couple, current_user),
+        checkin_panel=checkins.couple_panel(couple),
         active=active,
         sessions=session_service.sessions_of(couple),
         links=session.pop("practice_links", {}),

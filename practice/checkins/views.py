@@ -30,7 +30,7 @@ class CouplePanel:
     summary: service.Summary | None
 
 
-def couple_panel(couple: Couple, user) -> CouplePanel:
+def couple_panel(couple: Couple) -> CouplePanel:
     plan = service.plan_for(couple)
     summary = None
     if plan is not None:
