@@ -586,6 +586,7 @@ def test_check_in_pages_make_as_many_queries_with_many_check_ins(app, world):
     small = _counts(app, world)
     _grow(app, world, 120)
     large = _counts(app, world)
+    print("queries per page:", large)
     assert small == large, f"small: {small}, large: {large}"
 
 

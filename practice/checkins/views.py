@@ -31,11 +31,7 @@ class CouplePanel:
 
 
 def couple_panel(couple: Couple) -> CouplePanel:
-    plan = service.plan_for(couple)
-    summary = None
-    if plan is not None:
-        summary = service.summary(plan, clock.today_for(plan.partner.user), _now())
-    return CouplePanel(plan, summary)
+    return CouplePanel(*service.plan_and_summary(couple, _now()))
 
 
 @dataclass
@@ -57,9 +53,9 @@ def home_panel(partner) -> HomePanel | None:
     if plan.partner_id == partner.id:
         today = clock.today_for(partner.user)
         return HomePanel(True, plan, done_now=service.current_checkin(plan, today) is not None)
-    summary = None
-    if plan.summary_for_partner:
-        summary = service.summary(plan, clock.today_for(plan.partner.user), _now())
+    summary = (
+        service.plan_and_summary(partner.couple, _now())[1] if plan.summary_for_partner else None
+    )
     shared = safety.joint_features_allowed(partner.couple) and service.has_shared(partner)
     if summary is None and not shared:
         return None

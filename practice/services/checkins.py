@@ -5,10 +5,12 @@ last N" rather than a streak, so one missed day never wipes out the work of the 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
 
 from practice.db import session
 from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner
+from practice.services import clock
 from practice.services.errors import PracticeError
 
 MAX_TEXT = 5000
@@ -19,7 +21,12 @@ UNIT = {Frequency.DAILY: ("day", "days"), Frequency.WEEKLY: ("week", "weeks")}
 
 
 def plan_for(couple: Couple) -> CheckinPlan | None:
-    return session.scalar(select(CheckinPlan).where(CheckinPlan.couple_id == couple.id))
+    """The couple's plan, with the partner who checks in (whose calendar it follows)."""
+    return session.scalar(
+        select(CheckinPlan)
+        .where(CheckinPlan.couple_id == couple.id)
+        .options(joinedload(CheckinPlan.partner).joinedload(Partner.user))
+    )
 
 
 def save_plan(
@@ -216,11 +223,45 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{'One' if n == 1 else n} {one if n == 1 else many}"
 
 
-def summary(plan: CheckinPlan, today: date, now: datetime) -> Summary | None:
+# Enough days back for any summary: four weeks, the week in progress, and time zones.
+RECENT_DAYS = 40
+
+
+def plan_and_summary(couple: Couple, now: datetime) -> tuple[CheckinPlan | None, Summary | None]:
+    """The couple's plan and its summary in one query, for pages that show both."""
+    rows = session.execute(
+        select(
+            CheckinPlan,
+            Checkin.period_start,
+            Checkin.slip,
+            Checkin.slip_at,
+            Checkin.told_at,
+            Checkin.frequency,
+        )
+        .outerjoin(
+            Checkin,
+            and_(
+                Checkin.partner_id == CheckinPlan.partner_id,
+                Checkin.period_start >= now.date() - timedelta(days=RECENT_DAYS),
+            ),
+        )
+        .where(CheckinPlan.couple_id == couple.id)
+        .options(joinedload(CheckinPlan.partner).joinedload(Partner.user))
+    ).all()
+    if not rows:
+        return None, None
+    plan = rows[0][0]
+    recent = [row for row in rows if row.period_start is not None]
+    return plan, summary(plan, clock.today_for(plan.partner.user), now, recent)
+
+
+def summary(
+    plan: CheckinPlan, today: date, now: datetime, recent: list | None = None
+) -> Summary | None:
     """What the other partner may see: how many of the last periods had a check-in, and
     slips with whether they were told in the agreed time. A slip shows only once it was
     told or the agreed time has passed, so the partner hears it first from the person.
-    One query at any size. None when check-ins are off."""
+    One query at any size (none when given the ``recent`` rows). None when check-ins are off."""
     if not plan.is_on:
         return None
     frequency = Frequency(plan.frequency)
@@ -228,13 +269,24 @@ def summary(plan: CheckinPlan, today: date, now: datetime) -> Summary | None:
     current = period_start(frequency, today)
     first = period_start(frequency, plan.starts_on)
     window_start = max(first, current - step * (WINDOW[frequency] - 1))
-    rows = session.execute(
-        select(Checkin.period_start, Checkin.slip, Checkin.slip_at, Checkin.told_at).where(
-            Checkin.partner_id == plan.partner_id,
-            Checkin.period_start >= window_start - step,
-            Checkin.frequency == frequency,
-        )
-    ).all()
+    if recent is None:
+        recent = session.execute(
+            select(
+                Checkin.period_start,
+                Checkin.slip,
+                Checkin.slip_at,
+                Checkin.told_at,
+                Checkin.frequency,
+            ).where(
+                Checkin.partner_id == plan.partner_id,
+                Checkin.period_start >= window_start - step,
+            )
+        ).all()
+    rows = [
+        row
+        for row in recent
+        if row.frequency == frequency and row.period_start >= window_start - step
+    ]
     done = {row.period_start for row in rows}
     done_now = current in done
     # Until this period's check-in is in, count the periods before it: the day is not over.
