@@ -5,6 +5,10 @@ from dataclasses import dataclass
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 200, 34, 12, 12, 26
 COLOURS = ("#2f6f8f", "#b5562f")
 DASHES = ("", "6 4")  # the second partner's line differs in shape too, not only colour
+MARKERS = ("circle", "square")  # and in its markers, for print and for colour blindness
+# The ratings shown side by side for both partners: the heart of trust-rebuilding work.
+SIDE_BY_SIDE = ("trust", "safety", "connection")
+PANEL_WIDTH, PANEL_HEIGHT = 240, 170
 
 
 @dataclass
@@ -14,6 +18,7 @@ class Line:
     dash: str
     points: str
     dots: list[tuple[float, float, str]]
+    marker: str = "circle"
 
 
 def time_span(all_series) -> tuple:
@@ -22,12 +27,12 @@ def time_span(all_series) -> tuple:
     return min(moments), max(moments)
 
 
-def line_chart(series, partners, span) -> dict:
+def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
     """Geometry for one rating question: one line per partner on a shared time axis, 1-10."""
     start, end = span
     seconds = (end - start).total_seconds() or 1.0
-    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
-    inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    inner_w = width - PAD_LEFT - PAD_RIGHT
+    inner_h = height - PAD_TOP - PAD_BOTTOM
 
     def x(moment):
         if end == start:
@@ -50,20 +55,33 @@ def line_chart(series, partners, span) -> dict:
                 DASHES[index % 2],
                 " ".join(f"{cx},{cy}" for cx, cy, _ in coords),
                 coords,
+                MARKERS[index % 2],
             )
         )
     grid = [(value, round(y(value), 1)) for value in (1, 4, 7, 10)]
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
+        "width": width,
+        "height": height,
         "lines": lines,
         "grid": grid,
         "left": PAD_LEFT,
-        "right": WIDTH - PAD_RIGHT,
-        "bottom": HEIGHT - PAD_BOTTOM,
+        "right": width - PAD_RIGHT,
+        "bottom": height - PAD_BOTTOM,
         "start": start,
         "end": end,
+        "start_label": _axis_label(start, end, start),
+        "end_label": _axis_label(start, end, end),
     }
+
+
+def side_by_side(all_series, partners, keys=SIDE_BY_SIDE) -> list[tuple]:
+    """Small multiples: one narrow panel per rating in ``keys`` (trust, safety, connection),
+    both partners in each, on one time axis. [(series, chart)], for the ratings given."""
+    chosen = [s for key in keys for s in all_series if s.key == key]
+    if not chosen:
+        return []
+    span = time_span(chosen)
+    return [(s, line_chart(s, partners, span, PANEL_WIDTH, PANEL_HEIGHT)) for s in chosen]
 
 
 def _axis_label(start, end, moment) -> str:

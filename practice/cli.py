@@ -216,6 +216,58 @@ def backup_command(out: Path, force: bool):
     )
 
 
+@click.command("send-reminders")
+@click.option("--dry-run", is_flag=True, help="Count who would get a reminder; send nothing.")
+@with_appcontext
+def send_reminders_command(dry_run: bool):
+    """E-mail each client with something due today (or overdue): one short, discreet
+    e-mail a day at most, never twice for the same thing. Safe to run as often as you like."""
+    import smtplib
+
+    from sqlalchemy.exc import IntegrityError
+
+    from practice import mail
+    from practice.db import session
+    from practice.services import PracticeError, audit, reminders
+
+    try:
+        home, settings = reminders.links()
+        if not dry_run and not mail.enabled():
+            raise PracticeError("Mail is off: set PRACTICE_MAIL_SERVER to send reminders.")
+    except PracticeError as error:
+        raise click.ClickException(error.message) from None
+    due = reminders.due_reminders()
+    if dry_run:
+        session.rollback()
+        click.echo(f"{_people(len(due))} would get a reminder; nothing was sent.")
+        return
+    sent = failed = 0
+    for person in due:
+        try:
+            reminders.record(person)
+            audit.record("reminder.sent", subject="user", subject_id=person.user_id)
+        except IntegrityError:
+            session.rollback()  # another run reminded this person a moment ago
+            continue
+        try:
+            reminders.send(person, home, settings)
+        except (smtplib.SMTPException, OSError):
+            session.rollback()  # nothing recorded: the next run tries again
+            failed += 1
+            continue
+        commit()
+        sent += 1
+    click.echo(
+        f"{sent} reminder{'s' if sent != 1 else ''} sent to {_people(sent)}; {failed} failed."
+    )
+    if failed:
+        raise SystemExit(1)
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
 COMMANDS = [
     program_group,
     upgrade_db_command,
@@ -223,4 +275,5 @@ COMMANDS = [
     export_record_command,
     rotate_key_command,
     backup_command,
+    send_reminders_command,
 ]

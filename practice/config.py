@@ -43,6 +43,9 @@ DEFAULTS = {
     "PRACTICE_MAIL_SSL": False,
     "PRACTICE_MAIL_SENDER": "Practice <no-reply@localhost>",
     "PRACTICE_MAIL_TIMEOUT": 10,
+    # The site's public address, for links in e-mails sent from the command line
+    # (`flask send-reminders` has no request to take it from), e.g. "https://practice.example.org".
+    "PRACTICE_BASE_URL": None,
 }
 
 

@@ -126,8 +126,57 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
             screen.taken_at = partner.screened_at = now - timedelta(days=1 if worried else days)
             if worried:
                 couple.joint_features_off_since = screen.taken_at
+        if couple_name == "Alex & Morgan":
+            _checkins(couple, now)
     session.flush()
     return logins, True
+
+
+CHECKIN_NOTES = [
+    ("Tired after a long shift; scrolling late in bed.", "Put the phone in the kitchen."),
+    ("An argument about money.", "Took a walk and said I needed ten minutes."),
+    ("Nothing in particular.", "Went to the Tuesday group."),
+    ("Home alone for the evening.", "Called my accountability partner and cooked dinner."),
+]
+
+
+def _checkins(couple, now: datetime) -> None:
+    """Two weeks of daily check-ins for the partner in recovery: two days missed, one slip
+    told the next morning, and the summary agreed for the partner; today is still to do."""
+    from practice.services import checkins
+
+    recovering = next(p for p in couple.partners if p.program_role == "recovering")
+    today = now.date()
+    plan = checkins.save_plan(
+        couple,
+        partner_id=recovering.id,
+        frequency="daily",
+        tell_within_hours=24,
+        summary_for_partner=True,
+        today=today - timedelta(days=14),
+    )
+    for back in range(14, 0, -1):
+        if back in (5, 11):
+            continue
+        day = today - timedelta(days=back)
+        triggers, handled = CHECKIN_NOTES[back % len(CHECKIN_NOTES)]
+        slip = back == 4
+        slip_at = datetime.combine(day, time(22, 30), tzinfo=UTC) if slip else None
+        checkins.save_checkin(
+            recovering,
+            plan,
+            checkins.CheckinInput(
+                urges=2 + back % 5,
+                triggers=triggers,
+                handled=handled,
+                slip=slip,
+                slip_at=slip_at,
+                told=slip,
+                told_at=slip_at + timedelta(hours=10) if slip_at else None,
+            ),
+            today=day,
+            now=now,
+        )
 
 
 def _history(couple, program, sam, sam_password, current_step, start, now):

@@ -57,6 +57,7 @@ def _make_blueprint() -> Blueprint:
         audit,
         auth,
         caseload,
+        checkins,
         client,
         disclosure,
         pacing,
@@ -84,6 +85,7 @@ def _make_blueprint() -> Blueprint:
         sessions,
         client,
         safety,
+        checkins,
     ):
         parent.register_blueprint(feature.bp)
     parent.register_blueprint(disclosure.bp)

@@ -197,6 +197,16 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.my_disclosure.part_for_client", {"position": 2}, {"harper"}, 302),
         Case("GET", "practice.my_disclosure.part_for_client", {"position": 3}),
         Case("POST", "practice.my_disclosure.part_for_client", {"position": 3}),
+        Case("GET", "practice.checkins.caseload.couple_checkins", {"couple_id": c}, alice_only),
+        Case("POST", "practice.checkins.caseload.couple_checkins", {"couple_id": c}, alice_only),
+        Case("GET", "practice.checkins.caseload.couple_checkins", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.checkins.caseload.couple_checkins", {"couple_id": other}, {"bob"}),
+        # Only the partner who checks in; the other sees the summary, the other couple nothing.
+        Case("GET", "practice.checkins.mine.check_in", {}, {"riley"}),
+        Case("POST", "practice.checkins.mine.check_in", {}, {"riley"}),
+        Case("GET", "practice.checkins.mine.partner_summary", {}, {"harper"}),
+        Case("GET", "practice.checkins.mine.reminder_settings", {}, CLIENTS),
+        Case("POST", "practice.checkins.mine.reminder_settings", {}, CLIENTS, 302),
     ]
 
 
@@ -205,7 +215,7 @@ def populate(app) -> dict:
     from datetime import date
 
     from practice.models import Couple
-    from practice.services import assignments, disclosure, reflections, sessions
+    from practice.services import assignments, checkins, disclosure, reflections, sessions
 
     world = build_world(app)
     with app.app_context():
@@ -283,6 +293,14 @@ def populate(app) -> dict:
         disclosure.save(riley, sequence.parts[0], "Riley discloses", submit=True)
         disclosure.release(sequence.parts[0], couple.practitioner, "app", couple)
         disclosure.save(harper, sequence.parts[1], "Harper drafts questions", submit=False)
+        checkins.save_plan(
+            couple,
+            partner_id=riley.id,
+            frequency="daily",
+            tell_within_hours=24,
+            summary_for_partner=True,
+            today=today,
+        )
         commit()
         alice_id = couple.practitioner_id
         return {

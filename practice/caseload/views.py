@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from practice import access, charts
 from practice.caseload.forms import AssignForm, CoupleForm, StepForm
+from practice.checkins import views as checkins
 from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
@@ -114,6 +115,7 @@ def couple(couple_id: int):
     series = progress.ratings_over_time(couple)
     span = charts.time_span(series) if series else None
     charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in series]
+    side_by_side = charts.side_by_side(series, couple.partners)
     active = db_session.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status == "active")
@@ -128,6 +130,8 @@ def couple(couple_id: int):
         couple=couple,
         steps=steps,
         charts=charts_,
+        side_by_side=side_by_side,
+        checkin_panel=checkins.couple_panel(couple),
         active=active,
         sessions=session_service.sessions_of(couple),
         links=session.pop("practice_links", {}),

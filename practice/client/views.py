@@ -4,6 +4,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from practice import access
+from practice.checkins import views as checkin_views
 from practice.client.forms import reflection_form
 from practice.db import commit
 from practice.db import session as db_session
@@ -105,6 +106,7 @@ def home():
         shared=shared,
         today=clock.today_for(current_user),
         disclosure=disclosure_service.next_for(partner),
+        checkin=checkin_views.home_panel(partner),
     )
 
 

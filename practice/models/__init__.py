@@ -4,11 +4,13 @@ from practice.models.agreements import POLICY_LABELS, PolicyKind, PolicyWording
 from practice.models.assignments import Assignment, AssignmentStatus, Repeat
 from practice.models.audit import AuditEntry
 from practice.models.base import Base, utcnow
+from practice.models.checkins import Checkin, CheckinPlan, Frequency
 from practice.models.couples import Couple, Partner
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
+from practice.models.reminders import ReminderOptOut, ReminderSent
 from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
     NOTE_FORMATS,
@@ -37,6 +39,11 @@ __all__ = [
     "AuditEntry",
     "AssignmentStatus",
     "Base",
+    "Checkin",
+    "CheckinPlan",
+    "Frequency",
+    "ReminderOptOut",
+    "ReminderSent",
     "Couple",
     "Disclosure",
     "DisclosurePart",

@@ -144,7 +144,13 @@ class RatingsChart(Flowable):
         renderPDF.draw(self.lines, canvas, 0, 0)
 
 
-def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> Flowable:
+def line_chart(
+    series: RatingSeries,
+    looks: dict[str, tuple],
+    width: float,
+    ticks: int = 6,
+    span: tuple[float, float] | None = None,
+) -> Flowable:
     """One series (e.g. "Trust"): a line per partner, 1-10 up the side, dates along.
     Drawn from reportlab.graphics shapes (paths, polylines, strings): the same picture as
     the LinePlot widget at a fraction of the cost."""
@@ -164,10 +170,10 @@ def line_chart(series: RatingSeries, looks: dict[str, tuple], width: float) -> F
         )
         return drawing
     xs = [_x(when) for name in names for when, _ in series.points[name]]
-    low, high = min(xs), max(xs)
+    low, high = span or (min(xs), max(xs))
     if high - low < 1:
         low, high = low - 1, high + 1
-    ticks = _ticks(low, high)
+    ticks = _ticks(low, high, ticks)
     low, high = min(low, ticks[0]), max(high, ticks[-1])
     plot_w, plot_h = width - LEFT - 10, CHART_HEIGHT - BOTTOM - 6
 
@@ -255,3 +261,34 @@ def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> li
             line_chart(series, looks, FRAME_WIDTH),
         ]
     return out
+
+
+SIDE_BY_SIDE = ("Trust", "Safety", "Connection")
+
+
+def side_by_side_section(
+    ratings: list[RatingSeries], partner_names: list[str], labels=SIDE_BY_SIDE
+) -> list[Flowable]:
+    """Small multiples: trust, safety and connection in one row, both partners in each
+    panel, with the same looks as the charts below. [] when none of them has ratings."""
+    chosen = [s for label in labels for s in ratings if s.label == label]
+    chosen = [s for s in chosen if any(s.points.values())]
+    if not chosen:
+        return []
+    names = list(partner_names)
+    for series in ratings:
+        names += [n for n in series.points if n not in names]
+    looks = partner_looks(names)
+    shown = [n for n in names if any(s.points.get(n) for s in chosen)]
+    width = FRAME_WIDTH / len(SIDE_BY_SIDE)
+    s = styles()
+    titles = [para(series.label, s["h3"]) for series in chosen]
+    # One time axis for the three panels, so a week reads at the same place in each.
+    xs = [_x(when) for series in chosen for pts in series.points.values() for when, _ in pts]
+    span = (min(xs), max(xs))
+    panels = [line_chart(series, looks, width - 4, ticks=3, span=span) for series in chosen]
+    return [
+        CondPageBreak(CHART_HEIGHT + 25 * mm),
+        legend(shown, looks),
+        Grid([titles, panels], [width] * len(chosen), pad=1),
+    ]

@@ -3,7 +3,7 @@
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
-from practice.pdf.charts import ratings_section
+from practice.pdf.charts import ratings_section, side_by_side_section
 from practice.pdf.common import (
     ACCENT,
     FRAME_WIDTH,
@@ -238,6 +238,11 @@ def session_story(data: SessionPdf) -> list[Flowable]:
     if data.progress:
         story += [CondPageBreak(60 * mm), Paragraph("Progress through the program", s["h2"])]
         story.append(_progress_table(data))
+
+    side_by_side = side_by_side_section(data.ratings, names)
+    if side_by_side:
+        story += [CondPageBreak(80 * mm), Paragraph("Trust, safety and connection", s["h2"])]
+        story += side_by_side
 
     if data.disclosure:
         story += [CondPageBreak(45 * mm), Paragraph("Disclosure", s["h2"])]
