@@ -305,6 +305,7 @@ def test_no_route_changes_or_removes_an_entry(app):
         "user_id": ids["alice"],
         "token": "no-such-token",
         "filename": "practice.css",
+        "position": 1,
     }
     owner = Browser(app).login(ids["emails"]["owner"])
     token = owner.token("/admin/practitioners")

@@ -454,6 +454,11 @@ def test_the_encrypted_tables_are_the_ones_people_write_in():
         "practice_feedback": {"body"},
         "practice_session_notes": {"sections"},
         "practice_addenda": {"text"},
+        "practice_disclosure_parts": {"text", "comment"},
+        "practice_safety_screens": {"answers", "resolution"},
+        "practice_step_openings": {"reason"},
+        "practice_checkins": {"triggers", "handled"},
+        "practice_two_factor": {"secret"},
     }
 
 

@@ -217,7 +217,7 @@ def test_session_notes_written_before_note_formats_keep_their_words(empty_url, t
                 "'2026-01-01', 50, 'Words from before formats', '2026-01-01', '2026-01-01')",
             ):
                 connection.execute(text(statement))
-        upgrade_database()
+        upgrade_database("4f9061f9a9ba")
         with engine.connect() as connection:
             row = connection.execute(
                 text("SELECT kind, note_format, sections, version FROM practice_session_notes")
@@ -229,6 +229,17 @@ def test_session_notes_written_before_note_formats_keep_their_words(empty_url, t
             {"note": "Words from before formats"},
             1,
         )
+        # The next revision encrypts what was written before it; the app reads it the same.
+        upgrade_database()
+        with engine.connect() as connection:
+            stored = connection.scalar(text("SELECT sections FROM practice_session_notes"))
+        assert "Words from before formats" not in stored
+        from practice.models import SessionNote
+
+        with _app.app_context():
+            db = _app.extensions["practice"].db
+            assert db.session.get(SessionNote, 1).sections == {"note": "Words from before formats"}
+            db.session.remove()
         command.downgrade(alembic_config(), "fb0e2b934351")
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT note FROM practice_session_notes")) == (

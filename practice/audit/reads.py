@@ -18,7 +18,15 @@ from practice.models import Assignment, Partner, Reflection, SessionNote
 from practice.services import audit
 
 # Blueprints whose pages never show client records; every other endpoint is classified.
-OUTSIDE = ("practice.static", "practice.auth.", "practice.admin.", "practice.audit.")
+OUTSIDE = (
+    "practice.static",
+    "practice.auth.",
+    "practice.admin.",
+    "practice.audit.",
+    "practice.account.",
+    "practice.security.",
+    "practice.two_factor.",
+)
 
 
 def _itself(couple_id):
@@ -75,6 +83,20 @@ READS: dict[str, Read] = {
     ),
     "practice.client.shared": Read("shared.viewed", "couple", None, _readers_couple),
     "practice.client.handout": Read("handout.downloaded", "session", "session_id", _of_session),
+    "practice.disclosure.overview": Read("disclosure.viewed", "couple", "couple_id", _itself),
+    "practice.disclosure.part": Read("disclosure.viewed", "couple", "couple_id", _itself),
+    "practice.my_disclosure.home": Read("disclosure.viewed", "couple", None, _readers_couple),
+    "practice.my_disclosure.part_for_client": Read(
+        "disclosure.viewed", "couple", None, _readers_couple
+    ),
+    "practice.checkins.caseload.couple_checkins": Read(
+        "checkins.viewed", "couple", "couple_id", _itself
+    ),
+    "practice.checkins.mine.check_in": Read("checkins.viewed", "couple", None, _readers_couple),
+    "practice.checkins.mine.partner_summary": Read(
+        "checkins.viewed", "couple", None, _readers_couple
+    ),
+    "practice.safety_review.couple": Read("safety.viewed", "couple", "couple_id", _itself),
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -90,6 +112,10 @@ NOT_AUDITED: dict[str, str] = {
     "practice.sessions.add_addendum": "a change, recorded with the change",
     "practice.sessions.homework": "the exercise picker; assigning is recorded as a change",
     "practice.client.home": "the client's own list of what is due",
+    "practice.disclosure.start": "a change, recorded with the change",
+    "practice.pacing.open_early": "a form; opening a step is recorded as a change",
+    "practice.safety.screen": "the person's own questions; answering is recorded",
+    "practice.checkins.mine.reminder_settings": "the person's own mail setting",
 }
 
 

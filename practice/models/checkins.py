@@ -4,11 +4,12 @@ recovery. The other partner sees only a summary, and only if the couple agreed t
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.crypto import EncryptedText
 
 
 class Frequency(StrEnum):
@@ -54,8 +55,8 @@ class Checkin(Base):
     period_start: Mapped[date]
     frequency: Mapped[str] = mapped_column(String(10))
     urges: Mapped[int]
-    triggers: Mapped[str] = mapped_column(Text, default="")
-    handled: Mapped[str] = mapped_column(Text, default="")
+    triggers: Mapped[str] = mapped_column(EncryptedText, default="")
+    handled: Mapped[str] = mapped_column(EncryptedText, default="")
     slip: Mapped[bool] = mapped_column(default=False)
     slip_at: Mapped[datetime | None]
     told_at: Mapped[datetime | None]

@@ -4,11 +4,12 @@ practitioner before the next one opens."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
+from practice.models.crypto import EncryptedText
 from practice.models.users import User
 
 
@@ -53,14 +54,14 @@ class DisclosurePart(Base):
     position: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     author_id: Mapped[int] = mapped_column(ForeignKey("practice_partners.id"), index=True)
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(EncryptedText, default="")
     saved_at: Mapped[datetime | None]  # last draft save; None: nothing written yet
     submitted_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("practice_users.id"))
     visibility: Mapped[str | None] = mapped_column(String(10))
     # The practitioner's own note on this part: never shown to either partner.
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(EncryptedText, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="parts")

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
+from practice.models.crypto import EncryptedText
 from practice.models.users import User
 
 
@@ -23,6 +24,6 @@ class StepOpening(Base):
     # Who opened it: the practitioner whose review completed the step, or who opened it early.
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("practice_users.id"))
     early: Mapped[bool] = mapped_column(default=False)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(EncryptedText, default="")
 
     opened_by: Mapped[User | None] = relationship()

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.models.base import Base, utcnow
 from practice.models.couples import Partner
+from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.users import User
 
 
@@ -18,13 +19,13 @@ class SafetyScreen(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("practice_partners.id"), index=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("practice_couples.id"), index=True)
-    answers: Mapped[dict]  # question key -> True (yes) / False (no)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON)  # question key -> True (yes) / False (no)
     concerning: Mapped[bool] = mapped_column(default=False)
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the practitioner turned joint features back on after reading it.
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("practice_users.id"))
-    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolution: Mapped[str] = mapped_column(EncryptedText, default="")
 
     partner: Mapped[Partner] = relationship()
     resolved_by: Mapped[User | None] = relationship()

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.models.base import Base, utcnow
+from practice.models.crypto import EncryptedText
 
 
 class TwoFactor(Base):
@@ -17,7 +18,7 @@ class TwoFactor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"), unique=True)
     # Its own column so it can be encrypted at rest without touching anything else.
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(EncryptedText)
     enabled_at: Mapped[datetime | None]
     # The last 30-second time step a code was accepted for: a code never works twice.
     last_used_step: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,8 +1,8 @@
-"""Accounts, two-factor, pacing, reveal, disclosure, agreements, safety screen
+"""Security and couples work: accounts, two-factor, audit, encryption, pacing, reveal, disclosure, agreements, safety, check-ins, reminders
 
-Revision ID: ba155b5d039e
+Revision ID: 04066d06e46f
 Revises: 4f9061f9a9ba
-Create Date: 2026-11-23 12:51:06.838013
+Create Date: 2026-11-23 13:04:57.748275
 
 """
 from datetime import UTC, datetime
@@ -10,16 +10,134 @@ from datetime import UTC, datetime
 from alembic import op
 import sqlalchemy as sa
 
-
 # revision identifiers, used by Alembic.
-revision = 'ba155b5d039e'
+revision = '04066d06e46f'
 down_revision = '4f9061f9a9ba'
 branch_labels = None
 depends_on = None
 
 
+# The audit log is append-only in the database too (the same statements as
+# practice/models/audit.py, copied so this migration never changes with the app).
+_MESSAGE = "The audit log is append-only."
+AUDIT_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER practice_audit_no_update BEFORE UPDATE ON practice_audit_entries "
+        f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+        "CREATE TRIGGER practice_audit_no_delete BEFORE DELETE ON practice_audit_entries "
+        f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION practice_audit_append_only() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_MESSAGE}'; END $$",
+        "CREATE TRIGGER practice_audit_no_change BEFORE UPDATE OR DELETE ON "
+        "practice_audit_entries FOR EACH ROW EXECUTE FUNCTION practice_audit_append_only()",
+        "CREATE TRIGGER practice_audit_no_truncate BEFORE TRUNCATE ON practice_audit_entries "
+        "FOR EACH STATEMENT EXECUTE FUNCTION practice_audit_append_only()",
+    ],
+}
+AUDIT_TRIGGERS_DROP = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS practice_audit_no_update",
+        "DROP TRIGGER IF EXISTS practice_audit_no_delete",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS practice_audit_no_truncate ON practice_audit_entries",
+        "DROP TRIGGER IF EXISTS practice_audit_no_change ON practice_audit_entries",
+        "DROP FUNCTION IF EXISTS practice_audit_append_only()",
+    ],
+}
+
+# Columns that held plain text (or JSON as text) before this revision and are encrypted
+# from now on; every other encrypted column is new here, so empty.
+ENCRYPTED_NOW = {
+    "practice_reflections": ("answers", "risk_terms"),
+    "practice_session_notes": ("sections",),
+    "practice_feedback": ("body",),
+    "practice_addenda": ("text",),
+    "practice_assignments": ("note",),
+}
+
+
+def _crypt(encrypt: bool) -> None:
+    """Encrypt the existing plain values with the app's current key (or, going down,
+    decrypt them back). Runs in the app's context, as every Practice migration does."""
+    from practice.keys import keyring
+
+    fernet = keyring().fernet
+    connection = op.get_bind()
+    for name, columns in ENCRYPTED_NOW.items():
+        table = sa.table(name, sa.column("id", sa.Integer), *(sa.column(c, sa.Text) for c in columns))
+        rows = connection.execute(sa.select(table.c.id, *(table.c[c] for c in columns))).all()
+        for row in rows:
+            values = {}
+            for column, value in zip(columns, row[1:]):
+                if value is None:
+                    continue
+                if encrypt:
+                    values[column] = fernet.encrypt(value.encode("utf-8")).decode("ascii")
+                else:
+                    values[column] = fernet.decrypt(value.encode("ascii")).decode("utf-8")
+            if values:
+                connection.execute(table.update().where(table.c.id == row[0]).values(**values))
+
+
+def _open_steps_already_reached() -> None:
+    """Couples already past step 1 keep the steps they had: those steps are recorded as
+    opened (not early), so paced steps never lock a couple back."""
+    couples = sa.table(
+        "practice_couples", sa.column("id", sa.Integer), sa.column("current_step", sa.Integer)
+    )
+    openings = sa.table(
+        "practice_step_openings",
+        sa.column("couple_id", sa.Integer),
+        sa.column("step_position", sa.Integer),
+        sa.column("opened_at", sa.DateTime),
+        sa.column("early", sa.Boolean),
+        sa.column("reason", sa.Text),
+    )
+    from practice.keys import keyring
+
+    connection = op.get_bind()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    # The reason column is encrypted: even "no reason" is stored as a token.
+    no_reason = keyring().fernet.encrypt(b"").decode("ascii")
+    rows = [
+        {"couple_id": couple_id, "step_position": position, "opened_at": now, "early": False,
+         "reason": no_reason}
+        for couple_id, current in connection.execute(sa.select(couples.c.id, couples.c.current_step))
+        for position in range(2, (current or 1) + 1)
+    ]
+    if rows:
+        op.bulk_insert(openings, rows)
+
+
+
 def upgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.create_table('practice_audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('user_name', sa.String(length=120), nullable=False),
+    sa.Column('user_role', sa.String(length=20), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('user_agent', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('subject', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
+    sa.Column('couple_id', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.String(length=500), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_audit_entries'))
+    )
+    with op.batch_alter_table('practice_audit_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_audit_entries_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_audit_entries_at'), ['at'], unique=False)
+        batch_op.create_index('ix_practice_audit_entries_couple_at', ['couple_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_audit_entries_user_id'), ['user_id'], unique=False)
+    for statement in AUDIT_TRIGGERS[op.get_bind().dialect.name]:
+        op.execute(statement)
+
     op.create_table('practice_throttle_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -69,10 +187,29 @@ def upgrade():
     with op.batch_alter_table('practice_recovery_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practice_recovery_codes_user_id'), ['user_id'], unique=False)
 
+    op.create_table('practice_reminder_opt_outs',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['practice_users.id'], name=op.f('fk_practice_reminder_opt_outs_user_id_practice_users')),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_practice_reminder_opt_outs'))
+    )
+    op.create_table('practice_reminders_sent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('thing', sa.String(length=80), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['practice_users.id'], name=op.f('fk_practice_reminders_sent_user_id_practice_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_reminders_sent')),
+    sa.UniqueConstraint('user_id', 'thing', 'day', name=op.f('uq_practice_reminders_sent_user_id_thing_day'))
+    )
+    with op.batch_alter_table('practice_reminders_sent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_reminders_sent_user_id'), ['user_id'], unique=False)
+
     op.create_table('practice_two_factor',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('secret', sa.Text(), nullable=False),
     sa.Column('enabled_at', sa.DateTime(), nullable=True),
     sa.Column('last_used_step', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -116,6 +253,44 @@ def upgrade():
     with op.batch_alter_table('practice_step_openings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practice_step_openings_couple_id'), ['couple_id'], unique=False)
 
+    op.create_table('practice_checkin_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('couple_id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=False),
+    sa.Column('tell_within_hours', sa.Integer(), nullable=False),
+    sa.Column('summary_for_partner', sa.Boolean(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['couple_id'], ['practice_couples.id'], name=op.f('fk_practice_checkin_plans_couple_id_practice_couples')),
+    sa.ForeignKeyConstraint(['partner_id'], ['practice_partners.id'], name=op.f('fk_practice_checkin_plans_partner_id_practice_partners')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_checkin_plans')),
+    sa.UniqueConstraint('couple_id', name=op.f('uq_practice_checkin_plans_couple_id'))
+    )
+    op.create_table('practice_checkins',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('couple_id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=False),
+    sa.Column('urges', sa.Integer(), nullable=False),
+    sa.Column('triggers', sa.Text(), nullable=False),
+    sa.Column('handled', sa.Text(), nullable=False),
+    sa.Column('slip', sa.Boolean(), nullable=False),
+    sa.Column('slip_at', sa.DateTime(), nullable=True),
+    sa.Column('told_at', sa.DateTime(), nullable=True),
+    sa.Column('shared_with_partner', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['couple_id'], ['practice_couples.id'], name=op.f('fk_practice_checkins_couple_id_practice_couples')),
+    sa.ForeignKeyConstraint(['partner_id'], ['practice_partners.id'], name=op.f('fk_practice_checkins_partner_id_practice_partners')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_checkins')),
+    sa.UniqueConstraint('partner_id', 'period_start', name=op.f('uq_practice_checkins_partner_id_period_start'))
+    )
+    with op.batch_alter_table('practice_checkins', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_checkins_couple_id'), ['couple_id'], unique=False)
+
     op.create_table('practice_disclosure_parts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('disclosure_id', sa.Integer(), nullable=False),
@@ -144,7 +319,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partner_id', sa.Integer(), nullable=False),
     sa.Column('couple_id', sa.Integer(), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('answers', sa.Text(), nullable=False),
     sa.Column('concerning', sa.Boolean(), nullable=False),
     sa.Column('taken_at', sa.DateTime(), nullable=False),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
@@ -179,40 +354,58 @@ def upgrade():
     with op.batch_alter_table('practice_profile', schema=None) as batch_op:
         batch_op.add_column(sa.Column('require_two_factor', sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    with op.batch_alter_table('practice_reflections', schema=None) as batch_op:
+        batch_op.alter_column('answers',
+               existing_type=sa.JSON(),
+               type_=sa.Text(),
+               postgresql_using='answers::text',
+               existing_nullable=False)
+        batch_op.alter_column('risk_terms',
+               existing_type=sa.JSON(),
+               type_=sa.Text(),
+               postgresql_using='risk_terms::text',
+               existing_nullable=False)
+
+    with op.batch_alter_table('practice_session_notes', schema=None) as batch_op:
+        batch_op.alter_column('sections',
+               existing_type=sa.JSON(),
+               type_=sa.Text(),
+               postgresql_using='sections::text',
+               existing_nullable=False)
+
     with op.batch_alter_table('practice_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
 
     # ### end Alembic commands ###
 
-    # Couples already past step 1 keep the steps they had: those steps are recorded as
-    # opened (not early), so paced steps never lock a couple back.
-    couples = sa.table(
-        "practice_couples", sa.column("id", sa.Integer), sa.column("current_step", sa.Integer)
-    )
-    openings = sa.table(
-        "practice_step_openings",
-        sa.column("couple_id", sa.Integer),
-        sa.column("step_position", sa.Integer),
-        sa.column("opened_at", sa.DateTime),
-        sa.column("early", sa.Boolean),
-        sa.column("reason", sa.Text),
-    )
-    connection = op.get_bind()
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows = [
-        {"couple_id": couple_id, "step_position": position, "opened_at": now, "early": False,
-         "reason": ""}
-        for couple_id, current in connection.execute(sa.select(couples.c.id, couples.c.current_step))
-        for position in range(2, (current or 1) + 1)
-    ]
-    if rows:
-        op.bulk_insert(openings, rows)
+    _open_steps_already_reached()
+    _crypt(encrypt=True)
 
 
 def downgrade():
+    _crypt(encrypt=False)
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('practice_users', schema=None) as batch_op:
         batch_op.drop_column('session_version')
+
+    with op.batch_alter_table('practice_session_notes', schema=None) as batch_op:
+        batch_op.alter_column('sections',
+               existing_type=sa.Text(),
+               type_=sa.JSON(),
+               postgresql_using='sections::json',
+               existing_nullable=False)
+
+    with op.batch_alter_table('practice_reflections', schema=None) as batch_op:
+        batch_op.alter_column('risk_terms',
+               existing_type=sa.Text(),
+               type_=sa.JSON(),
+               postgresql_using='risk_terms::json',
+               existing_nullable=False)
+        batch_op.alter_column('answers',
+               existing_type=sa.Text(),
+               type_=sa.JSON(),
+               postgresql_using='answers::json',
+               existing_nullable=False)
 
     with op.batch_alter_table('practice_profile', schema=None) as batch_op:
         batch_op.drop_column('require_two_factor')
@@ -244,6 +437,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_practice_disclosure_parts_author_id'))
 
     op.drop_table('practice_disclosure_parts')
+    with op.batch_alter_table('practice_checkins', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_checkins_couple_id'))
+
+    op.drop_table('practice_checkins')
+    op.drop_table('practice_checkin_plans')
     with op.batch_alter_table('practice_step_openings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practice_step_openings_couple_id'))
 
@@ -254,6 +452,11 @@ def downgrade():
 
     op.drop_table('practice_two_factor_attempts')
     op.drop_table('practice_two_factor')
+    with op.batch_alter_table('practice_reminders_sent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_reminders_sent_user_id'))
+
+    op.drop_table('practice_reminders_sent')
+    op.drop_table('practice_reminder_opt_outs')
     with op.batch_alter_table('practice_recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practice_recovery_codes_user_id'))
 
@@ -269,4 +472,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_practice_throttle_events_created_at'))
 
     op.drop_table('practice_throttle_events')
+    with op.batch_alter_table('practice_audit_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_audit_entries_user_id'))
+        batch_op.drop_index('ix_practice_audit_entries_couple_at')
+        batch_op.drop_index(batch_op.f('ix_practice_audit_entries_at'))
+        batch_op.drop_index(batch_op.f('ix_practice_audit_entries_action'))
+
+    for statement in AUDIT_TRIGGERS_DROP[op.get_bind().dialect.name]:
+        op.execute(statement)
+    op.drop_table('practice_audit_entries')
     # ### end Alembic commands ###
