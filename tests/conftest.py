@@ -5,9 +5,11 @@ import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from sqlalchemy import create_engine, event, make_url, text
+from werkzeug.security import generate_password_hash
 
 from practice import create_app
 from practice.db import commit
@@ -18,6 +20,21 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 PASSWORD = "a calm walk by the harbour"
 # The safety screen answered with nothing of concern.
 SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request, monkeypatch):
+    """Scrypt costs most of a test's time and is the subject of one test only: hash cheaply
+    everywhere else (mark a test ``real_password_hashing`` to keep scrypt)."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    import practice.models.users
+
+    monkeypatch.setattr(
+        practice.models.users,
+        "generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

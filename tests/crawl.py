@@ -173,6 +173,10 @@ def crawl(client, start: str = "/", per_endpoint: int = 3) -> Visit:
             continue
         per[endpoint] = per.get(endpoint, 0) + 1
         response = client.get(path, follow_redirects=True)
+        # Read it all and close it: a streamed download (a CSV) holds its database
+        # transaction until it is consumed.
+        response.get_data()
+        response.close()
         assert response.status_code < 500, f"GET {path}: {response.status_code}"
         visit.pages[path] = response
         if response.mimetype != "text/html":

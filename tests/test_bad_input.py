@@ -10,13 +10,11 @@ textarea as Jinja escapes it, and the database exactly as it was before the requ
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from practice.db import commit, session
 from practice.forms import CSRF_MESSAGE
@@ -32,18 +30,6 @@ UNICODE_ANSWERS = [
     "שלום, אני כאן. مرحبا، أنا هنا. (right-to-left, mixed with English)",
     "我们慢慢来。ゆっくり。천천히. Ελπίδα και εμπιστοσύνη — καλημέρα.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Scrypt takes most of the time here and is none of the subject: hash cheaply."""
-    import practice.models.users
-
-    monkeypatch.setattr(
-        practice.models.users,
-        "generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 # --- reading the page ---------------------------------------------------------------

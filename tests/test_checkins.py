@@ -15,12 +15,11 @@ from practice.models import Checkin, CheckinPlan, Couple, Exercise, Partner
 from practice.services import assignments, reflections, sessions
 from practice.services import checkins as service
 from tests.conftest import PASSWORD, Browser, counted_queries, record_session
-from tests.test_bad_input import (  # noqa: F401 - quick_password_hashing is an autouse fixture
+from tests.test_bad_input import (
     Page,
     assert_kept,
     assert_refused,
     assert_unchanged,
-    quick_password_hashing,
     snapshot,
 )
 

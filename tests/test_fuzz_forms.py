@@ -8,13 +8,10 @@ oversized, numbers and dates out of range, or the field left out altogether.
 """
 
 import os
-from functools import partial
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from practice.db import session
 from practice.models import (
@@ -34,17 +31,6 @@ FUZZERS = ("alice", "riley", "harper")
 # PRACTICE_FUZZ_EXAMPLES=2000 PRACTICE_FUZZ_RANDOM=1 explores further on a developer's machine.
 EXAMPLES = int(os.environ.get("PRACTICE_FUZZ_EXAMPLES", "120"))
 RANDOM = bool(os.environ.get("PRACTICE_FUZZ_RANDOM"))
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    import practice.models.users
-
-    monkeypatch.setattr(
-        practice.models.users,
-        "generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 def values_for(form, name):

@@ -9,11 +9,8 @@ and a string too long to keep is refused with a message, never silently cut.
 """
 
 import io
-from functools import partial
 
-import pytest
 from pypdf import PdfReader
-from werkzeug.security import generate_password_hash
 
 from tests.conftest import PASSWORD, Browser
 from tests.crawl import crawl, forms_on, submission
@@ -41,18 +38,6 @@ CORPUS = [
 # Into dates, e-mails, numbers and passwords too: the strings that could break a parser.
 EVERYWHERE = [CORPUS[i] for i in (0, 1, 4, 6, 7, 8)]
 PEOPLE = ("owner", "alice", "riley", "harper")
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Scrypt is none of the subject here: hash cheaply so every form can be signed."""
-    import practice.models.users
-
-    monkeypatch.setattr(
-        practice.models.users,
-        "generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 def _refused_with_message(html: str) -> bool:

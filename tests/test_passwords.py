@@ -166,3 +166,18 @@ def test_an_old_session_without_a_version_is_asked_to_sign_in_again(app):
     with alice.client.session_transaction() as cookie:
         cookie.pop("practice_session_version")
     assert alice.get("/dashboard").status_code == 302
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_as_scrypt_hashes_only(app):
+    """The rest of the suite hashes cheaply for speed; the app itself uses scrypt."""
+    from practice.db import commit
+
+    with app.app_context():
+        accounts.create_owner("Harbour", "Olive Owner", "owner@example.org", PASSWORD)
+        commit()
+    owner = _user(app, "owner@example.org")
+    assert owner.password_hash.startswith("scrypt:")
+    assert PASSWORD not in owner.password_hash
+    with app.app_context():
+        assert accounts.authenticate("owner@example.org", PASSWORD) is not None

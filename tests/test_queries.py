@@ -89,5 +89,7 @@ def test_query_counts_do_not_grow_with_the_data(app, world):
     large = query_counts(app, world)
     print("queries per page:", small)
     assert small == large, f"small data: {small}, larger data: {large}"
-    # Paced steps add two queries to the couple page and the client home (steps, what remains).
-    assert max(large.values()) <= 16, large
+    # A ceiling, so a new per-page query is a decision: the couple page (18) now also loads
+    # paced steps, the agreement, the safety state, the check-in plan and summary, and
+    # records the view in the audit trail; the client home (17) likewise.
+    assert max(large.values()) <= 18, large

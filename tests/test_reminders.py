@@ -14,7 +14,6 @@ from practice.models import Couple, Exercise, Partner, ReminderSent, User
 from practice.services import assignments, clock
 from practice.services import checkins as checkin_service
 from tests.conftest import Browser, build_world
-from tests.test_bad_input import quick_password_hashing  # noqa: F401 - autouse fixture
 
 BASE = "https://practice.example.org"
 # Words that would tell whoever sees a lock screen what this is about.
