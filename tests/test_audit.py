@@ -476,3 +476,17 @@ def test_only_the_owner_reads_the_log(app, world):
         assert person.get("/admin/audit/").status_code == 404
         assert person.get("/admin/audit/export.csv").status_code == 404
     assert "Audit log" in Browser(app).login(world.owner).text("/admin/practitioners")
+
+
+def test_signing_in_through_the_page_leaves_a_trail_of_success_and_failure(app, world):
+    visitor = Browser(app)
+    response = visitor.post("/login", {"email": world.alice, "password": "not the password"})
+    assert response.status_code == 200
+    visitor.login(world.alice)
+    alice = user_id(app, world.alice)
+    [failed] = entries(app, action="signin.failed")
+    assert failed["user_id"] is None and failed["detail"] == world.alice
+    assert failed["ip"] == "127.0.0.1"
+    [succeeded] = entries(app, action="signin.succeeded")
+    assert succeeded["user_id"] == alice and succeeded["user_name"] == "Alice Adler"
+    assert "not the password" not in str(entries(app))

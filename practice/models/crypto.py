@@ -44,6 +44,8 @@ class EncryptedType(TypeDecorator):
 class EncryptedText(EncryptedType):
     """A str, encrypted."""
 
+    cache_ok = True  # SQLAlchemy reads it from each class's own attributes
+
     def to_bytes(self, value) -> bytes:
         if not isinstance(value, str):
             raise TypeError(f"EncryptedText stores str, not {type(value).__name__}")
@@ -55,6 +57,8 @@ class EncryptedText(EncryptedType):
 
 class EncryptedJSON(EncryptedType):
     """Any JSON-serialisable value (list, dict, str, number), encrypted."""
+
+    cache_ok = True
 
     def to_bytes(self, value) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
