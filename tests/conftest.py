@@ -260,6 +260,33 @@ def counted_queries(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
+def assign_exercises(app, couple_id: int, *slugs: str, audience: str = "as-written") -> list[int]:
+    """Assign program exercises (by slug) to a couple through the real service; their ids."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from practice.db import session
+    from practice.models import Couple, Exercise
+    from practice.services import assignments
+
+    with app.app_context():
+        couple = session.get(Couple, couple_id)
+        exercises = [session.scalar(select(Exercise).where(Exercise.slug == s)) for s in slugs]
+        made = assignments.assign(
+            couple,
+            exercises,
+            audience=audience,
+            repeat="once",
+            due_on=None,
+            note="",
+            by=couple.practitioner,
+            today=date.today(),
+        )
+        commit()
+        return [a.id for a in made]
+
+
 def record_session(couple, practitioner, **changes):
     """A session note through the real service, with sensible defaults (call in app context)."""
     from datetime import UTC, datetime

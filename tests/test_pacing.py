@@ -11,7 +11,7 @@ from practice.db import commit, session
 from practice.forms import CSRF_MESSAGE
 from practice.models import Couple, Exercise, Partner, Reflection, StepOpening, User
 from practice.services import assignments, pacing, reflections
-from tests.conftest import Browser, counted_queries
+from tests.conftest import Browser, assign_exercises, counted_queries
 from tests.test_bad_input import (
     Form,
     Page,
@@ -23,21 +23,7 @@ from tests.test_bad_input import (
 
 
 def assign(app, world, *slugs, couple_id=None) -> list[int]:
-    with app.app_context():
-        couple = session.get(Couple, couple_id or world.couple_id)
-        exercises = [session.scalar(select(Exercise).where(Exercise.slug == s)) for s in slugs]
-        made = assignments.assign(
-            couple,
-            exercises,
-            audience="as-written",
-            repeat="once",
-            due_on=None,
-            note="",
-            by=couple.practitioner,
-            today=date.today(),
-        )
-        commit()
-        return [a.id for a in made]
+    return assign_exercises(app, couple_id or world.couple_id, *slugs)
 
 
 def submit(browser: Browser, assignment_id: int, words: str) -> None:

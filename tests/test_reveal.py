@@ -10,8 +10,8 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Reflection, User
 from practice.programs.loader import ProgramFileError, parse_program
-from practice.services import assignments, pacing, reflections, sessions
-from tests.conftest import PASSWORD, Browser, counted_queries, record_session
+from practice.services import pacing, reflections, sessions
+from tests.conftest import PASSWORD, Browser, assign_exercises, counted_queries, record_session
 
 RILEY_WORDS = "RILEY-HEARD-THE-APOLOGY"
 HARPER_WORDS = "HARPER-NEEDS-QUIET-EVENINGS"
@@ -27,21 +27,8 @@ def open_steps_to(app, world, position: int) -> None:
 
 
 def assign(app, world, slug="hearing-and-being-heard", audience="as-written") -> int:
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
-        (made,) = assignments.assign(
-            couple,
-            [exercise],
-            audience=audience,
-            repeat="once",
-            due_on=None,
-            note="",
-            by=couple.practitioner,
-            today=date.today(),
-        )
-        commit()
-        return made.id
+    (made,) = assign_exercises(app, world.couple_id, slug, audience=audience)
+    return made
 
 
 @pytest.fixture

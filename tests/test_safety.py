@@ -11,10 +11,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from practice.db import commit, session
-from practice.models import Couple, Exercise, Partner, Reflection, SafetyScreen, User
-from practice.services import assignments, reflections, sessions
+from practice.models import Couple, Partner, Reflection, SafetyScreen, User
+from practice.services import reflections, sessions
 from practice.services.safety import QUESTIONS
-from tests.conftest import PASSWORD, Browser, record_session
+from tests.conftest import PASSWORD, Browser, assign_exercises, record_session
 from tests.test_bad_input import Page, assert_refused, assert_unchanged, snapshot
 
 SAFE = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
@@ -85,21 +85,7 @@ def new_partners(app, alice: Browser) -> tuple[int, Browser, Browser]:
 
 
 def assign(app, couple_id: int, slug: str) -> int:
-    with app.app_context():
-        couple = session.get(Couple, couple_id)
-        exercise = session.scalar(select(Exercise).where(Exercise.slug == slug))
-        made = assignments.assign(
-            couple,
-            [exercise],
-            audience="both",
-            repeat="once",
-            due_on=None,
-            note="",
-            by=couple.practitioner,
-            today=date.today(),
-        )
-        commit()
-        return made[0].id
+    return assign_exercises(app, couple_id, slug, audience="both")[0]
 
 
 def submit(app, partner_id: int, assignment_id: int, words: str, shared: bool) -> int:
