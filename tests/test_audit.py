@@ -7,7 +7,7 @@ entry: not the ORM, not raw SQL, not any route of the app.
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from flask import url_for
@@ -16,10 +16,10 @@ from sqlalchemy.exc import DBAPIError
 
 from practice.audit import reads
 from practice.db import commit, session
-from practice.models import AuditEntry, Couple, Exercise, Reflection, SessionNote, User
-from practice.services import assignments, audit, review, sessions
+from practice.models import AuditEntry, Couple, Reflection, SessionNote, User
+from practice.services import audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
-from tests.conftest import PASSWORD, Browser, counted_queries, record_session
+from tests.conftest import PASSWORD, Browser, assign_exercises, counted_queries, record_session
 from tests.test_access import populate
 
 SECRET = "Only-for-my-therapist 🌱 קשה"
@@ -154,23 +154,9 @@ def test_every_page_that_may_show_client_records_is_classified(app):
 
 
 def test_a_submitted_reflection_is_recorded_by_column_names_never_its_text(app, world):
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        exercise = session.scalar(
-            select(Exercise).where(Exercise.slug == "finding-the-right-amount")
-        )
-        (assignment,) = assignments.assign(
-            couple,
-            [exercise],
-            audience="both",
-            repeat="once",
-            due_on=None,
-            note="",
-            by=couple.practitioner,
-            today=date.today(),
-        )
-        commit()
-        assignment_id = assignment.id
+    (assignment_id,) = assign_exercises(
+        app, world.couple_id, "finding-the-right-amount", audience="both"
+    )
     riley = Browser(app).login(world.recovering)
     url = f"/my/assignments/{assignment_id}"
     answers = {"answer_0": SECRET, "answer_1": "", "answer_2": ""}
