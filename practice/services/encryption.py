@@ -115,20 +115,6 @@ def reencrypt_all(keys: list[bytes], batch_size: int = BATCH_SIZE) -> dict[str, 
     return _rewrite(rotate, batch_size)
 
 
-def encrypt_plaintext(keys: list[bytes], batch_size: int = BATCH_SIZE) -> dict[str, int]:
-    """Encrypt columns that still hold plain text (a database from before encryption).
-
-    For the migration that turns the old plain columns into encrypted ones: run it once,
-    after the columns became Text, with the app's keys.
-    """
-    fernet = Fernet(keys[0])
-
-    def encrypt(text: str) -> str:
-        return fernet.encrypt(text.encode("utf-8")).decode("ascii")
-
-    return _rewrite(encrypt, batch_size)
-
-
 def unreadable_with(key: bytes, batch_size: int = BATCH_SIZE, limit: int = 10) -> list[str]:
     """Where a value does not decrypt with this one key alone (up to limit places)."""
     fernet = Fernet(key)
