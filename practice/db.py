@@ -1,6 +1,18 @@
-"""The database session Practice uses, whichever Flask-SQLAlchemy instance owns it."""
+"""The database session Practice uses, and the one place a request's work is committed.
 
-from flask import current_app
+A request to Practice is one unit of work: its blueprint commits once after a successful
+response and rolls back after an error, a 4xx answer or a refused form, so a failed request
+leaves the database as it was. Views and services never commit or roll back; a view that
+refuses what was sent says so with ``refuse()`` (``PracticeForm`` does it for every form
+that fails validation or gets a service error). What must be kept even when the request
+fails (a failed sign-in's count and its audit row) is written by ``kept_apart()``.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Blueprint, current_app, g, has_request_context
+from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 
@@ -12,9 +24,63 @@ session = LocalProxy(_session)
 
 
 def commit() -> None:
-    """The one boundary where a unit of work is committed; services only flush."""
+    """Commit now: for command-line work, which has no request around it."""
     try:
         session.commit()
     except Exception:
         session.rollback()
         raise
+
+
+def refuse() -> None:
+    """This request refused what was sent: nothing it wrote is kept."""
+    if has_request_context():
+        g.practice_refused = True
+
+
+def refused() -> bool:
+    return bool(g.get("practice_refused"))
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this request's work is committed (e-mail with a stored token,
+    say), never when it is rolled back."""
+    g.setdefault("practice_after_commit", []).append(callback)
+
+
+@contextmanager
+def kept_apart() -> Iterator[Session]:
+    """A short transaction of its own, committed at once whatever becomes of the request's."""
+    engine = current_app.extensions["practice"].db.engine
+    with Session(bind=engine, expire_on_commit=False) as own, own.begin():
+        yield own
+
+
+def install(bp: Blueprint) -> None:
+    """Make ``bp`` (Practice's parent blueprint) the commit point of its requests. Register
+    this before any other ``after_request`` on ``bp``: Flask runs them in reverse, so the
+    commit comes after every other hook has had its say (the audit of reads, for one)."""
+
+    @bp.after_request
+    def finish_unit_of_work(response):
+        unit = session()
+        if response.status_code >= 400 or refused():
+            unit.rollback()
+            return response
+        # The page is made: keep what it loaded rather than reload it in hooks still to run.
+        expire, unit.expire_on_commit = unit.expire_on_commit, False
+        try:
+            unit.commit()
+        except Exception:
+            unit.rollback()
+            raise
+        finally:
+            unit.expire_on_commit = expire
+        for callback in g.pop("practice_after_commit", []):
+            callback()
+        return response
+
+    @bp.teardown_request
+    def roll_back_on_error(error):
+        if error is not None:
+            session().rollback()

@@ -66,12 +66,15 @@ def _make_blueprint() -> Blueprint:
         sessions,
         web,
     )
+    from practice import db as unit_of_work
     from practice.audit import reads
     from practice.auth import two_factor
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
     )
+    # First, so that it runs last: the commit follows every other after-request hook.
+    unit_of_work.install(parent)
     web.install(parent)
     reads.install(parent)
     for feature in (

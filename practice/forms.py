@@ -8,6 +8,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectMultipleField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from practice.db import refuse
 from practice.services.errors import PracticeError
 
 CSRF_MESSAGE = "This form expired or came from elsewhere. Your text is still here: send it again."
@@ -43,7 +44,15 @@ class PracticeForm(FlaskForm):
                 cleaned.add(key, value if keep else drop_control_characters(value))
             return cleaned
 
+    def validate(self, extra_validators=None) -> bool:
+        # A refused form keeps nothing the request wrote (see practice.db).
+        valid = super().validate(extra_validators)
+        if not valid:
+            refuse()
+        return valid
+
     def add_error(self, error: PracticeError) -> None:
+        refuse()
         field = self._fields.get(error.field) if error.field else None
         if field is None:
             self.form_errors.append(error.message)

@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from practice import access
 from practice.admin.forms import PolicyWordingForm, PractitionerForm
-from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm
 from practice.models import Role, User
@@ -31,7 +30,6 @@ def practitioners():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             _remember_link(user, token)
             flash(f"{user.name} is added. Send them the invitation link below.", "success")
             return redirect(url_for(".practitioners"))
@@ -55,7 +53,6 @@ def reinvite(user_id: int):
     )
     if ActionForm().validate_on_submit():
         token = accounts.issue_invitation(user)
-        commit()
         _remember_link(user, token)
         flash(f"A new invitation link for {user.name}; earlier links no longer work.", "success")
     return redirect(url_for(".practitioners"))
@@ -79,7 +76,6 @@ def policies():
         else:
             for kind in changed:
                 audit.record("policy.wording_changed", subject="policy", detail=kind)
-            commit()
             flash(
                 "The policies are saved. New couples get these words; couples already on a "
                 "caseload keep the words they agreed to."

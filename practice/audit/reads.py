@@ -12,8 +12,6 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from practice.db import commit
-from practice.db import session as db_session
 from practice.models import Assignment, Partner, Reflection, SessionNote
 from practice.services import audit
 
@@ -139,12 +137,5 @@ def install(bp: Blueprint) -> None:
             couple_id=read.couple(record_id),
             detail=", ".join(f"{key} {value}" for key, value in args.items() if key != read.key),
         )
-        # The page is already made: keep what it loaded instead of reloading it (the
-        # signed-in user, for one) in the hooks still to run.
-        unit = db_session()
-        expire, unit.expire_on_commit = unit.expire_on_commit, False
-        try:
-            commit()
-        finally:
-            unit.expire_on_commit = expire
+        # Committed with the request's work, by the commit point (practice.db).
         return response

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from practice import access
 from practice.audit.forms import AuditFilterForm
-from practice.db import commit
 from practice.db import session as db_session
 from practice.models import AuditEntry, User
 from practice.services import audit, clock
@@ -132,7 +131,6 @@ def export():
     query = _newest_first(_filters(form)).execution_options(yield_per=500)
     summary = ", ".join(f"{key}={value}" for key, value in sorted(_filter_args().items()))
     audit.record("audit.exported", detail=summary or "everything")
-    commit()
 
     def lines():
         buffer = io.StringIO()

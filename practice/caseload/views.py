@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from practice import access, charts
 from practice.caseload.forms import AssignForm, CoupleForm, StepForm
 from practice.checkins import views as checkins
-from practice.db import commit
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program, Step
@@ -94,7 +93,6 @@ def new_couple():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             session["practice_links"] = {
                 str(pid): url_for("practice.auth.invitation", token=t, _external=True)
                 for pid, t in tokens.items()
@@ -151,7 +149,6 @@ def set_step(couple_id: int):
     form.step.choices = options((s.position, s.title) for s in couple.program.steps)
     if form.validate_on_submit():
         couples.set_current_step(couple, form.step.data)
-        commit()
         flash(f"{couple.name} is now on step {form.step.data}.", "success")
     else:
         flash("Choose one of the program's steps.", "error")
@@ -164,7 +161,6 @@ def reinvite(couple_id: int, partner_id: int):
     partner = access.found(next((p for p in couple.partners if p.id == partner_id), None))
     if ActionForm().validate_on_submit():
         token = accounts.issue_invitation(partner.user)
-        commit()
         session["practice_links"] = {
             str(partner.id): url_for("practice.auth.invitation", token=token, _external=True)
         }
@@ -212,7 +208,6 @@ def assign_page(couple, done_url: str, set_in=None):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash(
                 f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} to {couple.name}.",
                 "success",
@@ -243,6 +238,5 @@ def close_assignment(couple_id: int, assignment_id: int):
     )
     if ActionForm().validate_on_submit():
         assignments.close(assignment)
-        commit()
         flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from practice import access
 from practice.checkins.forms import CheckinForm, PlanForm, RemindersForm
-from practice.db import commit
 from practice.forms import options
 from practice.models import CheckinPlan, Couple
 from practice.services import PracticeError, audit, clock, couples, reminders, safety
@@ -105,7 +104,6 @@ def couple_checkins(couple_id: int):
                 detail=f"{plan.frequency}, {plan.tell_within_hours} h, "
                 f"summary {'on' if plan.summary_for_partner else 'off'}",
             )
-            commit()
             flash("The check-in plan is saved.", "success")
             return redirect(url_for(".couple_checkins", couple_id=couple.id))
     page = max(request.args.get("page", 1, type=int), 1)
@@ -188,7 +186,6 @@ def check_in():
                 subject_id=checkin.id,
                 couple_id=partner.couple_id,
             )
-            commit()
             flash(
                 "Thank you for checking in." if created else "Your check-in is updated.",
                 "success",
@@ -244,7 +241,6 @@ def reminder_settings():
             subject="user",
             subject_id=current_user.id,
         )
-        commit()
         flash(
             "Reminders are on." if form.wanted.data else "Reminders are off. We won't e-mail you.",
             "success",

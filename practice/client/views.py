@@ -6,7 +6,6 @@ from sqlalchemy import select
 from practice import access
 from practice.checkins import views as checkin_views
 from practice.client.forms import reflection_form
-from practice.db import commit
 from practice.db import session as db_session
 from practice.models import Assignment, SessionNote
 from practice.pdf.handout import build_handout_pdf
@@ -140,7 +139,6 @@ def assignment(assignment_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             if outcome == "already-submitted":
                 flash("This was already submitted; your first submission stands.", "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
@@ -190,7 +188,6 @@ def _autosave(partner, item, form, today):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             if outcome == "already-submitted":
                 url = url_for(".reflection", reflection_id=reflection.id)
                 message = "This was already submitted; your first submission stands."

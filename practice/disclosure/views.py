@@ -4,8 +4,7 @@ from flask_wtf.csrf import generate_csrf
 
 from practice import access
 from practice.client.views import _from_script, _script_needs_its_author, _time_now
-from practice.db import commit
-from practice.db import session as db_session
+from practice.db import refuse
 from practice.disclosure.forms import PartForm, ReleaseForm
 from practice.forms import ActionForm
 from practice.models import Visibility
@@ -44,10 +43,9 @@ def start(couple_id: int):
         try:
             disclosure_service.start(couple, current_user)
         except PracticeError as error:
-            db_session.rollback()
+            refuse()
             flash(error.message, "error")
         else:
-            commit()
             flash(
                 "The disclosure has started. The partner in recovery can now write part 1.",
                 "success",
@@ -74,10 +72,8 @@ def part(couple_id: int, position: int):
                 disclosure_service.release(item, current_user, form.visibility.data or "", couple)
             disclosure_service.comment(item, form.comment.data or "")
         except PracticeError as error:
-            db_session.rollback()
             form.add_error(error)
         else:
-            commit()
             if releasing and item.visibility == Visibility.APP:
                 flash("Released: their partner can read it in the app.", "success")
             elif releasing:
@@ -145,10 +141,8 @@ def part_for_client(position: int):
                     partner, item, form.text.data or "", submit=submit
                 )
             except PracticeError as error:
-                db_session.rollback()
                 form.add_error(error)
             else:
-                commit()
                 if _from_script():
                     return jsonify(saved=_time_now(), savedAt=_saved_at(item))
                 if outcome == "submitted":

@@ -2,7 +2,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from practice import access
-from practice.db import commit
 from practice.pacing.forms import OpenEarlyForm
 from practice.services import PracticeError, couples, pacing
 
@@ -21,7 +20,6 @@ def open_early(couple_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash(f"Step {opening.step_position} is open for {couple.name}.", "success")
             return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
     return render_template("practice/pacing/open_early.html", couple=couple, pace=pace, form=form)

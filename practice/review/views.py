@@ -2,7 +2,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from practice import access
-from practice.db import commit
 from practice.review.forms import FeedbackForm
 from practice.services import PracticeError
 from practice.services import review as review_service
@@ -35,7 +34,6 @@ def reflection(reflection_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash(
                 "Saved. The author sees your feedback on their next visit."
                 if (form.feedback.data or "").strip()

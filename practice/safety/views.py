@@ -2,7 +2,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice import access
-from practice.db import commit
 from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
 from practice.services import PracticeError, couples, safety
 
@@ -27,7 +26,6 @@ def screen():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash(THANKS, "success")
             return redirect(url_for("practice.client.home"))
     return render_template(
@@ -46,7 +44,6 @@ def couple(couple_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash(f"Sharing is on again for {couple.name}.", "success")
             return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
     return render_template(

@@ -118,6 +118,16 @@ def save_session(
         if data.version is not None and data.version != note.version:
             raise PracticeError(CHANGED_ELSEWHERE)
     attendees, reflections = _check(couple, data)
+    try:
+        # A savepoint: when another tab saved first, only this change is undone and the
+        # request's session stays usable to show the version that was saved.
+        with session.begin_nested():
+            return _write_session(note, couple, practitioner, data, attendees, reflections)
+    except StaleDataError:
+        raise PracticeError(CHANGED_ELSEWHERE) from None
+
+
+def _write_session(note, couple, practitioner, data, attendees, reflections) -> SessionNote:
     if note is None:
         note = SessionNote(couple=couple, practitioner_id=practitioner.id, sections={})
         session.add(note)
@@ -134,12 +144,7 @@ def save_session(
     note.step_position = couple.current_step
     note.attendees = list(attendees.values())
     note.reflections = reflections
-    try:
-        session.flush()
-    except StaleDataError:
-        # Another request saved between our read and our write: the version check wins.
-        session.rollback()
-        raise PracticeError(CHANGED_ELSEWHERE) from None
+    session.flush()
     return note
 
 

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from practice import access
 from practice.caseload.views import assign_page
-from practice.db import commit
 from practice.forms import options
 from practice.models import NOTE_FORMATS
 from practice.pdf.handout import build_handout_pdf
@@ -97,7 +96,6 @@ def _edit_page(couple, note=None):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash("Session saved as a draft. Sign it when it is complete.", "success")
             return redirect(url_for(".view", session_id=saved.id))
     return render_template(
@@ -149,7 +147,6 @@ def sign(session_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash("Signed. The note is now locked; corrections are added as addenda.", "success")
             return redirect(url_for(".view", session_id=note.id))
     return _view_page(note, sign_form=form)
@@ -165,7 +162,6 @@ def add_addendum(session_id: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             flash("Addendum signed and appended.", "success")
             return redirect(url_for(".view", session_id=note.id))
     return _view_page(note, addendum_form=form)
