@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from practice import paths
 from practice.config import apply_defaults
-from practice.keys import Keyring
+from practice.encryption import Keyring
 
 # One Flask-SQLAlchemy instance for every app that lets Practice own its database.
 db = SQLAlchemy()
@@ -34,7 +34,7 @@ class PracticeState:
 
     db: SQLAlchemy
     url_prefix: str
-    # Built on first use (practice.keys.keyring), then kept for the app's life.
+    # Built on first use (practice.encryption.keyring), then kept for the app's life.
     keyring: "Keyring | None" = None
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import Column, ForeignKey, String, Table, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
 
+from practice.encryption import EncryptedJSON, EncryptedText
 from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
-from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.reflections import Reflection
 from practice.models.users import User
 
