@@ -25,4 +25,3 @@ def test_paginate_clamps_the_page_number_and_fetches_that_page(app, world):
         past_the_end = paginate(people, 999, 2)
         assert past_the_end.page == past_the_end.pages and past_the_end.items
         assert paginate(people, -3, 2).items == everyone[:2]
-
