@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 from practice.db import commit  # noqa: E402
-from practice.keys import Keyring  # noqa: E402
+from practice.encryption import Keyring  # noqa: E402
 from practice.models import Base  # noqa: E402
 from practice.programs.loader import load_founding_program  # noqa: E402
 from tests.conftest import Browser, build_world, make_app  # noqa: E402

@@ -104,9 +104,9 @@ def export_record_command(couple_id: int, out: Path):
 @with_appcontext
 def rotate_key_command(given_key: str | None, drop_old: bool):
     """Make a new encryption key current and re-encrypt everything with it."""
-    from practice import keys as keyfile
+    from practice.encryption import keys as keyfile
+    from practice.encryption.rotation import reencrypt_all, unreadable_with
     from practice.services import audit
-    from practice.services.encryption import reencrypt_all, unreadable_with
     from practice.services.errors import PracticeError
 
     keyring = keyfile.keyring()
@@ -197,7 +197,7 @@ def backup_command(out: Path, force: bool):
     from flask import current_app
 
     from practice.backup import BackupError, backup_sqlite
-    from practice.keys import keyring
+    from practice.encryption import keyring
     from practice.services import audit
 
     engine = current_app.extensions["practice"].db.engine

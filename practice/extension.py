@@ -9,17 +9,15 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import FileSystemLoader, PrefixLoader
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from practice import paths
 from practice.config import apply_defaults
-from practice.keys import Keyring
+from practice.encryption import Keyring
 
 # One Flask-SQLAlchemy instance for every app that lets Practice own its database.
 db = SQLAlchemy()
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     # SQLite checks foreign keys only when asked, per connection.
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -28,13 +26,34 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def _bind_listeners(app: Flask, database: SQLAlchemy) -> None:
+    """Practice's SQLAlchemy listeners, on Practice's engine and sessions and nowhere else.
+
+    - Foreign keys on for each SQLite connection of the engine Practice's tables live on
+      (the host's, when Practice shares the host's database: its tables need them).
+    - The audit trail and the signed-note lock on ``database.session``, whose sessionmaker
+      has a Session class of its own, so sessions made elsewhere (a host's plain Session,
+      another Flask-SQLAlchemy instance) never run them. On a shared instance they see the
+      host's writes too and pass over everything that is not Practice's (see each one).
+    """
+    from practice.models.sessions import keep_signed_notes_locked
+    from practice.services import audit
+
+    with app.app_context():
+        engine = database.engine
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    audit.listen(database.session)
+    keep_signed_notes_locked(database.session)
+
+
 @dataclass
 class PracticeState:
     """What Practice keeps per app, in app.extensions["practice"]."""
 
     db: SQLAlchemy
     url_prefix: str
-    # Built on first use (practice.keys.keyring), then kept for the app's life.
+    # Built on first use (practice.encryption.keyring), then kept for the app's life.
     keyring: "Keyring | None" = None
 
 
@@ -110,6 +129,10 @@ class Practice:
       LoginManager is refused at start-up rather than silently overwritten.
     - CLI: commands go under ``flask practice ...`` (the standalone app puts them at the
       top level: ``flask --app practice demo``).
+    - SQLAlchemy listeners (SQLite foreign keys, the audit trail, the signed-note lock)
+      are bound to Practice's engine and Practice's ``db.session`` only, never to every
+      Engine or Session in the process; on a host's shared instance they act on
+      Practice's own models alone (``_bind_listeners``).
     """
 
     def __init__(
@@ -147,6 +170,7 @@ class Practice:
             db.init_app(app)
             database = db
         app.extensions["practice"] = PracticeState(db=database, url_prefix=prefix)
+        _bind_listeners(app, database)
 
         self._init_login(app)
         app.register_blueprint(_make_blueprint(), url_prefix=prefix or None)

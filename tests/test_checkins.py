@@ -311,6 +311,24 @@ def test_practitioner_sees_every_check_in_with_its_words(app, world, browser):
     assert "6/10" in page and "not told yet" in page
 
 
+def test_the_check_in_history_pages_with_the_shared_pager(app, world, browser):
+    set_plan(app, world)
+    for days_ago in (3, 2, 1):
+        add_checkin(
+            app, world.recovering_id, date.today() - timedelta(days=days_ago), urges=days_ago
+        )
+    app.config["PRACTICE_PAGE_SIZE"] = 2
+    alice = browser().login(world.alice)
+    first = alice.text(f"/couples/{world.couple_id}/check-ins")
+    assert "Page 1 of 2" in first and "1/10" in first and "3/10" not in first
+    older = re.search(r'href="([^"]+)">Older', first).group(1).replace("&amp;", "&")
+    second = alice.text(older)
+    assert "Page 2 of 2" in second and "3/10" in second and "Newer" in second
+    # a stale link past the end shows the last page, not an empty one
+    stale = alice.text(f"/couples/{world.couple_id}/check-ins?page=9")
+    assert "Page 2 of 2" in stale and "3/10" in stale
+
+
 def rate(app, world, trust: list[tuple[int, int]]):
     """Both partners answer every exercise carrying trust, safety or connection ratings;
     ``trust`` gives (Riley's, Harper's) trust for the first ones, the rest are 5."""

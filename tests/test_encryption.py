@@ -4,6 +4,7 @@ Everything goes through the real services, pages and CLI on the real database; t
 tables are read with plain SQL, the way someone holding only a copy of the database would.
 """
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
 from practice.db import commit, session
-from practice.keys import KEYS_FILE, UnreadableValue, keyring, parse_keys
+from practice.encryption.keys import KEYS_FILE, UnreadableValue, keyring, parse_keys
+from practice.encryption.rotation import encrypted_tables, unreadable_with
 from practice.models import (
     Addendum,
     Assignment,
@@ -23,7 +25,6 @@ from practice.models import (
     SessionNote,
 )
 from practice.services import assignments, reflections, review, sessions
-from practice.services.encryption import encrypted_tables, unreadable_with
 from tests.conftest import PASSWORD, build_world, empty_tables, make_app, record_session
 
 # Words that appear nowhere in the program, so finding one in a raw row means a leak.
@@ -464,7 +465,7 @@ def test_the_encrypted_tables_are_the_ones_people_write_in():
 
 def test_a_host_app_keeps_the_keys_in_its_own_instance_folder_or_config(tmp_path):
     from practice import Practice
-    from practice.models.crypto import EncryptedText
+    from practice.encryption import EncryptedText
     from tests.test_plugin import host_app
 
     column = EncryptedText()
@@ -490,3 +491,24 @@ def test_a_host_app_keeps_the_keys_in_its_own_instance_folder_or_config(tmp_path
             token = column.process_bind_param("Other words", None)
         assert Fernet(configured).decrypt(token.encode()) == b"Other words"
         assert not (second / "host-instance" / KEYS_FILE).exists()
+
+
+def test_only_the_landed_migration_imports_the_old_keys_module():
+    """practice/keys.py is a shim for migration 04066d06e46f; everything else uses
+    practice.encryption, so the shim never grows back into a second home."""
+    from pathlib import Path
+
+    from practice import keys
+    from practice.encryption import keyring as real
+
+    root = Path(__file__).resolve().parents[1]
+    users = sorted(
+        str(path.relative_to(root))
+        for folder in ("practice", "tests", "bench", "migrations")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "keys.py"
+        and re.search(r"practice\.keys\b|from practice import keys\b", path.read_text())
+        and path != Path(__file__).resolve()
+    )
+    assert users == ["migrations/versions/04066d06e46f_security_and_couples_work_accounts_two_.py"]
+    assert keys.keyring is real

@@ -514,6 +514,39 @@ def test_right_to_left_runs_are_ordered_by_the_bidi_rules():
     assert _visual_words("שלום עולם.") == [".", "עולם", "שלום"]
 
 
+# A Hebrew sentence with a time and an English name: "meeting at 10:30 with Dana Cohen".
+MIXED = "פגישה ב-10:30 עם Dana Cohen"
+
+
+def test_a_mixed_line_follows_the_unicode_bidi_algorithm_not_word_reversal():
+    naive = " ".join(reversed(MIXED.split()))  # "Cohen Dana עם ב-10:30 פגישה"
+    # The UBA keeps the English name in its own order and the time left to right, with the
+    # prefix letter and its hyphen on the time's right (where a Hebrew reader expects them).
+    assert _visual_words(MIXED) == ["Dana", "Cohen", "עם", "10", ":", "30", "-", "ב", "פגישה"]
+    pdf = build_session_pdf(session(sections=[("Mixed", MIXED)]))
+    lines = unicodedata.normalize("NFKC", "\n".join(pages_text(pdf))).splitlines()
+    # pypdf reads the runs in the order drawn, each run's letters in logical order
+    assert any(line.strip() == "Dana Cohen עם 10:30-ב פגישה" for line in lines)
+    assert not any(naive in line for line in lines)
+
+
+def test_line_order_matches_python_bidi_on_mixed_text():
+    """Runs drawn in the order python-bidi's get_display gives, brackets and numbers too."""
+    import random
+
+    from bidi import get_display
+
+    from practice.pdf.text import _base_rtl, _tokens, _visual
+
+    pieces = [*"שלוםאב", *"abcXY", *"0123456789", *" .,:-%$()[]\"'!?/+", "مر", "حب", "٣"]
+    pick = random.Random(10)
+    for _ in range(300):
+        line = "".join(pick.choice(pieces) for _ in range(pick.randint(1, 30)))
+        runs_ = _visual(_tokens(line, typefaces.REGULAR, 10), _base_rtl(line))
+        drawn = "".join(t.text[::-1] if t.level % 2 else t.text for t in runs_)
+        assert drawn == get_display(line), line
+
+
 def test_long_tables_split_over_pages_and_repeat_their_header():
     progress = [StepRow(n, f"STEP-{n}", ["Done", "Done"]) for n in range(1, 121)]
     pdf = build_session_pdf(session(progress=progress))

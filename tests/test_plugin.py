@@ -7,9 +7,12 @@ import pytest
 from flask import Flask
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import inspect, text
+from sqlalchemy import String, create_engine, event, func, inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from practice import Practice, paths
+from practice.models import AuditEntry
 from practice.setup import prepare_database
 
 PASSWORD = "a calm walk by the harbour"
@@ -191,3 +194,134 @@ def test_practice_shares_the_hosts_flask_sqlalchemy_database(tmp_path):
         response = host.test_client().get("/practice/")
         assert response.status_code == 302
         assert response.headers["Location"] == "/practice/setup"
+
+
+# --- SQLAlchemy listeners stay on Practice's own engine and sessions ---------------------
+
+
+class HostBase(DeclarativeBase):
+    """A host's own models, on a metadata that Practice knows nothing of."""
+
+
+class HostOrder(HostBase):
+    __tablename__ = "host_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Names that Practice's audit looks for on its own models: here they mean nothing.
+    note: Mapped[str] = mapped_column(String(50))
+    signed_at: Mapped[str | None] = mapped_column(String(30))
+
+
+def practice_session_listeners():
+    from practice.models.sessions import _keep_signed_notes_locked
+    from practice.services import audit
+
+    return [
+        ("before_flush", audit._refuse_changes_to_the_trail),
+        ("do_orm_execute", audit._refuse_bulk_changes_to_the_trail),
+        ("after_flush", audit._record_changes),
+        ("before_flush", _keep_signed_notes_locked),
+    ]
+
+
+def audit_rows(host) -> int:
+    with host.app_context():
+        database = host.extensions["practice"].db
+        return database.session.scalar(select(func.count(AuditEntry.id)))
+
+
+def host_writes(session) -> None:
+    """A host's insert, update and delete, each committed."""
+    order = HostOrder(id=7, note="first", signed_at="2026-01-01")
+    session.add(order)
+    session.commit()
+    order.note, order.signed_at = "changed after signing", None
+    session.commit()
+    session.delete(order)
+    session.commit()
+
+
+def spy_on_audit(monkeypatch) -> list:
+    """Every model the audit listener looks at: empty means it never ran."""
+    from practice.services import audit
+
+    seen: list = []
+    real = audit.audit_spec
+    monkeypatch.setattr(audit, "audit_spec", lambda model: seen.append(model) or real(model))
+    return seen
+
+
+def practice_still_guards_its_own_writes(host) -> None:
+    """Practice's own writes are audited, its signed notes refuse changes, and its SQLite
+    connections check foreign keys."""
+    from practice.db import commit
+    from practice.models import Couple, SessionNote, SignedNoteLocked, User
+    from practice.services import sessions
+    from tests.conftest import build_world, record_session
+
+    before = audit_rows(host)
+    world = build_world(host)
+    assert audit_rows(host) > before, "Practice's writes are audited"
+    with host.app_context():
+        database = host.extensions["practice"].db
+        couple = database.session.get(Couple, world.couple_id)
+        alice = database.session.scalar(select(User).where(User.email == world.alice))
+        note = record_session(couple, alice)
+        sessions.sign(note, alice, PASSWORD)
+        commit()
+        note = database.session.get(SessionNote, note.id)
+        note.duration_minutes = 5
+        with pytest.raises(SignedNoteLocked):
+            database.session.flush()
+        database.session.rollback()
+        if database.engine.dialect.name == "sqlite":
+            assert database.session.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def test_a_hosts_own_sqlalchemy_session_runs_none_of_practices_listeners(tmp_path, monkeypatch):
+    """The host keeps its own engine and plain Session on another SQLite file."""
+    from practice import extension
+
+    host_engine = create_engine(f"sqlite:///{tmp_path / 'host-own.sqlite3'}")
+    HostBase.metadata.create_all(host_engine)
+    practice_file = tmp_path / "practice.sqlite3"
+    with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{practice_file}") as host:
+        Practice(host, url_prefix="/practice")
+        with host.app_context():
+            prepare_database()
+            practice_db = host.extensions["practice"].db
+        for name, listener in practice_session_listeners():
+            assert not event.contains(Session, name, listener), "not on every Session"
+            assert event.contains(practice_db.session, name, listener), "on Practice's"
+        assert not event.contains(Engine, "connect", extension._sqlite_pragmas)
+
+        audited_before = audit_rows(host)
+        seen = spy_on_audit(monkeypatch)
+        with Session(host_engine) as host_session:
+            host_writes(host_session)
+            assert host_session.scalar(text("PRAGMA foreign_keys")) == 0, "the host's choice"
+        assert seen == [], "the audit listener never looked at the host's writes"
+        assert audit_rows(host) == audited_before
+        monkeypatch.undo()
+
+        practice_still_guards_its_own_writes(host)
+    host_engine.dispose()
+
+
+def test_on_a_shared_flask_sqlalchemy_practices_listeners_pass_over_the_hosts_models(
+    tmp_path,
+):
+    """Practice on the host's Flask-SQLAlchemy instance: one session class for both, so the
+    listeners run for the host's flushes too, and leave every host model alone."""
+    host_file = tmp_path / "host.sqlite3"
+    with host_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{host_file}") as host:
+        host_db = SQLAlchemy()
+        host_db.init_app(host)
+        Practice(host, url_prefix="/practice")
+        with host.app_context():
+            prepare_database()
+            HostBase.metadata.create_all(host_db.engine)
+        audited_before = audit_rows(host)
+        with host.app_context():
+            host_writes(host_db.session)  # no lock error, though it "changes after signing"
+        assert audit_rows(host) == audited_before, "the host's rows are not Practice's to audit"
+        practice_still_guards_its_own_writes(host)

@@ -21,6 +21,7 @@ from practice import access
 from practice.audit.forms import AuditFilterForm
 from practice.db import session as db_session
 from practice.models import AuditEntry, User
+from practice.paging import Page, paginate
 from practice.services import audit, clock
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -80,20 +81,15 @@ def log():
     form = AuditFilterForm(formdata=request.args)
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
     page = max(request.args.get("page", 1, type=int), 1)
-    entries, total = [], 0
+    entries = Page(per_page=per_page)
     if form.validate():
         conditions = _filters(form)
-        total = db_session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
-        entries = db_session.scalars(
-            _newest_first(conditions).limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        count = select(func.count()).select_from(AuditEntry).where(*conditions)
+        entries = paginate(_newest_first(conditions), page, per_page, count=count)
     return render_template(
         "practice/audit/log.html",
         form=form,
         entries=entries,
-        total=total,
-        page=page,
-        per_page=per_page,
         filter_args=_filter_args(),
     )
 

@@ -47,7 +47,7 @@ def dashboard():
     per_page = request.args.get("per_page", type=int) or 0
     per_page = per_page if 0 < per_page <= 200 else current_app.config["PRACTICE_PAGE_SIZE"]
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = couples.caseload(current_user, page, per_page)
+    rows = couples.caseload(current_user, page, per_page)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
     today = clock.today_for(current_user)
     midnight = datetime.combine(today, time(0), tzinfo=clock.zone(current_user.timezone))
@@ -55,9 +55,6 @@ def dashboard():
     return render_template(
         "practice/caseload/dashboard.html",
         rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
         waiting=waiting,
         waiting_total=waiting_total,
         todays=todays,

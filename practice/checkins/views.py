@@ -108,7 +108,7 @@ def couple_checkins(couple_id: int):
             return redirect(url_for(".couple_checkins", couple_id=couple.id))
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
-    rows, total = service.history(couple, page, per_page)
+    rows = service.history(couple, page, per_page)
     summary = None
     if plan is not None:
         summary = service.summary(plan, clock.today_for(plan.partner.user), _now())
@@ -119,9 +119,6 @@ def couple_checkins(couple_id: int):
         form=form,
         summary=summary,
         rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
     )
 
 

@@ -6,9 +6,9 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.encryption import EncryptedText
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple
-from practice.models.crypto import EncryptedText
 from practice.models.programs import BOTH, Exercise
 
 

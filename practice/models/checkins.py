@@ -7,9 +7,9 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.encryption import EncryptedText
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
-from practice.models.crypto import EncryptedText
 
 
 class Frequency(StrEnum):

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.encryption import EncryptedText
 from practice.models.base import Base, utcnow
-from practice.models.crypto import EncryptedText
 from practice.models.users import User
 
 

@@ -6,10 +6,10 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.encryption import EncryptedJSON, EncryptedText
 from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Partner
-from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.users import User
 
 

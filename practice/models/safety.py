@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.encryption import EncryptedJSON, EncryptedText
 from practice.models.base import Base, utcnow
 from practice.models.couples import Partner
-from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.users import User
 
 

@@ -5,12 +5,11 @@ from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm import Session as OrmSession
 
+from practice.encryption import EncryptedJSON, EncryptedText
 from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Couple, Partner
-from practice.models.crypto import EncryptedJSON, EncryptedText
 from practice.models.reflections import Reflection
 from practice.models.users import User
 
@@ -153,7 +152,13 @@ def _was_signed(note: SessionNote) -> bool:
     return bool(before) and before[0] is not None
 
 
-@event.listens_for(OrmSession, "before_flush")
+def keep_signed_notes_locked(sessions) -> None:
+    """Bind the signed-note lock to Practice's sessions (a Flask-SQLAlchemy ``db.session`` or
+    any sessionmaker); idempotent. It acts on Practice's notes and addenda only."""
+    if not event.contains(sessions, "before_flush", _keep_signed_notes_locked):
+        event.listen(sessions, "before_flush", _keep_signed_notes_locked)
+
+
 def _keep_signed_notes_locked(session, _context, _instances):
     """The last line of defence: whatever code path tries, a signed note does not change."""
     for obj in session.dirty:

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from practice.encryption import EncryptedText
 from practice.models.base import Base, utcnow
-from practice.models.crypto import EncryptedText
 
 
 class TwoFactor(Base):

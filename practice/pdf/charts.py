@@ -1,6 +1,7 @@
-"""Ratings over time as line charts, drawn with reportlab's own graphics."""
+"""Ratings over time as line charts, drawn with reportlab's own graphics.
 
-from datetime import date, datetime
+The palette, the 1-10 scale and the time axis come from ``practice.charts.core``, the
+same as the pages' SVG charts; this module only turns them into reportlab shapes."""
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, Line, Path, PolyLine, String
@@ -8,54 +9,44 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable
 
+from practice.charts.core import (
+    HIGHEST,
+    LOWEST,
+    Look,
+    day_axis,
+    look,
+    looks_for,
+    rating_height,
+    tick_label,
+    time_span,
+)
+from practice.charts.core import SIDE_BY_SIDE as SIDE_BY_SIDE_KEYS
 from practice.pdf.common import FRAME_WIDTH, MUTED, RULE, styles
 from practice.pdf.data import RatingSeries
 from practice.pdf.grid import Grid
 from practice.pdf.text import para
 from practice.pdf.typefaces import REGULAR
 
-# One look per partner: colour AND dash AND marker, so the lines differ in grey print too.
-LOOKS = (
-    (colors.HexColor("#1f5fa8"), None, "FilledCircle"),
-    (colors.HexColor("#c2410c"), (5, 2.5), "FilledSquare"),
-    (colors.HexColor("#15803d"), (1.5, 2), "FilledDiamond"),
-    (colors.HexColor("#7e22ce"), (6, 2, 1.5, 2), "FilledTriangle"),
-)
-
 CHART_HEIGHT = 52 * mm
+LINE_WIDTH = 1.6
 
 
-def _x(moment: datetime) -> float:
-    """Days, with the time of day as a fraction, so two ratings on one day stay apart."""
-    if isinstance(moment, datetime):
-        return moment.toordinal() + (moment.hour * 3600 + moment.minute * 60) / 86400
-    return float(moment.toordinal())
+def _colour(style: Look):
+    return colors.HexColor(style.colour)
 
 
-def _day_label(value: float) -> str:
-    day = date.fromordinal(max(1, int(round(value))))
-    return f"{day.day} {day:%b} {day:%y}"
-
-
-def _ticks(low: float, high: float, most: int = 6) -> list[float]:
-    first, last = int(low), int(high + 0.999)
-    span = max(1, last - first)
-    step = max(1, -(-span // (most - 1)))
-    return [float(first + i * step) for i in range(span // step + 1)] or [float(first)]
-
-
-def partner_looks(names: list[str]) -> dict[str, tuple]:
-    return {name: LOOKS[i % len(LOOKS)] for i, name in enumerate(names)}
+def _dash(style: Look) -> tuple[float, ...] | None:
+    return style.dash_lengths(LINE_WIDTH) or None
 
 
 def _marker_path(kind: str, points: list[tuple[float, float]], colour) -> Path:
     """All of one partner's markers as one filled path (one node to draw, not one each)."""
     r = 2.3
-    if kind == "FilledSquare":
+    if kind == "square":
         shape = [(-r, -r), (r, -r), (r, r), (-r, r)]
-    elif kind == "FilledDiamond":
+    elif kind == "diamond":
         shape = [(0, -1.35 * r), (1.35 * r, 0), (0, 1.35 * r), (-1.35 * r, 0)]
-    elif kind == "FilledTriangle":
+    elif kind == "triangle":
         shape = [(-1.2 * r, -r), (1.2 * r, -r), (0, 1.25 * r)]
     else:  # a circle, as an octagon: indistinguishable at this size
         shape = [
@@ -94,8 +85,8 @@ def _scale(width: float, height: float) -> Drawing:
         plot_w, plot_h = width - LEFT - 10, height - BOTTOM - 6
         scale = Drawing(width, height)
         grid = Path(strokeColor=RULE, strokeWidth=0.4, fillColor=None)
-        for rating in range(1, 11):
-            y = BOTTOM + (rating - 1) / 9 * plot_h
+        for rating in range(LOWEST, HIGHEST + 1):
+            y = BOTTOM + rating_height(rating) * plot_h
             grid.moveTo(LEFT, y)
             grid.lineTo(LEFT + plot_w, y)
             scale.add(
@@ -146,12 +137,13 @@ class RatingsChart(Flowable):
 
 def line_chart(
     series: RatingSeries,
-    looks: dict[str, tuple],
+    looks: dict[str, Look],
     width: float,
     ticks: int = 6,
-    span: tuple[float, float] | None = None,
+    span: tuple | None = None,
 ) -> Flowable:
     """One series (e.g. "Trust"): a line per partner, 1-10 up the side, dates along.
+    span: (first, last moment) shared with other charts; by default this series' own.
     Drawn from reportlab.graphics shapes (paths, polylines, strings): the same picture as
     the LinePlot widget at a fraction of the cost."""
     names = [name for name, points in series.points.items() if points]
@@ -169,30 +161,25 @@ def line_chart(
             )
         )
         return drawing
-    xs = [_x(when) for name in names for when, _ in series.points[name]]
-    low, high = span or (min(xs), max(xs))
-    if high - low < 1:
-        low, high = low - 1, high + 1
-    ticks = _ticks(low, high, ticks)
-    low, high = min(low, ticks[0]), max(high, ticks[-1])
+    axis = day_axis(span or time_span([series]), ticks)
     plot_w, plot_h = width - LEFT - 10, CHART_HEIGHT - BOTTOM - 6
 
-    def px(value: float) -> float:
-        return LEFT + (value - low) / (high - low) * plot_w
+    def px(fraction: float) -> float:
+        return LEFT + fraction * plot_w
 
     def py(value: float) -> float:
-        return BOTTOM + (value - 1) / 9 * plot_h
+        return BOTTOM + rating_height(value) * plot_h
 
     ticks_path = Path(strokeColor=MUTED, strokeWidth=0.6, fillColor=None)
-    for tick in ticks:  # dates along the bottom
-        x = px(tick)
+    for tick in axis.ticks:  # dates along the bottom
+        x = px(axis.tick_across(tick))
         ticks_path.moveTo(x, BOTTOM)
         ticks_path.lineTo(x, BOTTOM - 3)
         drawing.add(
             String(
                 x,
                 BOTTOM - 10,
-                _day_label(tick),
+                tick_label(tick),
                 fontName=REGULAR,
                 fontSize=6.5,
                 fillColor=MUTED,
@@ -201,24 +188,25 @@ def line_chart(
         )
     drawing.add(ticks_path)
     for i, name in enumerate(names):
-        colour, dash, marker = looks.get(name, LOOKS[i % len(LOOKS)])
-        points = [(px(_x(when)), py(max(1, min(10, value)))) for when, value in series.points[name]]
+        style = looks.get(name) or look(i)
+        colour = _colour(style)
+        points = [(px(axis.across(when)), py(value)) for when, value in series.points[name]]
         if len(points) > 1:
             drawing.add(
                 PolyLine(
                     [c for point in points for c in point],
                     strokeColor=colour,
-                    strokeWidth=1.6,
-                    strokeDashArray=dash,
+                    strokeWidth=LINE_WIDTH,
+                    strokeDashArray=_dash(style),
                     strokeLineJoin=1,
                 )
             )
-        drawing.add(_marker_path(marker, points, colour))
+        drawing.add(_marker_path(style.marker, points, colour))
     return RatingsChart(_scale(width, CHART_HEIGHT), drawing)
 
 
-def _swatch(look: tuple) -> Drawing:
-    colour, dash, marker = look
+def _swatch(style: Look) -> Drawing:
+    colour = _colour(style)
     swatch = Drawing(11 * mm, 3 * mm)
     swatch.add(
         Line(
@@ -227,15 +215,15 @@ def _swatch(look: tuple) -> Drawing:
             11 * mm,
             1.5 * mm,
             strokeColor=colour,
-            strokeWidth=1.6,
-            strokeDashArray=dash,
+            strokeWidth=LINE_WIDTH,
+            strokeDashArray=_dash(style),
         )
     )
-    swatch.add(_marker_path(marker, [(5.5 * mm, 1.5 * mm)], colour))
+    swatch.add(_marker_path(style.marker, [(5.5 * mm, 1.5 * mm)], colour))
     return swatch
 
 
-def legend(names: list[str], looks: dict[str, tuple]) -> Flowable:
+def legend(names: list[str], looks: dict[str, Look]) -> Flowable:
     """Who is which line: the same colour, dash and marker, then the partner's name."""
     cells, widths = [], []
     for name in names:
@@ -249,7 +237,7 @@ def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> li
     names = list(partner_names)
     for series in ratings:
         names += [n for n in series.points if n not in names]
-    looks = partner_looks(names)
+    looks = looks_for(names)
     shown = [n for n in names if any(s.points.get(n) for s in ratings)]
     out: list[Flowable] = [legend(shown or names, looks)]
     s = styles()
@@ -263,7 +251,7 @@ def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> li
     return out
 
 
-SIDE_BY_SIDE = ("Trust", "Safety", "Connection")
+SIDE_BY_SIDE = tuple(key.title() for key in SIDE_BY_SIDE_KEYS)  # the series' labels
 
 
 def side_by_side_section(
@@ -278,14 +266,13 @@ def side_by_side_section(
     names = list(partner_names)
     for series in ratings:
         names += [n for n in series.points if n not in names]
-    looks = partner_looks(names)
+    looks = looks_for(names)
     shown = [n for n in names if any(s.points.get(n) for s in chosen)]
     width = FRAME_WIDTH / len(SIDE_BY_SIDE)
     s = styles()
     titles = [para(series.label, s["h3"]) for series in chosen]
     # One time axis for the three panels, so a week reads at the same place in each.
-    xs = [_x(when) for series in chosen for pts in series.points.values() for when, _ in pts]
-    span = (min(xs), max(xs))
+    span = time_span(chosen)
     panels = [line_chart(series, looks, width - 4, ticks=3, span=span) for series in chosen]
     return [
         CondPageBreak(CHART_HEIGHT + 25 * mm),

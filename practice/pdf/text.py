@@ -2,10 +2,12 @@
 
 Left-to-right text (any script the fonts cover) becomes a reportlab ``Paragraph`` whose markup
 sets each run's font. Text with Hebrew, Arabic or another right-to-left script becomes a
-``BidiParagraph``: this module breaks its lines, orders each line's runs by a word-level
-version of the Unicode bidi algorithm, and draws each run, shaped by HarfBuzz (uharfbuzz)
-where it is right-to-left, so Arabic letters join and Hebrew reads right to left.
-(reportlab's own bidi support needs ``rlbidi``, which PyPI does not carry.)
+``BidiParagraph``: python-bidi resolves each character's level by the Unicode
+Bidirectional Algorithm (UAX #9), this module breaks the lines, orders each line's runs by
+those levels, and draws each run, shaped by HarfBuzz (uharfbuzz) where it is right-to-left,
+so Arabic letters join and Hebrew reads right to left. Runs stay in logical order inside,
+because HarfBuzz shapes logical text. (reportlab's own bidi support needs ``rlbidi``,
+which PyPI does not carry.)
 """
 
 import re
@@ -13,6 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from bidi import algorithm as uba
+from bidi import get_base_level, get_display
+from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.platypus import Flowable, Paragraph
@@ -26,7 +31,7 @@ _RTL = re.compile(
 )
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\U0001f3fb-\U0001f3ff]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
-_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+_MIRROR = str.maketrans(MIRRORED)  # rule L4: brackets and the like face the other way
 
 
 def normalise(text: str | None) -> str:
@@ -219,7 +224,7 @@ class _Token:
     width: float
     replaced: bool = False
     shaped: object = None
-    level: int = 0
+    level: int = 0  # the embedding level the Unicode bidi algorithm resolved
 
 
 def _kind(char: str) -> str:
@@ -248,112 +253,142 @@ def _measure(token: _Token, size: float) -> _Token:
     return token
 
 
+def _levels(text: str) -> list[int]:
+    """Each character's embedding level by the Unicode Bidirectional Algorithm, as
+    python-bidi resolves it for the paragraph (rules P2 to I2, brackets included).
+    Reordering (rules L1, L2) is done per line, on runs, by _visual."""
+    try:
+        return _rust_levels(text)
+    except (ValueError, UnicodeError):  # a format we do not know, or a lone surrogate
+        return _python_levels(text)
+
+
+# get_display(debug=True) answers with the library's resolved paragraph, levels included,
+# one per UTF-8 byte; the levels section is the only line that opens like this.
+_LEVELS = re.compile(r"\n {4}levels: \[\n(.*?)\n {4}\],", re.S)
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
+
+
+def _rust_levels(text: str) -> list[int]:
+    found = _LEVELS.search(get_display(text, debug=True))
+    if found is None:
+        raise ValueError("python-bidi's resolved levels are not where they were")
+    per_byte = [int(level) for level in _LEVEL.findall(found.group(1))]
+    levels, offset = [], 0
+    for char in text:
+        levels.append(per_byte[offset])
+        offset += len(char.encode("utf-8"))
+    if offset != len(per_byte):
+        raise ValueError("python-bidi gave a level count that does not match the text")
+    return levels
+
+
+def _python_levels(text: str) -> list[int]:
+    """The same, by python-bidi's pure-Python implementation (no bracket pairs, rule N0)."""
+    storage = uba.get_empty_storage()
+    storage["base_level"] = get_base_level(text)
+    storage["base_dir"] = "LR"[storage["base_level"]]
+    uba.get_embedding_levels(text, storage)
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    # Rule X9 drops embedding controls and boundary neutrals from the result: each takes
+    # the level of the character before it, so levels stay one per character of text.
+    resolved = iter(storage["chars"])
+    levels, level = [], storage["base_level"]
+    for char in text:
+        if unicodedata.bidirectional(char) not in uba.X9_REMOVED:
+            level = next(resolved)["level"]
+        levels.append(level)
+    return levels
+
+
 def _tokens(line: str, primary: str, size: float) -> list[_Token]:
+    """A paragraph's runs in logical order: one font, one kind and one resolved bidi level
+    each, measured (right-to-left runs shaped)."""
     out: list[_Token] = []
-    cur: list = []  # [font, kind, chars]
+    cur: list = []  # [font, kind, chars, level]
+    levels = _levels(line) if line else []
 
     def flush():
         if cur and cur[2]:
-            out.append(_measure(_Token("".join(cur[2]), cur[0], cur[1], 0.0), size))
+            token = _Token("".join(cur[2]), cur[0], cur[1], 0.0, level=cur[3])
+            out.append(_measure(token, size))
 
-    for char in line:
+    for char, level in zip(line, levels, strict=True):
         font = font_for(char, primary)
         if font is None:
             if is_invisible(char):
                 continue
             flush()
             cur = []
-            out.append(_measure(_Token(replacement(char), primary, "N", 0.0, True), size))
+            token = _Token(replacement(char), primary, "N", 0.0, True, level=level)
+            out.append(_measure(token, size))
             continue
         kind = _kind(char)
         if kind == "" and cur and cur[0] == font:
             cur[2].append(char)
             continue
         kind = kind or "N"
-        if cur and cur[0] == font and cur[1] == kind and kind != "S":
+        if cur and cur[0] == font and cur[1] == kind and cur[3] == level and kind != "S":
             cur[2].append(char)
         else:
             flush()
-            cur = [font, kind, [char]]
+            cur = [font, kind, [char], level]
     flush()
     return out
 
 
 def _base_rtl(line: str) -> bool:
-    for char in line:
-        bidi = unicodedata.bidirectional(char)
-        if bidi in ("R", "AL"):
-            return True
-        if bidi == "L":
-            return False
-    return False
+    """Whether a paragraph reads right to left: its first strong character (rules P2, P3)."""
+    return get_base_level(line) == 1
 
 
 def _visual(tokens: list[_Token], rtl: bool) -> list[_Token]:
-    """Order one line's tokens for display: a word-level Unicode bidi algorithm."""
+    """One line's runs in display order, by their resolved levels (rules L1 and L2)."""
     base = 1 if rtl else 0
-    strong: list[str | None] = []
-    context = "R" if rtl else "L"
-    for t in tokens:  # numbers after left-to-right text read as left-to-right text
-        if t.kind in ("R", "L"):
-            context = t.kind
-            strong.append(t.kind)
-        elif t.kind == "EN":
-            strong.append("L" if context == "L" else "NUM")
-        else:
-            strong.append(None)
-    n = len(tokens)
-    for i, t in enumerate(tokens):
-        s = strong[i]
-        if s == "L":
-            t.level = 2 if base else 0
-        elif s == "R":
-            t.level = 1
-        elif s == "NUM":
-            t.level = 2
-        else:
-            edge = "R" if rtl else "L"
-            before = next((strong[j] for j in range(i - 1, -1, -1) if strong[j]), edge)
-            after = next((strong[j] for j in range(i + 1, n) if strong[j]), edge)
-            before = "L" if before == "L" else "R"  # numbers count as right-to-left here
-            after = "L" if after == "L" else "R"
-            if before == after:
-                t.level = (2 if base else 0) if before == "L" else 1
-            else:
-                t.level = base
-    order = list(tokens)
-    top = max((t.level for t in order), default=0)
-    for level in range(top, 0, -1):
+    levels = [t.level for t in tokens]
+    for i in range(len(tokens) - 1, -1, -1):  # L1: spaces ending the line take the base level
+        if tokens[i].kind != "S":
+            break
+        levels[i] = base
+    order = list(range(len(tokens)))
+    top = max(levels, default=0)
+    lowest_odd = min((level for level in levels if level % 2), default=top + 1)
+    for level in range(top, lowest_odd - 1, -1):  # L2: reverse each run at or above a level
         i = 0
         while i < len(order):
-            if order[i].level >= level:
+            if levels[order[i]] >= level:
                 j = i
-                while j < len(order) and order[j].level >= level:
+                while j < len(order) and levels[order[j]] >= level:
                     j += 1
                 order[i:j] = order[i:j][::-1]
                 i = j
             else:
                 i += 1
-    return order
+    return [tokens[i] for i in order]
 
 
 def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]]:
     """Greedy line breaking at spaces, in logical order; over-long words split anywhere."""
     words: list[list[_Token]] = [[]]
+    gaps: list[int] = [0]  # the resolved level of the space before each word
     for t in tokens:
         if t.kind == "S":
             words.append([])
+            gaps.append(t.level)
         else:
             words[-1].append(t)
-    words = [w for w in words if w]
+    spaced = [(gap, word) for gap, word in zip(gaps, words, strict=True) if word]
     lines: list[list[_Token]] = []
     line: list[_Token] = []
     used = 0.0
-    for word in words:
+    for gap, word in spaced:
         word_width = sum(t.width for t in word)
         space = pdfmetrics.stringWidth(" ", word[0].font, size) if line else 0.0
         if line and used + space + word_width <= width:
-            line.append(_Token(" ", word[0].font, "S", space))
+            line.append(_Token(" ", word[0].font, "S", space, level=gap))
             line.extend(word)
             used += space + word_width
             continue
@@ -376,7 +411,9 @@ def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]
                     if used + pdfmetrics.stringWidth(piece, rest.font, size) > width:
                         break
                     cut += 1
-                head = _measure(_Token(rest.text[:cut], rest.font, rest.kind, 0.0), size)
+                head = _measure(
+                    _Token(rest.text[:cut], rest.font, rest.kind, 0.0, level=rest.level), size
+                )
                 if line and used + head.width > width:
                     lines.append(line)
                     line, used = [], 0.0
@@ -385,7 +422,10 @@ def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]
                 lines.append(line)
                 line, used = [], 0.0
                 rest = _measure(
-                    _Token(rest.text[cut:], rest.font, rest.kind, 0.0, rest.replaced), size
+                    _Token(
+                        rest.text[cut:], rest.font, rest.kind, 0.0, rest.replaced, level=rest.level
+                    ),
+                    size,
                 )
     if line:
         lines.append(line)

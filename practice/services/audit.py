@@ -206,7 +206,23 @@ def _becomes_signed(obj) -> bool:
 # --- the listeners -----------------------------------------------------------------------
 
 
-@event.listens_for(OrmSession, "before_flush")
+def listen(sessions) -> None:
+    """Bind the trail's listeners to Practice's sessions (a Flask-SQLAlchemy ``db.session``
+    or any sessionmaker); idempotent. Sessions from anywhere else never run them.
+
+    When Practice shares a host's Flask-SQLAlchemy instance, the host's own writes go
+    through these sessions too: each listener looks only at Practice's own models and the
+    audit table, so a host's rows are neither recorded nor refused.
+    """
+    for name, listener in (
+        ("before_flush", _refuse_changes_to_the_trail),
+        ("do_orm_execute", _refuse_bulk_changes_to_the_trail),
+        ("after_flush", _record_changes),
+    ):
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)
+
+
 def _refuse_changes_to_the_trail(session, _context, _instances):
     """The ORM never updates or deletes an audit entry (the database refuses it too)."""
     for obj in session.deleted:
@@ -217,7 +233,6 @@ def _refuse_changes_to_the_trail(session, _context, _instances):
             raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
 
 
-@event.listens_for(OrmSession, "do_orm_execute")
 def _refuse_bulk_changes_to_the_trail(state):
     if (state.is_update or state.is_delete) and any(
         mapper.class_ is AuditEntry for mapper in state.all_mappers
@@ -225,7 +240,6 @@ def _refuse_bulk_changes_to_the_trail(state):
         raise AuditLogIsAppendOnly(APPEND_ONLY_MESSAGE)
 
 
-@event.listens_for(OrmSession, "after_flush")
 def _record_changes(session, _context):
     """One entry per changed client record, written in the same transaction.
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from practice.db import session
 from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner
+from practice.paging import Page, paginate
 from practice.services import clock
 from practice.services.errors import PracticeError
 
@@ -157,17 +158,16 @@ def save_checkin(
     return checkin, created
 
 
-def history(couple: Couple, page: int = 1, per_page: int = 50) -> tuple[list[Checkin], int]:
+def history(couple: Couple, page: int = 1, per_page: int = 50) -> Page:
     """Every check-in of the couple, newest first, a page at a time."""
-    total = session.scalar(select(func.count(Checkin.id)).where(Checkin.couple_id == couple.id))
-    rows = session.scalars(
+    return paginate(
         select(Checkin)
         .where(Checkin.couple_id == couple.id)
-        .order_by(Checkin.period_start.desc(), Checkin.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total or 0
+        .order_by(Checkin.period_start.desc(), Checkin.id.desc()),
+        page,
+        per_page,
+        count=select(func.count(Checkin.id)).where(Checkin.couple_id == couple.id),
+    )
 
 
 def own_checkins(partner: Partner, limit: int = 14) -> list[Checkin]:

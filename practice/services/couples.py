@@ -16,6 +16,7 @@ from practice.models import (
     Role,
     User,
 )
+from practice.paging import Page, paginate
 from practice.services import agreements
 from practice.services.accounts import (
     NAME_LENGTH,
@@ -98,7 +99,7 @@ class CaseloadRow:
     risk: int
 
 
-def caseload(practitioner: User, page: int, per_page: int) -> tuple[list[CaseloadRow], int]:
+def caseload(practitioner: User, page: int, per_page: int) -> Page:
     """The practitioner's couples, those with work waiting first; three queries at any size."""
     waiting = (
         select(
@@ -112,8 +113,7 @@ def caseload(practitioner: User, page: int, per_page: int) -> tuple[list[Caseloa
         .subquery()
     )
     mine = Couple.practitioner_id == practitioner.id
-    total = session.scalar(select(func.count(Couple.id)).where(mine))
-    rows = session.execute(
+    listing = paginate(
         select(Couple, func.coalesce(waiting.c.waiting, 0), func.coalesce(waiting.c.risk, 0))
         .outerjoin(waiting, waiting.c.couple_id == Couple.id)
         .where(mine)
@@ -125,11 +125,14 @@ def caseload(practitioner: User, page: int, per_page: int) -> tuple[list[Caseloa
             func.coalesce(waiting.c.waiting, 0).desc(),
             Couple.name,
             Couple.id,
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return [CaseloadRow(c, w, r) for c, w, r in rows], total
+        ),
+        page,
+        per_page,
+        count=select(func.count(Couple.id)).where(mine),
+        scalars=False,
+    )
+    listing.items = [CaseloadRow(c, w, r) for c, w, r in listing.items]
+    return listing
 
 
 def couple_for_practitioner(practitioner: User, couple_id: int) -> Couple | None:

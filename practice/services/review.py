@@ -15,6 +15,7 @@ from practice.models import (
     User,
     utcnow,
 )
+from practice.paging import paginate
 from practice.services import pacing
 from practice.services.errors import PracticeError
 
@@ -33,9 +34,9 @@ def _waiting(practitioner: User):
 
 
 def queue(practitioner: User, limit: int) -> tuple[list[Reflection], int]:
-    """Submitted and not reviewed, risk first, then oldest first; two queries at any size."""
-    total = session.scalar(_waiting(practitioner).with_only_columns(func.count(Reflection.id)))
-    items = session.scalars(
+    """Submitted and not reviewed, risk first, then oldest first: the first page of them and
+    how many wait in all; two queries at any size."""
+    first = paginate(
         _waiting(practitioner)
         .options(
             # The queue shows titles, not words: skip decrypting them (raise if ever used).
@@ -46,10 +47,12 @@ def queue(practitioner: User, limit: int) -> tuple[list[Reflection], int]:
             defer(Reflection.answers, raiseload=True),
             defer(Reflection.risk_terms, raiseload=True),
         )
-        .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id)
-        .limit(limit)
-    ).all()
-    return list(items), total
+        .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id),
+        1,
+        limit,
+        count=_waiting(practitioner).with_only_columns(func.count(Reflection.id)),
+    )
+    return first.items, first.total
 
 
 def reflection_for_practitioner(practitioner: User, reflection_id: int) -> Reflection | None:

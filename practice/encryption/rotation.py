@@ -15,8 +15,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Table, Text, bindparam, column, select, table, update
 
 from practice.db import session
+from practice.encryption.types import EncryptedType
 from practice.models import Base
-from practice.models.crypto import EncryptedType
 from practice.services.errors import PracticeError
 
 BATCH_SIZE = 500

@@ -1,46 +1,45 @@
-"""Ratings over time as an accessible SVG line chart, drawn on the server."""
+"""Ratings over time as accessible SVG line charts, drawn on the server: the geometry the
+templates (``caseload/couple.html``, ``checkins/_chart.html``) turn into SVG elements."""
 
 from dataclasses import dataclass
 
+from practice.charts.core import (
+    SIDE_BY_SIDE,
+    axis_label,
+    exact_axis,
+    look,
+    rating_height,
+    time_span,
+)
+
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 560, 200, 34, 12, 12, 26
-COLOURS = ("#2f6f8f", "#b5562f")
-DASHES = ("", "6 4")  # the second partner's line differs in shape too, not only colour
-MARKERS = ("circle", "square")  # and in its markers, for print and for colour blindness
-# The ratings shown side by side for both partners: the heart of trust-rebuilding work.
-SIDE_BY_SIDE = ("trust", "safety", "connection")
 PANEL_WIDTH, PANEL_HEIGHT = 240, 170
+LINE_WIDTH = 2  # the templates' stroke-width
+GRID = (1, 4, 7, 10)
 
 
 @dataclass
 class Line:
     name: str
     colour: str
-    dash: str
+    dash: str  # an SVG stroke-dasharray, "" for a solid line
     points: str
     dots: list[tuple[float, float, str]]
     marker: str = "circle"
-
-
-def time_span(all_series) -> tuple:
-    """One time axis for all of a couple's charts, so they line up when read together."""
-    moments = [m for series in all_series for pts in series.points.values() for m, _ in pts]
-    return min(moments), max(moments)
+    description: str = ""
 
 
 def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
     """Geometry for one rating question: one line per partner on a shared time axis, 1-10."""
-    start, end = span
-    seconds = (end - start).total_seconds() or 1.0
+    axis = exact_axis(span)
     inner_w = width - PAD_LEFT - PAD_RIGHT
     inner_h = height - PAD_TOP - PAD_BOTTOM
 
     def x(moment):
-        if end == start:
-            return PAD_LEFT + inner_w / 2
-        return PAD_LEFT + inner_w * (moment - start).total_seconds() / seconds
+        return PAD_LEFT + inner_w * axis.across(moment)
 
     def y(value):
-        return PAD_TOP + inner_h * (10 - value) / 9
+        return PAD_TOP + inner_h * (1 - rating_height(value))
 
     lines = []
     for index, partner in enumerate(partners):
@@ -48,29 +47,31 @@ def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
         if not points:
             continue
         coords = [(round(x(m), 1), round(y(v), 1), f"{m:%d %b}: {v}") for m, v in points]
+        style = look(index)
         lines.append(
             Line(
                 partner.name,
-                COLOURS[index % 2],
-                DASHES[index % 2],
+                style.colour,
+                " ".join(f"{length:g}" for length in style.dash_lengths(LINE_WIDTH)),
                 " ".join(f"{cx},{cy}" for cx, cy, _ in coords),
                 coords,
-                MARKERS[index % 2],
+                style.marker,
+                style.description,
             )
         )
-    grid = [(value, round(y(value), 1)) for value in (1, 4, 7, 10)]
+    start, end = span
     return {
         "width": width,
         "height": height,
         "lines": lines,
-        "grid": grid,
+        "grid": [(value, round(y(value), 1)) for value in GRID],
         "left": PAD_LEFT,
         "right": width - PAD_RIGHT,
         "bottom": height - PAD_BOTTOM,
         "start": start,
         "end": end,
-        "start_label": _axis_label(start, end, start),
-        "end_label": _axis_label(start, end, end),
+        "start_label": axis_label(span, start),
+        "end_label": axis_label(span, end),
     }
 
 
@@ -82,8 +83,3 @@ def side_by_side(all_series, partners, keys=SIDE_BY_SIDE) -> list[tuple]:
         return []
     span = time_span(chosen)
     return [(s, line_chart(s, partners, span, PANEL_WIDTH, PANEL_HEIGHT)) for s in chosen]
-
-
-def _axis_label(start, end, moment) -> str:
-    """Dates on the time axis; with the time of day when all points fall on one day."""
-    return f"{moment:%d %b %H:%M}" if start.date() == end.date() else f"{moment:%d %b}"

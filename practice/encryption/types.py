@@ -13,7 +13,7 @@ import json
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-from practice.keys import UnreadableValue, keyring
+from practice.encryption.keys import UnreadableValue, keyring
 
 __all__ = ["EncryptedJSON", "EncryptedText", "EncryptedType", "UnreadableValue"]
 
