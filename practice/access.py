@@ -1,21 +1,117 @@
-"""Who may reach what. Every feature blueprint declares its audience here, once.
+"""Who may reach what. Every feature blueprint declares its audience here, once, and every
+object a URL names is loaded and checked here, before the view runs.
 
 Anonymous people are sent to sign in; a signed-in person outside the audience gets 404,
-as does anything outside their reach, so no page hints that something exists.
+as does anything outside their reach, so no page hints that something exists. A view never
+sees the id in its URL: it gets the checked object instead (``couple_id`` arrives as
+``couple``, ``session_id`` as ``note``, and so on), so it cannot reach an unchecked one.
+Whether a person may *read* a thing is ``practice.privacy``'s answer; the loaders ask it.
 """
 
-from flask import Blueprint, abort, current_app, redirect, url_for
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 
-def _guard(bp: Blueprint, allowed, then=None) -> None:
+def found(thing):
+    """The thing, or 404 when it is missing or out of reach."""
+    if thing is None:
+        abort(404)
+    return thing
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How a URL variable becomes the object a view gets: its name in the view, and a
+    function of (person, value, objects loaded so far) giving the object or None."""
+
+    name: str
+    load: Callable
+
+
+def _practitioner_loaders() -> dict[str, Loader]:
+    from practice.services import couples, disclosure, review, sessions
+
+    def partner(user, partner_id, loaded):
+        couple = loaded["couple"] if "couple" in loaded else loaded["note"].couple
+        return next((p for p in couple.partners if p.id == partner_id), None)
+
+    def assignment(user, assignment_id, loaded):
+        return couples.assignment_of(loaded["couple"], assignment_id)
+
+    def part(user, position, loaded):
+        return disclosure.submitted_part(loaded["couple"], position)
+
+    return {
+        "couple_id": Loader("couple", lambda u, v, _: couples.couple_for_practitioner(u, v)),
+        "session_id": Loader("note", lambda u, v, _: sessions.session_for_practitioner(u, v)),
+        "reflection_id": Loader(
+            "reflection", lambda u, v, _: review.reflection_for_practitioner(u, v)
+        ),
+        "partner_id": Loader("partner", partner),
+        "assignment_id": Loader("assignment", assignment),
+        "position": Loader("part", part),
+    }
+
+
+def _client_loaders() -> dict[str, Loader]:
+    from practice.services import assignments, disclosure, reflections, sessions
+
+    return {
+        "assignment_id": Loader(
+            "assignment", lambda u, v, _: assignments.assignment_for_client(u.partner, v)
+        ),
+        "reflection_id": Loader(
+            "reflection", lambda u, v, _: reflections.readable_by_client(u.partner, v)
+        ),
+        "session_id": Loader("note", lambda u, v, _: sessions.handout_for_client(u.partner, v)),
+        "position": Loader("part", lambda u, v, _: disclosure.openable_part(u.partner, v)),
+    }
+
+
+def _owner_loaders() -> dict[str, Loader]:
+    from practice.services import accounts
+
+    return {"user_id": Loader("practitioner", lambda u, v, _: accounts.practitioner(v))}
+
+
+def _load_url_objects(loaders: Callable[[], dict[str, Loader]]) -> None:
+    """Replace each id in the URL by its checked object; 404 when any is out of reach."""
+    args = request.view_args
+    if not args:
+        return
+    # The ids as they came, for the audit of reads (practice.audit.reads).
+    g.practice_url_ids = dict(args)
+    known = loaders()
+    loaded: dict = {}
+    for key in [k for k in known if k in args]:
+        loader = known[key]
+        loaded[loader.name] = found(loader.load(current_user, args.pop(key), loaded))
+    if set(args) - {"token"}:
+        # A URL variable nobody checks would reach the view unchecked: refuse to serve it.
+        raise LookupError(f"no loader for URL variables {sorted(args)} of {request.endpoint}")
+    args.update(loaded)
+
+
+def url_ids() -> dict:
+    """The ids the URL named (before they became objects)."""
+    return g.get("practice_url_ids", request.view_args or {})
+
+
+def _guard(bp: Blueprint, allowed, then=None, loaders=None) -> None:
     @bp.before_request
     def check_audience():
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         if not allowed(current_user):
             abort(404)
-        return then() if then is not None else None
+        if then is not None and (answer := then()) is not None:
+            return answer
+        if loaders is not None:
+            _load_url_objects(loaders)
+        return None
 
 
 def _safety_screen_first():
@@ -30,11 +126,11 @@ def for_signed_in(bp: Blueprint) -> None:
 
 
 def for_owner(bp: Blueprint) -> None:
-    _guard(bp, lambda user: user.is_owner)
+    _guard(bp, lambda user: user.is_owner, loaders=_owner_loaders)
 
 
 def for_practitioners(bp: Blueprint) -> None:
-    _guard(bp, lambda user: user.is_practitioner)
+    _guard(bp, lambda user: user.is_practitioner, loaders=_practitioner_loaders)
 
 
 def for_clients(bp: Blueprint, *, screened: bool = True) -> None:
@@ -44,11 +140,5 @@ def for_clients(bp: Blueprint, *, screened: bool = True) -> None:
         bp,
         lambda user: user.is_client and user.partner is not None,
         _safety_screen_first if screened else None,
+        loaders=_client_loaders,
     )
-
-
-def found(thing):
-    """The thing, or 404 when it is missing or out of reach."""
-    if thing is None:
-        abort(404)
-    return thing

@@ -74,8 +74,8 @@ def export_record_command(couple_id: int, out: Path):
     from practice.models import Couple
     from practice.pdf.record import build_record_pdf
     from practice.services.accounts import practice_profile
+    from practice.services.documents import record_pdf
     from practice.services.sessions import signed_sessions
-    from practice.sessions.documents import record_pdf
 
     couple = session.get(Couple, couple_id)
     if couple is None:

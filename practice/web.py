@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from practice import privacy
 from practice.services import accounts, clock
 from practice.signin import end_stale_sign_in
 
@@ -38,6 +39,7 @@ def template_helpers() -> dict:
         "format_date": clock.format_date,
         "format_time": format_time,
         "csrf_token": generate_csrf,
+        **privacy.template_helpers(),
     }
 
 

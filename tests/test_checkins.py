@@ -74,7 +74,7 @@ def add_checkin(app, partner_id, day, now=None, **changes):
         slip_at=changes.get("slip_at"),
         told=changes.get("told", False),
         told_at=changes.get("told_at"),
-        shared_with_partner=changes.get("shared", False),
+        share=changes.get("shared", False),
     )
     with app.app_context():
         partner = session.get(Partner, partner_id)

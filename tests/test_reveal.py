@@ -10,8 +10,15 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Reflection, User
 from practice.programs.loader import ProgramFileError, parse_program
-from practice.services import pacing, reflections, sessions
-from tests.conftest import PASSWORD, Browser, assign_exercises, counted_queries, record_session
+from practice.services import pacing, reflections, safety, sessions
+from tests.conftest import (
+    PASSWORD,
+    SAFE_ANSWERS,
+    Browser,
+    assign_exercises,
+    counted_queries,
+    record_session,
+)
 
 RILEY_WORDS = "RILEY-HEARD-THE-APOLOGY"
 HARPER_WORDS = "HARPER-NEEDS-QUIET-EVENINGS"
@@ -213,12 +220,13 @@ def test_a_submitted_answer_cannot_be_changed_before_or_after_the_reveal(app, wo
         assert reflection.answers[0] == RILEY_WORDS
 
 
-def test_with_joint_features_off_nothing_is_revealed(app, world, reveal, monkeypatch):
-    # The safety screen's switch (filled in by the safety work) says joint features are off.
-    from practice.services import safety
-
-    monkeypatch.setattr(safety, "joint_features_allowed", lambda couple: False)
+def test_with_joint_features_off_nothing_is_revealed(app, world, reveal):
+    # A concerning safety answer turns joint features off, through the real screen.
     aid, riley, harper = reveal
+    with app.app_context():
+        hurt = session.get(Couple, world.couple_id).partners[1]
+        safety.take_screen(hurt, {**SAFE_ANSWERS, "afraid": True})
+        commit()
     submit(riley, aid, RILEY_WORDS)
     submit(harper, aid, HARPER_WORDS)
     riley_reflection = reflection_of(app, world.recovering)

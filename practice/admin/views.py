@@ -47,10 +47,8 @@ def practitioners():
 
 
 @bp.post("/practitioners/<int:user_id>/invitation")
-def reinvite(user_id: int):
-    user = access.found(
-        db_session.scalar(select(User).where(User.id == user_id, User.role == Role.PRACTITIONER))
-    )
+def reinvite(practitioner):
+    user = practitioner
     if ActionForm().validate_on_submit():
         token = accounts.issue_invitation(user)
         _remember_link(user, token)

@@ -12,6 +12,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from practice import access
 from practice.models import Assignment, Partner, Reflection, SessionNote
 from practice.services import audit
 
@@ -128,7 +129,7 @@ def install(bp: Blueprint) -> None:
             or not current_user.is_authenticated
         ):
             return response
-        args = request.view_args or {}
+        args = access.url_ids()
         record_id = args.get(read.key) if read.key else None
         audit.record(
             read.action,

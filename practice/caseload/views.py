@@ -12,19 +12,18 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from practice import access, charts
-from practice.caseload.forms import AssignForm, CoupleForm, StepForm
-from practice.checkins import views as checkins
+from practice import access, assigning, charts, privacy
+from practice.caseload.forms import CoupleForm, StepForm
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
-from practice.models import BOTH, Assignment, Program, Step
+from practice.models import BOTH, Assignment, Program
 from practice.services import (
     PracticeError,
     accounts,
     agreements,
     assignments,
+    checkins,
     clock,
     couples,
     pacing,
@@ -36,10 +35,6 @@ from practice.services import sessions as session_service
 
 bp = Blueprint("caseload", __name__)
 access.for_practitioners(bp)
-
-
-def _couple(couple_id: int):
-    return access.found(couples.couple_for_practitioner(current_user, couple_id))
 
 
 @bp.get("/dashboard")
@@ -104,8 +99,7 @@ def new_couple():
 
 
 @bp.get("/couples/<int:couple_id>")
-def couple(couple_id: int):
-    couple = _couple(couple_id)
+def couple(couple):
     steps = progress.couple_progress(couple)
     series = progress.ratings_over_time(couple)
     span = charts.time_span(series) if series else None
@@ -135,13 +129,12 @@ def couple(couple_id: int):
         both=BOTH,
         pace=pacing.pace(couple, with_history=True),
         policy_label=agreements.label(couple.policy_kind),
-        joint_features_on=safety.joint_features_allowed(couple),
+        joint_features_on=privacy.sharing_on(couple),
     )
 
 
 @bp.post("/couples/<int:couple_id>/step")
-def set_step(couple_id: int):
-    couple = _couple(couple_id)
+def set_step(couple):
     form = StepForm()
     form.step.choices = options((s.position, s.title) for s in couple.program.steps)
     if form.validate_on_submit():
@@ -153,9 +146,7 @@ def set_step(couple_id: int):
 
 
 @bp.post("/couples/<int:couple_id>/partners/<int:partner_id>/invitation")
-def reinvite(couple_id: int, partner_id: int):
-    couple = _couple(couple_id)
-    partner = access.found(next((p for p in couple.partners if p.id == partner_id), None))
+def reinvite(couple, partner):
     if ActionForm().validate_on_submit():
         token = accounts.issue_invitation(partner.user)
         session["practice_links"] = {
@@ -166,73 +157,12 @@ def reinvite(couple_id: int, partner_id: int):
 
 
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
-def assign(couple_id: int):
-    couple = _couple(couple_id)
-    return assign_page(couple, done_url=url_for(".couple", couple_id=couple.id))
-
-
-def assign_page(couple, done_url: str, set_in=None):
-    """The assign form, for the couple page or as homework set in a session."""
-    steps = db_session.scalars(
-        select(Step)
-        .where(Step.program_id == couple.program_id)
-        .options(selectinload(Step.exercises))
-        .order_by(Step.position)
-    ).all()
-    form = AssignForm()
-    form.exercises.choices = options((e.id, e.title) for s in steps for e in s.exercises)
-    form.audience.choices = options(
-        [
-            ("as-written", "As each exercise is written"),
-            (BOTH, "Both partners"),
-            *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
-        ]
-    )
-    if form.validate_on_submit():
-        chosen = [e for s in steps for e in s.exercises if e.id in set(form.exercises.data)]
-        try:
-            made = assignments.assign(
-                couple,
-                chosen,
-                audience=form.audience.data,
-                repeat=form.repeat.data,
-                due_on=form.due_on.data,
-                note=form.note.data or "",
-                by=current_user,
-                today=clock.today_for(current_user),
-                set_in=set_in,
-            )
-        except PracticeError as error:
-            form.add_error(error)
-        else:
-            flash(
-                f"Assigned {len(made)} exercise{'s' if len(made) != 1 else ''} to {couple.name}.",
-                "success",
-            )
-            return redirect(done_url)
-    open_step = request.args.get("step", type=int) or couple.current_step
-    return render_template(
-        "practice/caseload/assign.html",
-        couple=couple,
-        steps=steps,
-        form=form,
-        open_step=open_step,
-        paced_step=pacing.open_step(couple),
-        set_in=set_in,
-        done_url=done_url,
-    )
+def assign(couple):
+    return assigning.assign_page(couple, done_url=url_for(".couple", couple_id=couple.id))
 
 
 @bp.post("/couples/<int:couple_id>/assignments/<int:assignment_id>/close")
-def close_assignment(couple_id: int, assignment_id: int):
-    couple = _couple(couple_id)
-    assignment = access.found(
-        db_session.scalar(
-            select(Assignment).where(
-                Assignment.id == assignment_id, Assignment.couple_id == couple.id
-            )
-        )
-    )
+def close_assignment(couple, assignment):
     if ActionForm().validate_on_submit():
         assignments.close(assignment)
         flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")

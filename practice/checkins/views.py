@@ -1,17 +1,15 @@
 """Check-ins: the practitioner's plan and history, the check-in form of the partner in
 recovery, the other partner's summary, and each client's reminder setting."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import access
+from practice import access, privacy
 from practice.checkins.forms import CheckinForm, PlanForm, RemindersForm
 from practice.forms import options
-from practice.models import CheckinPlan, Couple
-from practice.services import PracticeError, audit, clock, couples, reminders, safety
+from practice.services import PracticeError, audit, clock, reminders
 from practice.services import checkins as service
 
 bp = Blueprint("checkins", __name__)
@@ -21,56 +19,11 @@ access.for_practitioners(caseload)
 access.for_clients(mine)
 
 
-@dataclass
-class CouplePanel:
-    """What the couple page shows of check-ins: the plan and the summary."""
-
-    plan: CheckinPlan | None
-    summary: service.Summary | None
-
-
-def couple_panel(couple: Couple) -> CouplePanel:
-    return CouplePanel(*service.plan_and_summary(couple, _now()))
-
-
-@dataclass
-class HomePanel:
-    """What a client's home page shows of check-ins: a prompt to check in, or a link to
-    the summary for the other partner."""
-
-    checks_in: bool
-    plan: CheckinPlan
-    done_now: bool = False
-    summary: service.Summary | None = None
-    shared: bool = False
-
-
-def home_panel(partner) -> HomePanel | None:
-    plan = service.plan_for(partner.couple)
-    if plan is None or not plan.is_on:
-        return None
-    if plan.partner_id == partner.id:
-        today = clock.today_for(partner.user)
-        return HomePanel(True, plan, done_now=service.current_checkin(plan, today) is not None)
-    summary = (
-        service.plan_and_summary(partner.couple, _now())[1] if plan.summary_for_partner else None
-    )
-    shared = safety.joint_features_allowed(partner.couple) and service.has_shared(partner)
-    if summary is None and not shared:
-        return None
-    return HomePanel(False, plan, summary=summary, shared=shared)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # --- the practitioner ---------------------------------------------------------------
 
 
 @caseload.route("/couples/<int:couple_id>/check-ins", methods=["GET", "POST"])
-def couple_checkins(couple_id: int):
-    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+def couple_checkins(couple):
     plan = service.plan_for(couple)
     form = PlanForm(obj=plan) if request.method == "GET" and plan else PlanForm()
     form.partner.choices = options(
@@ -102,16 +55,14 @@ def couple_checkins(couple_id: int):
                 subject_id=plan.id,
                 couple_id=couple.id,
                 detail=f"{plan.frequency}, {plan.tell_within_hours} h, "
-                f"summary {'on' if plan.summary_for_partner else 'off'}",
+                f"summary {'on' if privacy.summary_shared(plan) else 'off'}",
             )
             flash("The check-in plan is saved.", "success")
             return redirect(url_for(".couple_checkins", couple_id=couple.id))
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
     rows = service.history(couple, page, per_page)
-    summary = None
-    if plan is not None:
-        summary = service.summary(plan, clock.today_for(plan.partner.user), _now())
+    summary = service.summary_for(current_user, plan) if plan is not None else None
     return render_template(
         "practice/checkins/couple.html",
         couple=couple,
@@ -154,11 +105,11 @@ def check_in():
             slip_at=_in_my_zone(existing.slip_at),
             told="yes" if existing.told_at else "no",
             told_at=_in_my_zone(existing.told_at),
-            shared_with_partner=existing.shared_with_partner,
+            shared_with_partner=privacy.checkin_shared(existing),
         )
     else:
         form = CheckinForm()
-    sharing = safety.joint_features_allowed(partner.couple)
+    sharing = privacy.sharing_on(partner.couple)
     if not sharing:
         del form.shared_with_partner
     if form.validate_on_submit():
@@ -170,10 +121,12 @@ def check_in():
             slip_at=_as_moment(form.slip_at.data),
             told=form.told.data == "yes",
             told_at=_as_moment(form.told_at.data),
-            shared_with_partner=bool(sharing and form.shared_with_partner.data),
+            share=sharing and form.shared_with_partner.data,
         )
         try:
-            checkin, created = service.save_checkin(partner, plan, data, today=today, now=_now())
+            checkin, created = service.save_checkin(
+                partner, plan, data, today=today, now=datetime.now(UTC)
+            )
         except PracticeError as error:
             form.add_error(error)
         else:
@@ -188,7 +141,7 @@ def check_in():
                 "success",
             )
             return redirect(url_for(".check_in"))
-    summary = service.summary(plan, today, _now()) if plan.summary_for_partner else None
+    summary = service.summary_for(current_user, plan)
     recent = service.own_checkins(partner)
     return render_template(
         "practice/checkins/check_in.html",
@@ -209,12 +162,8 @@ def partner_summary():
     plan = service.plan_for(partner.couple)
     if plan is None or plan.partner_id == partner.id:
         access.found(None)
-    summary = None
-    if plan.summary_for_partner:
-        summary = service.summary(plan, clock.today_for(plan.partner.user), _now())
-    shared = (
-        service.shared_checkins(partner) if safety.joint_features_allowed(partner.couple) else []
-    )
+    summary = service.summary_for(current_user, plan)
+    shared = service.shared_checkins(partner)
     if summary is None and not shared:
         access.found(None)
     return render_template(

@@ -1,61 +1,21 @@
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+"""The client's own pages: what is due, doing an exercise, reading reflections, handouts."""
 
-from practice import access
-from practice.checkins import views as checkin_views
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice import access, autosave, downloads, privacy
 from practice.client.forms import reflection_form
-from practice.db import session as db_session
-from practice.models import Assignment, SessionNote
-from practice.pdf.handout import build_handout_pdf
-from practice.services import PracticeError, clock, pacing, reveal
+from practice.services import PracticeError, clock, pacing
+from practice.services import checkins as checkin_service
 from practice.services import disclosure as disclosure_service
 from practice.services import reflections as reflection_service
 from practice.services import sessions as session_service
 from practice.services.assignments import current_occurrence, occurrence_due
-from practice.services.safety import joint_features_allowed
-from practice.sessions import documents
-from practice.sessions.views import pdf_response
 from practice.web import practice_name
-
-SESSION_ENDED = "Your session ended; sign in again and your text will be here."
-SOMEONE_ELSE = (
-    "Someone else is signed in on this browser now; sign in again as yourself and your text "
-    "will be here."
-)
-
-
-def _from_script() -> bool:
-    """A request from practice.js (autosave), which wants JSON rather than pages."""
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
-def _this_page() -> str:
-    return request.script_root + request.path
-
-
-def _signed_out(message: str):
-    login = url_for("practice.auth.login", next=_this_page())
-    return jsonify(message=message, login=login), 401
-
-
-def _script_needs_its_author():
-    """An autosave whose session ended gets 401 JSON, never the sign-in page, so the script
-    keeps the text; nor is it saved under whoever else signed in on this browser since."""
-    if not _from_script():
-        return None
-    if not current_user.is_authenticated:
-        return _signed_out(SESSION_ENDED)
-    author = request.headers.get("X-Practice-Author")
-    if author and author != str(current_user.id):
-        return _signed_out(SOMEONE_ELSE)
-    return None
-
 
 bp = Blueprint("client", __name__, url_prefix="/my")
 # Registered before the audience check, which would answer with a redirect to sign in.
-bp.before_request(_script_needs_its_author)
+bp.before_request(autosave.needs_its_author)
 access.for_clients(bp)
 
 
@@ -72,18 +32,6 @@ def _client_helpers():
 
 def _partner():
     return current_user.partner
-
-
-def _assignment(assignment_id: int) -> Assignment:
-    partner = _partner()
-    assignment = db_session.scalar(
-        select(Assignment).where(
-            Assignment.id == assignment_id, Assignment.couple_id == partner.couple_id
-        )
-    )
-    if assignment is None or not assignment.is_for(partner.program_role):
-        access.found(None)
-    return assignment
 
 
 @bp.get("/")
@@ -105,14 +53,14 @@ def home():
         shared=shared,
         today=clock.today_for(current_user),
         disclosure=disclosure_service.next_for(partner),
-        checkin=checkin_views.home_panel(partner),
+        checkin=checkin_service.home_panel(partner),
     )
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
-def assignment(assignment_id: int):
+def assignment(assignment):
     partner = _partner()
-    item = _assignment(assignment_id)
+    item = assignment
     today = clock.today_for(current_user)
     occurrence = current_occurrence(item, today)
     existing = reflection_service.reflection_for(partner, item, occurrence) if occurrence else None
@@ -130,7 +78,7 @@ def assignment(assignment_id: int):
     else:
         form = reflection_form(item, formdata=None)
 
-    if request.method == "POST" and _from_script():
+    if request.method == "POST" and autosave.from_script():
         return _autosave(partner, item, form, today)
     if request.method == "POST" and form.validate():
         submit = request.form.get("action") == "submit"
@@ -140,18 +88,18 @@ def assignment(assignment_id: int):
             form.add_error(error)
         else:
             if outcome == "already-submitted":
-                flash("This was already submitted; your first submission stands.", "info")
+                flash(autosave.ALREADY_SUBMITTED, "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
             if outcome == "submitted":
-                if item.reveal_together:
+                if privacy.answered_alone(item):
                     after = " When your partner has submitted too, you will both see both answers."
-                elif reflection.shared_with_partner:
+                elif privacy.sharing_of(reflection) == privacy.Sharing.SHARED:
                     after = " Your partner can read it too."
                 else:
                     after = " It stays private to you and your practitioner."
                 flash("Submitted. Your practitioner will read it." + after, "success")
                 return redirect(url_for(".home"))
-            flash(f"Draft saved at {_time_now()}.", "success")
+            flash(f"Draft saved at {autosave.time_now()}.", "success")
             return redirect(url_for(".assignment", assignment_id=item.id))
     return render_template(
         "practice/client/assignment.html",
@@ -162,7 +110,7 @@ def assignment(assignment_id: int):
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
         locked=locked,
-        sharing=joint_features_allowed(partner.couple),
+        sharing=privacy.sharing_on(partner.couple),
     )
 
 
@@ -190,38 +138,22 @@ def _autosave(partner, item, form, today):
         else:
             if outcome == "already-submitted":
                 url = url_for(".reflection", reflection_id=reflection.id)
-                message = "This was already submitted; your first submission stands."
-                return jsonify(errors={"form": [message]}, reflection=url), 409
-            saved_at = int(reflection.updated_at.timestamp() * 1000)
-            return jsonify(saved=_time_now(), savedAt=saved_at)
-    errors = {name: list(messages) for name, messages in form.errors.items() if name}
-    if form.form_errors:
-        errors["form"] = list(form.form_errors)
-    body = {"errors": errors}
-    if "csrf_token" in errors:
-        # The page outlived its token (the session is still good): hand the script a fresh one.
-        body["csrf_token"] = generate_csrf()
-    return jsonify(body), 422
-
-
-def _time_now() -> str:
-    from datetime import UTC, datetime
-
-    return f"{clock.local(datetime.now(UTC), current_user):%H:%M}"
+                return autosave.already_submitted(reflection=url)
+            return autosave.saved(reflection.updated_at)
+    return autosave.refused(form)
 
 
 @bp.get("/reflections/<int:reflection_id>")
-def reflection(reflection_id: int):
+def reflection(reflection):
     partner = _partner()
-    item = access.found(reflection_service.readable_by_client(partner, reflection_id))
-    own = item.author_id == partner.id
+    own = reflection.author_id == partner.id
     return render_template(
         "practice/client/reflection.html",
-        item=item,
+        item=reflection,
         own=own,
-        feedback=item.feedback if own else [],
-        reveal=reveal.reveal_for(partner, item) if own else None,
-        sharing=joint_features_allowed(partner.couple),
+        feedback=privacy.feedback_for(current_user, reflection),
+        reveal=privacy.reveal_for(partner, reflection) if own else None,
+        sharing=privacy.sharing_on(partner.couple),
     )
 
 
@@ -233,18 +165,16 @@ def shared():
         "practice/client/shared.html",
         items=items,
         partner=partner,
-        sharing=joint_features_allowed(partner.couple),
+        sharing=privacy.sharing_on(partner.couple),
     )
 
 
 @bp.get("/handouts/<int:session_id>/pdf")
-def handout(session_id: int):
+def handout(note):
     """The partner's own handout for a signed session: homework and their feedback only."""
-    partner = _partner()
-    note = db_session.get(SessionNote, session_id)
-    if note is None or not note.is_signed or not session_service.may_take_handout(note, partner):
-        access.found(None)
-    data = documents.handout_pdf(note, partner, practice_name())
-    if request.args.get("reflections") != "1":
-        data.own_reflections = []
-    return pdf_response(build_handout_pdf(data), f"handout-{note.starts_at:%Y-%m-%d}.pdf")
+    return downloads.handout(
+        note,
+        _partner(),
+        practice_name(),
+        with_own_reflections=request.args.get("reflections") == "1",
+    )

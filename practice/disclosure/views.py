@@ -1,14 +1,11 @@
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
-from practice import access
-from practice.client.views import _from_script, _script_needs_its_author, _time_now
+from practice import access, autosave, privacy
 from practice.db import refuse
 from practice.disclosure.forms import PartForm, ReleaseForm
 from practice.forms import ActionForm
-from practice.models import Visibility
-from practice.services import PracticeError, couples
+from practice.services import PracticeError
 from practice.services import disclosure as disclosure_service
 
 # --- the practitioner's side -------------------------------------------------------------
@@ -17,13 +14,8 @@ bp = Blueprint("disclosure", __name__, url_prefix="/couples/<int:couple_id>/disc
 access.for_practitioners(bp)
 
 
-def _couple(couple_id: int):
-    return access.found(couples.couple_for_practitioner(current_user, couple_id))
-
-
 @bp.get("/")
-def overview(couple_id: int):
-    couple = _couple(couple_id)
+def overview(couple):
     disclosure = disclosure_service.for_couple(couple.id)
     return render_template(
         "practice/disclosure/couple.html",
@@ -37,8 +29,7 @@ def overview(couple_id: int):
 
 
 @bp.post("/start")
-def start(couple_id: int):
-    couple = _couple(couple_id)
+def start(couple):
     if ActionForm().validate_on_submit():
         try:
             disclosure_service.start(couple, current_user)
@@ -54,19 +45,16 @@ def start(couple_id: int):
 
 
 @bp.route("/parts/<int:position>", methods=["GET", "POST"])
-def part(couple_id: int, position: int):
+def part(couple, part):
     """Read a submitted part, keep a private note on it, and release it."""
-    couple = _couple(couple_id)
-    disclosure = access.found(disclosure_service.for_couple(couple.id))
-    item = next((p for p in disclosure.parts if p.position == position), None)
-    # Drafts stay the author's own until they submit.
-    if item is None or not item.is_submitted:
-        access.found(None)
+    item = part
     form = ReleaseForm()
     if request.method == "GET":
         form.comment.data = item.comment
     if form.validate_on_submit():
-        releasing = request.form.get("action") == "release" and not item.is_released
+        releasing = (
+            request.form.get("action") == "release" and not privacy.release_of(item).released
+        )
         try:
             if releasing:
                 disclosure_service.release(item, current_user, form.visibility.data or "", couple)
@@ -74,7 +62,7 @@ def part(couple_id: int, position: int):
         except PracticeError as error:
             form.add_error(error)
         else:
-            if releasing and item.visibility == Visibility.APP:
+            if releasing and privacy.release_of(item).in_app:
                 flash("Released: their partner can read it in the app.", "success")
             elif releasing:
                 flash("Released for session: their partner will not see it in the app.", "success")
@@ -94,7 +82,7 @@ def part(couple_id: int, position: int):
 
 client_bp = Blueprint("my_disclosure", __name__, url_prefix="/my/disclosure")
 # Before the audience check, which would answer an ended session with the sign-in page.
-client_bp.before_request(_script_needs_its_author)
+client_bp.before_request(autosave.needs_its_author)
 access.for_clients(client_bp)
 
 
@@ -119,22 +107,22 @@ def home():
 
 
 @client_bp.route("/parts/<int:position>", methods=["GET", "POST"])
-def part_for_client(position: int):
+def part_for_client(part):
     partner = current_user.partner
-    disclosure = access.found(disclosure_service.for_couple(partner.couple_id))
-    found = access.found(disclosure_service.client_part(partner, disclosure, position))
-    item, writable, readable = found
+    item, position = part, part.position
+    disclosure = item.disclosure
+    writable = item.author_id == partner.id and not item.is_submitted
+    readable = privacy.may_read_part(current_user, item)
     if request.method == "POST" and not writable:
         if item.author_id != partner.id:
             access.found(None)
-        if _from_script():
-            message = "This was already submitted; your first submission stands."
-            return jsonify(errors={"form": [message]}), 409
-        flash("This was already submitted; your first submission stands.", "info")
+        if autosave.from_script():
+            return autosave.already_submitted()
+        flash(autosave.ALREADY_SUBMITTED, "info")
         return redirect(url_for(".part_for_client", position=position))
     form = PartForm() if request.method == "POST" else PartForm(formdata=None, text=item.text)
     if request.method == "POST":
-        submit = request.form.get("action") == "submit" and not _from_script()
+        submit = request.form.get("action") == "submit" and not autosave.from_script()
         if form.validate():
             try:
                 outcome = disclosure_service.save(
@@ -143,21 +131,15 @@ def part_for_client(position: int):
             except PracticeError as error:
                 form.add_error(error)
             else:
-                if _from_script():
-                    return jsonify(saved=_time_now(), savedAt=_saved_at(item))
+                if autosave.from_script():
+                    return autosave.saved(item.saved_at)
                 if outcome == "submitted":
                     flash("Submitted. Your practitioner will read it first.", "success")
                     return redirect(url_for(".home"))
-                flash(f"Draft saved at {_time_now()}.", "success")
+                flash(f"Draft saved at {autosave.time_now()}.", "success")
                 return redirect(url_for(".part_for_client", position=position))
-        if _from_script():
-            errors = {name: list(messages) for name, messages in form.errors.items() if name}
-            if form.form_errors:
-                errors["form"] = list(form.form_errors)
-            body = {"errors": errors}
-            if "csrf_token" in errors:
-                body["csrf_token"] = generate_csrf()
-            return jsonify(body), 422
+        if autosave.from_script():
+            return autosave.refused(form)
     previous = next((p for p in disclosure.parts if p.position == position - 1), None)
     return render_template(
         "practice/disclosure/write.html",
@@ -172,7 +154,7 @@ def part_for_client(position: int):
         previous=previous if writable and _answering(previous, partner) else None,
         previous_in_session=writable
         and _answering(previous, partner, readable=False)
-        and previous.visibility == Visibility.SESSION,
+        and not privacy.release_of(previous).in_app,
         in_session=disclosure_service.IN_SESSION,
     )
 
@@ -180,9 +162,11 @@ def part_for_client(position: int):
 def _answering(previous, partner, *, readable: bool = True) -> bool:
     """Whether the part before is the other partner's, released, and (if asked) theirs to
     read in the app."""
-    if previous is None or previous.author_id == partner.id or not previous.is_released:
+    if previous is None or previous.author_id == partner.id:
         return False
-    return not readable or disclosure_service.readable_by_other(previous, partner.couple)
+    if not privacy.release_of(previous).released:
+        return False
+    return not readable or privacy.may_read_part(partner.user, previous)
 
 
 def _saved_at(item) -> int:

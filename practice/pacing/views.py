@@ -3,15 +3,14 @@ from flask_login import current_user
 
 from practice import access
 from practice.pacing.forms import OpenEarlyForm
-from practice.services import PracticeError, couples, pacing
+from practice.services import PracticeError, pacing
 
 bp = Blueprint("pacing", __name__)
 access.for_practitioners(bp)
 
 
 @bp.route("/couples/<int:couple_id>/steps/open-early", methods=["GET", "POST"])
-def open_early(couple_id: int):
-    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+def open_early(couple):
     pace = pacing.pace(couple)
     form = OpenEarlyForm()
     if form.validate_on_submit():

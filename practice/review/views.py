@@ -17,8 +17,8 @@ def queue():
 
 
 @bp.route("/<int:reflection_id>", methods=["GET", "POST"])
-def reflection(reflection_id: int):
-    item = access.found(review_service.reflection_for_practitioner(current_user, reflection_id))
+def reflection(reflection):
+    item = reflection
     form = FeedbackForm()
     if request.method == "GET":
         form.flag_for_session.data = item.flagged_for_session

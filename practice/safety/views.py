@@ -1,9 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import access
+from practice import access, privacy
 from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
-from practice.services import PracticeError, couples, safety
+from practice.services import PracticeError, safety
 
 bp = Blueprint("safety", __name__, url_prefix="/my/safety")
 access.for_clients(bp, screened=False)
@@ -34,9 +34,8 @@ def screen():
 
 
 @staff_bp.route("/couples/<int:couple_id>/safety", methods=["GET", "POST"])
-def couple(couple_id: int):
+def couple(couple):
     """The partners' safety answers, and turning joint features back on."""
-    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
     form = JointFeaturesForm()
     if form.validate_on_submit():
         try:
@@ -52,5 +51,5 @@ def couple(couple_id: int):
         form=form,
         screens=safety.screens_of(couple),
         questions=safety.QUESTIONS,
-        joint_features_on=safety.joint_features_allowed(couple),
+        joint_features_on=privacy.sharing_on(couple),
     )

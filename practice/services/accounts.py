@@ -362,3 +362,8 @@ def reset_password(reset: PasswordReset, password: str) -> User:
     set_new_password(user, password)
     audit.record("password.reset", user=user, subject="user", subject_id=user.id)
     return user
+
+
+def practitioner(user_id: int) -> User | None:
+    """A practitioner of the practice (not the owner, not a client), or None."""
+    return session.scalar(select(User).where(User.id == user_id, User.role == Role.PRACTITIONER))

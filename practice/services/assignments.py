@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from practice.db import session
 from practice.models import (
     BOTH,
@@ -9,6 +11,7 @@ from practice.models import (
     AssignmentStatus,
     Couple,
     Exercise,
+    Partner,
     Repeat,
     SessionNote,
     User,
@@ -112,3 +115,15 @@ def close(assignment: Assignment) -> None:
     assignment.status = AssignmentStatus.CLOSED
     session.flush()
     pacing.open_next_if_ready(assignment.couple)
+
+
+def assignment_for_client(partner: Partner, assignment_id: int) -> Assignment | None:
+    """An assignment of the partner's couple meant for them (not one for the other role)."""
+    assignment = session.scalar(
+        select(Assignment).where(
+            Assignment.id == assignment_id, Assignment.couple_id == partner.couple_id
+        )
+    )
+    if assignment is None or not assignment.is_for(partner.program_role):
+        return None
+    return assignment

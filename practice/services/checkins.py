@@ -3,11 +3,12 @@ other partner may see. The summary never carries the check-ins' words, and count
 last N" rather than a streak, so one missed day never wipes out the work of the others."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from practice import privacy
 from practice.db import session
 from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner
 from practice.paging import Page, paginate
@@ -104,7 +105,7 @@ class CheckinInput:
     slip_at: datetime | None  # timezone-aware
     told: bool
     told_at: datetime | None  # timezone-aware
-    shared_with_partner: bool = False
+    share: bool = False  # the author asks to let the other partner read it
 
 
 def check(data: CheckinInput, now: datetime) -> None:
@@ -153,7 +154,7 @@ def save_checkin(
     checkin.slip = data.slip
     checkin.slip_at = data.slip_at if data.slip else None
     checkin.told_at = data.told_at if data.slip and data.told else None
-    checkin.shared_with_partner = data.shared_with_partner
+    checkin.shared_with_partner = privacy.checkin_shares(partner.couple, data.share)
     session.flush()
     return checkin, created
 
@@ -183,29 +184,20 @@ def own_checkins(partner: Partner, limit: int = 14) -> list[Checkin]:
 
 
 def has_shared(partner: Partner) -> bool:
-    other = partner.other()
-    if other is None:
-        return False
+    """Whether the other partner has shared any check-in this partner may read."""
     return bool(
         session.scalar(
-            select(
-                select(Checkin.id)
-                .where(Checkin.partner_id == other.id, Checkin.shared_with_partner.is_(True))
-                .exists()
-            )
+            select(select(Checkin.id).where(privacy.checkins_shared_with(partner)).exists())
         )
     )
 
 
 def shared_checkins(partner: Partner, limit: int = 20) -> list[Checkin]:
-    """Check-ins the other partner chose to let this partner read."""
-    other = partner.other()
-    if other is None:
-        return []
+    """Check-ins the other partner chose to let this partner read, newest first."""
     return list(
         session.scalars(
             select(Checkin)
-            .where(Checkin.partner_id == other.id, Checkin.shared_with_partner.is_(True))
+            .where(privacy.checkins_shared_with(partner))
             .order_by(Checkin.period_start.desc())
             .limit(limit)
         )
@@ -342,3 +334,54 @@ def _slips(rows, since: date, hours: int, now: datetime) -> str:
 def _n(n: int, total: int) -> str:
     """'' when it is all of them ("One slip, told within 24 hours")."""
     return "" if n == total else f"{n} "
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CouplePanel:
+    """What the couple page shows of check-ins: the plan and the summary."""
+
+    plan: CheckinPlan | None
+    summary: Summary | None
+
+
+def couple_panel(couple: Couple) -> CouplePanel:
+    return CouplePanel(*plan_and_summary(couple, _now()))
+
+
+@dataclass
+class HomePanel:
+    """What a client's home page shows of check-ins: a prompt to check in, or a link to
+    the summary for the other partner."""
+
+    checks_in: bool
+    plan: CheckinPlan
+    done_now: bool = False
+    summary: Summary | None = None
+    shared: bool = False
+
+
+def home_panel(partner: Partner) -> HomePanel | None:
+    plan = plan_for(partner.couple)
+    if plan is None or not plan.is_on:
+        return None
+    if plan.partner_id == partner.id:
+        today = clock.today_for(partner.user)
+        return HomePanel(True, plan, done_now=current_checkin(plan, today) is not None)
+    summary = None
+    if privacy.may_read_checkin_summary(partner.user, plan):
+        summary = plan_and_summary(partner.couple, _now())[1]
+    shared = has_shared(partner)
+    if summary is None and not shared:
+        return None
+    return HomePanel(False, plan, summary=summary, shared=shared)
+
+
+def summary_for(reader, plan: CheckinPlan) -> Summary | None:
+    """The plan's summary, when ``reader`` may read it."""
+    if not privacy.may_read_checkin_summary(reader, plan):
+        return None
+    return summary(plan, clock.today_for(plan.partner.user), _now())

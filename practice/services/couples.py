@@ -150,3 +150,10 @@ def set_current_step(couple: Couple, position: int) -> None:
         raise PracticeError("Choose one of the program's steps.", "step")
     couple.current_step = position
     session.flush()
+
+
+def assignment_of(couple: Couple, assignment_id: int) -> Assignment | None:
+    """One of the couple's assignments, or None."""
+    return session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id, Assignment.couple_id == couple.id)
+    )

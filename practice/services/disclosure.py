@@ -1,8 +1,9 @@
 """Structured disclosure: five parts in the order therapists use, each written by one
 partner, read by the practitioner, and released before the next part opens.
 
-What the other partner may read is decided here and nowhere else: a part's text reaches
-them only once it is released for reading in the app (and joint features are on).
+What the other partner may read is decided in ``practice.privacy`` (``may_read_part``): a
+part's text reaches them only once it is released for reading in the app, while joint
+features are on.
 """
 
 from dataclasses import dataclass
@@ -13,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from practice import privacy
 from practice.db import session
 from practice.models import Couple, Disclosure, DisclosurePart, Partner, User, Visibility, utcnow
 from practice.services import audit
 from practice.services.errors import PracticeError
-from practice.services.safety import joint_features_allowed
 
 RECOVERING = "recovering"
 HURT = "hurt"
@@ -99,11 +100,12 @@ def spec(part: DisclosurePart) -> PartSpec:
 
 
 def state(part: DisclosurePart, previous: DisclosurePart | None) -> State:
-    if part.is_released:
-        return State.RELEASED_APP if part.visibility == Visibility.APP else State.RELEASED_SESSION
+    release = privacy.release_of(part)
+    if release.released:
+        return State.RELEASED_APP if release.in_app else State.RELEASED_SESSION
     if part.is_submitted:
         return State.SUBMITTED
-    if previous is not None and not previous.is_released:
+    if previous is not None and not privacy.release_of(previous).released:
         return State.LOCKED
     return State.DRAFT if part.saved_at is not None else State.OPEN
 
@@ -218,11 +220,11 @@ def release(part: DisclosurePart, practitioner: User, visibility: str, couple: C
     in the app, or hears it in session and never reads it here."""
     if not part.is_submitted:
         raise PracticeError("This part is not submitted yet.")
-    if part.is_released:
+    if privacy.release_of(part).released:
         raise PracticeError("This part is already released.")
     if visibility not in (Visibility.APP, Visibility.SESSION):
         raise PracticeError("Choose how their partner receives it.", "visibility")
-    if visibility == Visibility.APP and not joint_features_allowed(couple):
+    if visibility == Visibility.APP and not privacy.sharing_on(couple):
         raise PracticeError(
             "Sharing between the partners is paused for this couple; release it for session.",
             "visibility",
@@ -239,11 +241,6 @@ def release(part: DisclosurePart, practitioner: User, visibility: str, couple: C
         couple_id=couple.id,
         detail=f"{spec(part).kind}: {visibility}",
     )
-
-
-def readable_by_other(part: DisclosurePart, couple: Couple) -> bool:
-    """Whether the partner who did not write this part may read its text in the app."""
-    return part.is_released and part.visibility == Visibility.APP and joint_features_allowed(couple)
 
 
 @dataclass
@@ -275,11 +272,11 @@ def client_view(partner: Partner, disclosure: Disclosure, couple: Couple) -> lis
                 State.RELEASED_APP: "Released: your partner can read it here.",
                 State.RELEASED_SESSION: "Released: your partner will hear it in session.",
             }[current]
-        elif readable_by_other(part, couple):
+        elif privacy.may_read_part(partner.user, part):
             readable, note = True, "Ready to read."
         elif current == State.RELEASED_SESSION:
             readable, note = True, IN_SESSION + "."
-        elif part.is_released:
+        elif current == State.RELEASED_APP:
             readable, note = True, "Your practitioner will go through this with you in session."
         else:
             # Nothing about drafts or submissions: only that it is not theirs to read yet.
@@ -297,8 +294,8 @@ def client_part(partner: Partner, disclosure: Disclosure, position: int):
             if current == State.LOCKED:
                 return None
             return part, not part.is_submitted, True
-        if part.is_released:
-            return part, False, readable_by_other(part, disclosure.couple)
+        if current in (State.RELEASED_APP, State.RELEASED_SESSION):
+            return part, False, privacy.may_read_part(partner.user, part)
         return None
     return None
 
@@ -309,7 +306,7 @@ def status_lines(disclosure: Disclosure | None) -> list[dict]:
         return []
     lines = []
     for part, current in states(disclosure):
-        when = part.released_at or part.submitted_at
+        when = privacy.release_of(part).at or part.submitted_at
         lines.append(
             {
                 "position": part.position,
@@ -337,3 +334,24 @@ def next_for(partner: Partner) -> str | None:
     if all(p.state in (State.RELEASED_APP, State.RELEASED_SESSION) for p in parts):
         return "All five parts are done."
     return "Nothing for you to write right now."
+
+
+def submitted_part(couple: Couple, position: int) -> DisclosurePart | None:
+    """A part of the couple's disclosure the practitioner may open: submitted ones only
+    (drafts stay their author's own until they submit)."""
+    disclosure = for_couple(couple.id)
+    if disclosure is None:
+        return None
+    part = next((p for p in disclosure.parts if p.position == position), None)
+    if part is None or not part.is_submitted:
+        return None
+    return part
+
+
+def openable_part(partner: Partner, position: int) -> DisclosurePart | None:
+    """A part this partner may open (client_part), or None."""
+    disclosure = for_couple(partner.couple_id)
+    if disclosure is None:
+        return None
+    opened = client_part(partner, disclosure, position)
+    return opened[0] if opened else None

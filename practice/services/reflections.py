@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from practice import privacy
 from practice.db import session
 from practice.models import (
     Assignment,
@@ -17,11 +18,9 @@ from practice.models import (
     ReflectionStatus,
     utcnow,
 )
-from practice.services import reveal
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
-from practice.services.safety import joint_features_allowed
 
 
 def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -> Reflection | None:
@@ -106,11 +105,7 @@ def save(
 
     reflection.answers = answers
     reflection.ratings = ratings
-    # A reveal-together answer reaches the partner only through the reveal, never by sharing;
-    # while joint features are off nothing is shared, whatever the form said.
-    reflection.shared_with_partner = (
-        shared and not assignment.reveal_together and joint_features_allowed(partner.couple)
-    )
+    reflection.shared_with_partner = privacy.shares(assignment, partner.couple, shared)
     if submit:
         reflection.status = ReflectionStatus.SUBMITTED
         reflection.submitted_at = utcnow()
@@ -180,18 +175,11 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
 
 
 def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
-    """What the other partner chose to share: submitted and shared, nothing else."""
-    other = partner.other()
-    if other is None or not joint_features_allowed(partner.couple):
-        return []
+    """What the other partner chose to share with this one, newest first."""
     return list(
         session.scalars(
             select(Reflection)
-            .where(
-                Reflection.author_id == other.id,
-                Reflection.status == ReflectionStatus.SUBMITTED,
-                Reflection.shared_with_partner.is_(True),
-            )
+            .where(privacy.shared_with(partner))
             .options(selectinload(Reflection.assignment))
             .order_by(Reflection.submitted_at.desc())
             .limit(limit)
@@ -200,19 +188,8 @@ def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
 
 
 def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | None:
-    """A reflection the client may read: their own, or their partner's shared submission,
-    or their partner's answer to a reveal-together exercise once both have submitted."""
+    """A reflection this partner may read (see privacy.may_read_reflection), or None."""
     reflection = session.get(Reflection, reflection_id)
-    if reflection is None or reflection.assignment.couple_id != partner.couple_id:
+    if reflection is None or not privacy.may_read_reflection(partner.user, reflection):
         return None
-    if reflection.author_id == partner.id:
-        return reflection
-    if (
-        reflection.is_submitted
-        and reflection.shared_with_partner
-        and joint_features_allowed(partner.couple)
-    ):
-        return reflection
-    if reveal.revealed_to(partner, reflection):
-        return reflection
-    return None
+    return reflection

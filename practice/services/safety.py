@@ -1,9 +1,9 @@
 """The private safety screen and what it switches off.
 
-``joint_features_allowed(couple)`` says whether features that bring the partners' words
-together (sharing a reflection with the partner, mutual reveal) are on for this couple. Off
-after a concerning screen answer until the practitioner turns them back on. Nothing of this
-is ever shown to the other partner: their pages just stop offering sharing.
+A concerning answer turns the couple's joint features off (sharing a reflection with the
+partner, mutual reveal; ``privacy.sharing_on`` reads the switch) until the practitioner
+turns them back on. Nothing of this is ever shown to the other partner: their pages just
+stop offering sharing.
 """
 
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from practice import privacy
 from practice.db import session
 from practice.models import Couple, Partner, SafetyScreen, User, utcnow
 from practice.services import audit
@@ -47,10 +48,6 @@ QUESTIONS = [
 ]
 
 
-def joint_features_allowed(couple) -> bool:
-    return couple.joint_features_off_since is None
-
-
 def screen_due(partner: Partner | None) -> bool:
     return partner is not None and partner.screened_at is None
 
@@ -70,7 +67,7 @@ def take_screen(partner: Partner, answers: dict[str, bool]) -> SafetyScreen:
     if partner.screened_at is None:
         partner.screened_at = now
     couple = partner.couple
-    if concerning and couple.joint_features_off_since is None:
+    if concerning and privacy.sharing_on(couple):
         couple.joint_features_off_since = now
     session.flush()
     audit.record(
@@ -86,7 +83,7 @@ def turn_joint_features_on(couple: Couple, by: User, reason: str) -> None:
         raise PracticeError("Say in a few words why sharing can resume.", "reason")
     if len(reason) > REASON_LENGTH:
         raise PracticeError(f"Keep it to {REASON_LENGTH:,} characters.", "reason")
-    if couple.joint_features_off_since is None:
+    if privacy.sharing_on(couple):
         raise PracticeError("Joint features are already on for this couple.")
     now = utcnow()
     for screen in session.scalars(
@@ -128,8 +125,8 @@ def alerts_for(practitioner: User) -> list[Couple]:
             select(Couple)
             .where(
                 Couple.practitioner_id == practitioner.id,
-                Couple.joint_features_off_since.is_not(None),
+                privacy.sharing_paused(),
             )
-            .order_by(Couple.joint_features_off_since, Couple.id)
+            .order_by(privacy.sharing_paused_order(), Couple.id)
         )
     )

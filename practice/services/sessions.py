@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from practice import privacy
 from practice.db import session
 from practice.models import (
     NOTE_FORMATS,
@@ -255,24 +256,20 @@ def sessions_of(couple: Couple) -> list[SessionNote]:
 
 
 def handout_sessions(partner: Partner, limit: int | None = None) -> list[SessionNote]:
-    """Signed sessions this partner may take a handout from: joint ones, and their own
-    individual sessions (never the other partner's)."""
+    """Signed sessions this partner may take a handout from (privacy.handouts_of)."""
     return list(
         session.scalars(
             select(SessionNote)
-            .where(
-                SessionNote.couple_id == partner.couple_id,
-                SessionNote.signed_at.is_not(None),
-                (SessionNote.kind == SessionKind.JOINT)
-                | (SessionNote.individual_partner_id == partner.id),
-            )
+            .where(privacy.handouts_of(partner))
             .order_by(SessionNote.starts_at.desc())
             .limit(limit)
         )
     )
 
 
-def may_take_handout(note: SessionNote, partner: Partner) -> bool:
-    if note.couple_id != partner.couple_id:
-        return False
-    return note.kind == SessionKind.JOINT or note.individual_partner_id == partner.id
+def handout_for_client(partner: Partner, session_id: int) -> SessionNote | None:
+    """A signed session the partner may take their handout from, or None."""
+    note = session.get(SessionNote, session_id)
+    if note is None or not privacy.may_take_handout(partner.user, note, partner):
+        return None
+    return note

@@ -1,18 +1,15 @@
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import access
-from practice.caseload.views import assign_page
+from practice import access, assigning, downloads, privacy
 from practice.forms import options
 from practice.models import NOTE_FORMATS
-from practice.pdf.handout import build_handout_pdf
 from practice.pdf.record import build_record_pdf
 from practice.pdf.session import build_session_pdf
-from practice.services import PracticeError, clock, couples
+from practice.services import PracticeError, clock, documents
 from practice.services import sessions as session_service
-from practice.sessions import documents
 from practice.sessions.forms import (
     SECTION_KEYS,
     AddendumForm,
@@ -25,10 +22,6 @@ from practice.web import practice_name
 
 bp = Blueprint("sessions", __name__)
 access.for_practitioners(bp)
-
-
-def _note(session_id: int):
-    return access.found(session_service.session_for_practitioner(current_user, session_id))
 
 
 def _form_for(couple, note=None) -> SessionForm:
@@ -108,14 +101,12 @@ def _edit_page(couple, note=None):
 
 
 @bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
-def new_session(couple_id: int):
-    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+def new_session(couple):
     return _edit_page(couple)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-def edit(session_id: int):
-    note = _note(session_id)
+def edit(note):
     if note.is_signed:
         flash("This note is signed and cannot change; add an addendum instead.", "error")
         return redirect(url_for(".view", session_id=note.id))
@@ -133,13 +124,12 @@ def _view_page(note, sign_form=None, addendum_form=None):
 
 
 @bp.get("/sessions/<int:session_id>")
-def view(session_id: int):
-    return _view_page(_note(session_id))
+def view(note):
+    return _view_page(note)
 
 
 @bp.post("/sessions/<int:session_id>/sign")
-def sign(session_id: int):
-    note = _note(session_id)
+def sign(note):
     form = SignForm()
     if form.validate_on_submit():
         try:
@@ -153,8 +143,7 @@ def sign(session_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/addenda")
-def add_addendum(session_id: int):
-    note = _note(session_id)
+def add_addendum(note):
     form = AddendumForm()
     if form.validate_on_submit():
         try:
@@ -168,46 +157,37 @@ def add_addendum(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/homework", methods=["GET", "POST"])
-def homework(session_id: int):
-    note = _note(session_id)
+def homework(note):
     if note.is_signed:
         flash("This note is signed; assign from the couple's page instead.", "error")
         return redirect(url_for(".view", session_id=note.id))
-    return assign_page(note.couple, done_url=url_for(".view", session_id=note.id), set_in=note)
-
-
-def pdf_response(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return assigning.assign_page(
+        note.couple, done_url=url_for(".view", session_id=note.id), set_in=note
     )
 
 
 @bp.get("/sessions/<int:session_id>/pdf")
-def pdf(session_id: int):
-    note = _note(session_id)
+def pdf(note):
     data = documents.session_pdf(note, practice_name())
     state = "signed" if note.is_signed else "draft"
-    return pdf_response(
+    return downloads.pdf_response(
         build_session_pdf(data), f"session-{note.starts_at:%Y-%m-%d}-{note.id}-{state}.pdf"
     )
 
 
 @bp.get("/sessions/<int:session_id>/handouts/<int:partner_id>/pdf")
-def handout(session_id: int, partner_id: int):
-    note = _note(session_id)
-    partner = access.found(next((p for p in note.couple.partners if p.id == partner_id), None))
-    if not session_service.may_take_handout(note, partner):
+def handout(note, partner):
+    if not privacy.may_take_handout(current_user, note, partner):
         access.found(None)
-    data = documents.handout_pdf(note, partner, practice_name())
-    if request.args.get("reflections") != "1":
-        data.own_reflections = []
-    return pdf_response(build_handout_pdf(data), f"handout-{note.starts_at:%Y-%m-%d}.pdf")
+    return downloads.handout(
+        note,
+        partner,
+        practice_name(),
+        with_own_reflections=request.args.get("reflections") == "1",
+    )
 
 
 @bp.get("/couples/<int:couple_id>/record/pdf")
-def record(couple_id: int):
-    couple = access.found(couples.couple_for_practitioner(current_user, couple_id))
+def record(couple):
     data = documents.record_pdf(couple, session_service.signed_sessions(couple), practice_name())
-    return pdf_response(build_record_pdf(data), f"record-{couple.id}.pdf")
+    return downloads.pdf_response(build_record_pdf(data), f"record-{couple.id}.pdf")

@@ -3,6 +3,7 @@ so a document reads the same whoever downloads it."""
 
 from datetime import datetime
 
+from practice import privacy
 from practice.models import Couple, Partner, Reflection, SessionNote, utcnow
 from practice.pdf.data import (
     AddendumItem,
@@ -31,7 +32,7 @@ def _reflection(reflection: Reflection, user) -> DiscussedReflection:
         author=reflection.author.name,
         exercise=reflection.assignment.title,
         submitted=_when(reflection.submitted_at, user),
-        shared=reflection.shared_with_partner,
+        shared=privacy.sharing_of(reflection) in (privacy.Sharing.SHARED, privacy.Sharing.PAUSED),
         answers=reflection.answered_prompts(),
         ratings=[(q["label"], v) for q, v in reflection.rating_items() if v is not None],
     )
@@ -129,13 +130,15 @@ def session_pdf(note: SessionNote, practice_name: str) -> SessionPdf:
     )
 
 
-def handout_pdf(note: SessionNote, partner: Partner, practice_name: str) -> HandoutPdf:
+def handout_pdf(
+    note: SessionNote, partner: Partner, practice_name: str, *, with_own_reflections: bool = False
+) -> HandoutPdf:
     """One partner's handout: their homework and the feedback meant for them. Nothing else:
     not the note, not the other partner's words."""
     user = note.practitioner
     mine = [a for a in note.homework if a.is_for(partner.program_role)]
     homework = _homework(note.couple, mine)
-    discussed_mine = [r for r in note.reflections if r.author_id == partner.id]
+    discussed_mine = privacy.handout_reflections(note, partner)
     feedback = [
         FeedbackItem(r.assignment.title, _when(f.created_at, user), f.body)
         for r in discussed_mine
@@ -149,7 +152,9 @@ def handout_pdf(note: SessionNote, partner: Partner, practice_name: str) -> Hand
         session_when=_when(note.starts_at, user),
         homework=homework,
         feedback=feedback,
-        own_reflections=[_reflection(r, user) for r in discussed_mine],
+        own_reflections=[_reflection(r, user) for r in discussed_mine]
+        if with_own_reflections
+        else [],
         created=note.signed_at or utcnow(),
     )
 

@@ -1,0 +1,459 @@
+"""Who may read what: the one answer, for every kind of thing a person can read in Practice.
+
+Each kind has a predicate for one object (``may_read_<kind>(reader, thing)``, or
+``may_read(reader, thing)`` for any of them) and, where pages list them, a SQL filter
+(``<kinds>_readable_by(reader)``) that says the same thing to the database. Services, views,
+templates, PDFs and e-mails ask here; none of them re-decides.
+
+The rules (see the product brief):
+- A practitioner reads everything of the couples on their own caseload, except a client's
+  unsubmitted drafts. The owner reads the audit log and no client content, unless also the
+  couple's practitioner.
+- A partner reads their own words and the feedback on them. Of the other partner's words,
+  only what the other chose to share, or what a mutual reveal has revealed, and only while
+  the couple's joint features are on (a concerning safety answer turns them off). Never a
+  session note, an addendum or the safety answers.
+- The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
+  joint-features switch, reveal-together, a disclosure part's release, the check-in
+  summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import aliased
+
+from practice.db import session
+from practice.models import (
+    Assignment,
+    AuditEntry,
+    Checkin,
+    CheckinPlan,
+    Couple,
+    DisclosurePart,
+    Feedback,
+    Partner,
+    Reflection,
+    ReflectionStatus,
+    SafetyScreen,
+    SessionKind,
+    SessionNote,
+    User,
+    Visibility,
+)
+from practice.models.sessions import Addendum
+
+# --- the couple's joint-features switch ------------------------------------------------------
+
+
+def sharing_on(couple: Couple) -> bool:
+    """Whether features that bring the partners' words together (sharing, mutual reveal,
+    reading a released disclosure part in the app) are on for this couple."""
+    return couple.joint_features_off_since is None
+
+
+def sharing_paused_since(couple: Couple) -> datetime | None:
+    """When a safety answer turned the couple's joint features off: for the practitioner."""
+    return couple.joint_features_off_since
+
+
+def sharing_paused() -> ColumnElement[bool]:
+    """SQL: couples whose joint features are off."""
+    return Couple.joint_features_off_since.is_not(None)
+
+
+def sharing_paused_order():
+    """SQL: to list paused couples, longest paused first."""
+    return Couple.joint_features_off_since
+
+
+def _partner_of(reader: User) -> Partner | None:
+    return reader.partner if reader.is_client else None
+
+
+def _practises(reader: User, couple_id: int) -> bool:
+    return reader.is_practitioner and _couple(couple_id).practitioner_id == reader.id
+
+
+def _couple(couple_id: int) -> Couple:
+    return session.get(Couple, couple_id)
+
+
+def _caseload(reader: User):
+    """SQL: the ids of the reader's own couples."""
+    return select(Couple.id).where(Couple.practitioner_id == reader.id).scalar_subquery()
+
+
+# --- reflections and their ratings -----------------------------------------------------------
+
+
+class Sharing(StrEnum):
+    """Who, besides the author and the practitioner, reads a submitted reflection."""
+
+    ALONE = "alone"  # a reveal-together exercise: both read both once both have submitted
+    SHARED = "shared"  # the author shared it and the partner reads it
+    PAUSED = "paused"  # the author shared it, but joint features are off: nobody else reads it
+    PRIVATE = "private"
+
+
+def answered_alone(exercise) -> bool:
+    """An exercise (or assignment) each partner answers alone, revealed to both together."""
+    return bool(exercise.reveal_together)
+
+
+def shares(assignment: Assignment, couple: Couple, wanted: bool) -> bool:
+    """What the author's "share with my partner" means when saved: a reveal-together answer
+    reaches the partner only through the reveal, and nothing is shared while joint features
+    are off, whatever the form said."""
+    return bool(wanted) and not answered_alone(assignment) and sharing_on(couple)
+
+
+def sharing_of(reflection: Reflection) -> Sharing:
+    if answered_alone(reflection.assignment):
+        return Sharing.ALONE
+    if reflection.shared_with_partner:
+        on = sharing_on(reflection.author.couple)
+        return Sharing.SHARED if on else Sharing.PAUSED
+    return Sharing.PRIVATE
+
+
+def may_read_reflection(reader: User, reflection: Reflection) -> bool:
+    """The reflection's words and ratings."""
+    couple_id = reflection.assignment.couple_id
+    partner = _partner_of(reader)
+    if partner is None:
+        return reflection.is_submitted and _practises(reader, couple_id)
+    if partner.couple_id != couple_id:
+        return False
+    if reflection.author_id == partner.id:
+        return True
+    if not reflection.is_submitted or not sharing_on(partner.couple):
+        return False
+    if reflection.shared_with_partner and not answered_alone(reflection.assignment):
+        return True
+    return _revealed(partner, reflection)
+
+
+def reflections_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: what ``may_read_reflection`` allows, for lists."""
+    partner = _partner_of(reader)
+    submitted = Reflection.status == ReflectionStatus.SUBMITTED
+    if partner is None:
+        if not reader.is_practitioner:
+            return false()
+        return and_(
+            submitted,
+            Reflection.assignment_id.in_(
+                select(Assignment.id).where(Assignment.couple_id.in_(_caseload(reader)))
+            ),
+        )
+    own = Reflection.author_id == partner.id
+    other = partner.other()
+    if other is None or not sharing_on(partner.couple):
+        return own
+    return or_(own, and_(Reflection.author_id == other.id, submitted, _theirs_readable(partner)))
+
+
+def shared_with(partner: Partner) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: what the other partner shared with this one (not reveals)."""
+    other = partner.other()
+    if other is None or not sharing_on(partner.couple):
+        return false()
+    return and_(
+        Reflection.author_id == other.id,
+        Reflection.status == ReflectionStatus.SUBMITTED,
+        Reflection.shared_with_partner.is_(True),
+        Reflection.assignment_id.in_(
+            select(Assignment.id).where(
+                Assignment.couple_id == partner.couple_id, Assignment.reveal_together.is_(False)
+            )
+        ),
+    )
+
+
+def _theirs_readable(partner: Partner) -> ColumnElement[bool]:
+    """SQL on the other partner's submitted ``Reflection``: shared, or revealed to ``partner``
+    (a reveal-together answer whose counterpart ``partner`` has submitted too)."""
+    mine = aliased(Reflection)
+    alone = select(Assignment.id).where(
+        Assignment.couple_id == partner.couple_id, Assignment.reveal_together.is_(True)
+    )
+    shared = and_(
+        Reflection.shared_with_partner.is_(True),
+        Reflection.assignment_id.not_in(alone),
+    )
+    revealed = and_(
+        Reflection.assignment_id.in_(alone),
+        select(mine.id)
+        .where(
+            mine.assignment_id == Reflection.assignment_id,
+            mine.occurrence == Reflection.occurrence,
+            mine.author_id == partner.id,
+            mine.status == ReflectionStatus.SUBMITTED,
+        )
+        .exists(),
+    )
+    return or_(shared, revealed)
+
+
+def _counterpart(author_id: int, reflection: Reflection) -> Reflection | None:
+    """``author_id``'s submitted answer to the same exercise and occurrence."""
+    return session.scalar(
+        select(Reflection).where(
+            Reflection.assignment_id == reflection.assignment_id,
+            Reflection.author_id == author_id,
+            Reflection.occurrence == reflection.occurrence,
+            Reflection.status == ReflectionStatus.SUBMITTED,
+        )
+    )
+
+
+def _revealed(partner: Partner, theirs: Reflection) -> bool:
+    if not answered_alone(theirs.assignment) or not theirs.is_submitted:
+        return False
+    if theirs.author_id == partner.id or not sharing_on(partner.couple):
+        return False
+    return _counterpart(partner.id, theirs) is not None
+
+
+class RevealState(StrEnum):
+    WAITING = "waiting"
+    UNAVAILABLE = "unavailable"
+    REVEALED = "revealed"
+
+
+@dataclass
+class Reveal:
+    state: RevealState
+    theirs: Reflection | None = None
+
+
+def reveal_for(partner: Partner, mine: Reflection) -> Reveal | None:
+    """What the partner sees beside their own answer to a reveal-together exercise: the
+    other's answer once both have submitted; nothing before, nothing while joint features
+    are off. Nobody changes an answer after seeing the other's: a submitted one never
+    changes (services.reflections.save)."""
+    if not answered_alone(mine.assignment):
+        return None
+    if not sharing_on(partner.couple):
+        return Reveal(RevealState.UNAVAILABLE)
+    other = partner.other()
+    if not mine.is_submitted or other is None:
+        return Reveal(RevealState.WAITING)
+    theirs = _counterpart(other.id, mine)
+    if theirs is None:
+        return Reveal(RevealState.WAITING)
+    return Reveal(RevealState.REVEALED, theirs)
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+
+def may_read_feedback(reader: User, feedback: Feedback) -> bool:
+    """Feedback is for its reflection's author and the practitioner, never the partner."""
+    reflection = feedback.reflection
+    partner = _partner_of(reader)
+    if partner is None:
+        return _practises(reader, reflection.assignment.couple_id)
+    return reflection.author_id == partner.id
+
+
+def feedback_for(reader: User, reflection: Reflection) -> list[Feedback]:
+    """The feedback on ``reflection`` that ``reader`` may read."""
+    return [f for f in reflection.feedback if may_read_feedback(reader, f)]
+
+
+# --- session notes and addenda ---------------------------------------------------------------
+
+
+def may_read_note(reader: User, note: SessionNote) -> bool:
+    """A session note is the practitioner's: clients never read one, nor its addenda."""
+    return _partner_of(reader) is None and _practises(reader, note.couple_id)
+
+
+def notes_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``SessionNote``."""
+    if _partner_of(reader) is not None or not reader.is_practitioner:
+        return false()
+    return SessionNote.couple_id.in_(_caseload(reader))
+
+
+def may_read_addendum(reader: User, addendum: Addendum) -> bool:
+    return may_read_note(reader, addendum.session)
+
+
+# --- handouts: what a partner takes home from a session --------------------------------------
+
+
+def _handout_meant_for(note: SessionNote, partner: Partner) -> bool:
+    if note.couple_id != partner.couple_id:
+        return False
+    return note.kind == SessionKind.JOINT or note.individual_partner_id == partner.id
+
+
+def may_take_handout(reader: User, note: SessionNote, partner: Partner) -> bool:
+    """``partner``'s handout of ``note``: for a joint session or their own individual one
+    (never the other partner's); the partner takes it once signed, the practitioner any
+    time."""
+    if not _handout_meant_for(note, partner):
+        return False
+    own = _partner_of(reader)
+    if own is None:
+        return may_read_note(reader, note)
+    return own.id == partner.id and note.signed_at is not None
+
+
+def handouts_of(partner: Partner) -> ColumnElement[bool]:
+    """SQL on ``SessionNote``: the signed sessions ``partner`` may take a handout from."""
+    return and_(
+        SessionNote.couple_id == partner.couple_id,
+        SessionNote.signed_at.is_not(None),
+        or_(
+            SessionNote.kind == SessionKind.JOINT,
+            SessionNote.individual_partner_id == partner.id,
+        ),
+    )
+
+
+def handout_reflections(note: SessionNote, partner: Partner) -> list[Reflection]:
+    """Of the reflections discussed in the session, those the handout may carry: the
+    partner's own (and so only the feedback meant for them)."""
+    return [r for r in note.reflections if r.author_id == partner.id]
+
+
+# --- structured disclosure -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """How a submitted disclosure part reaches the partner who did not write it."""
+
+    released: bool
+    in_app: bool  # they read it here (while joint features are on)
+    at: datetime | None
+
+
+def release_of(part: DisclosurePart) -> Release:
+    return Release(
+        released=part.is_released,
+        in_app=part.is_released and part.visibility == Visibility.APP,
+        at=part.released_at,
+    )
+
+
+def may_read_part(reader: User, part: DisclosurePart) -> bool:
+    """A disclosure part's text: its author; the practitioner once it is submitted (drafts
+    stay the author's own); the other partner once released to read in the app, while
+    joint features are on."""
+    couple = part.disclosure.couple
+    partner = _partner_of(reader)
+    if partner is None:
+        return part.is_submitted and _practises(reader, couple.id)
+    if partner.couple_id != couple.id:
+        return False
+    if part.author_id == partner.id:
+        return True
+    return release_of(part).in_app and sharing_on(couple)
+
+
+# --- check-ins and their summary -------------------------------------------------------------
+
+
+def checkin_shares(couple: Couple, wanted: bool) -> bool:
+    """What the author's "let my partner read this" means when saved: nothing is shared
+    while joint features are off."""
+    return bool(wanted) and sharing_on(couple)
+
+
+def checkin_shared(checkin: Checkin) -> bool:
+    """Whether the author chose to let the other partner read this check-in."""
+    return checkin.shared_with_partner
+
+
+def may_read_checkin(reader: User, checkin: Checkin) -> bool:
+    partner = _partner_of(reader)
+    if partner is None:
+        return _practises(reader, checkin.couple_id)
+    if partner.couple_id != checkin.couple_id:
+        return False
+    if checkin.partner_id == partner.id:
+        return True
+    return checkin.shared_with_partner and sharing_on(partner.couple)
+
+
+def checkins_shared_with(partner: Partner) -> ColumnElement[bool]:
+    """SQL on ``Checkin``: the other partner's check-ins this partner may read."""
+    other = partner.other()
+    if other is None or not sharing_on(partner.couple):
+        return false()
+    return and_(Checkin.partner_id == other.id, Checkin.shared_with_partner.is_(True))
+
+
+def summary_shared(plan: CheckinPlan) -> bool:
+    """Whether the couple agreed the other partner sees the check-in summary."""
+    return plan.summary_for_partner
+
+
+def may_read_checkin_summary(reader: User, plan: CheckinPlan) -> bool:
+    """The summary (on time N of the last M, slips told or not; never the words): the
+    practitioner, and both partners when the couple agreed to it."""
+    partner = _partner_of(reader)
+    if partner is None:
+        return _practises(reader, plan.couple_id)
+    return partner.couple_id == plan.couple_id and plan.summary_for_partner
+
+
+# --- the safety screen -----------------------------------------------------------------------
+
+
+def may_read_safety_answers(reader: User, screen: SafetyScreen) -> bool:
+    """The private screen's answers go to the practitioner only, never to either partner."""
+    return _partner_of(reader) is None and _practises(reader, screen.couple_id)
+
+
+# --- the audit log ---------------------------------------------------------------------------
+
+
+def may_read_audit(reader: User, _entry: AuditEntry | None = None) -> bool:
+    """The owner reads the whole audit log; nobody else reads any of it."""
+    return reader.is_owner
+
+
+def audit_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``AuditEntry``."""
+    return true() if may_read_audit(reader) else false()
+
+
+# --- any kind --------------------------------------------------------------------------------
+
+_PREDICATES = {
+    Reflection: may_read_reflection,
+    Feedback: may_read_feedback,
+    SessionNote: may_read_note,
+    Addendum: may_read_addendum,
+    DisclosurePart: may_read_part,
+    Checkin: may_read_checkin,
+    CheckinPlan: may_read_checkin_summary,
+    SafetyScreen: may_read_safety_answers,
+    AuditEntry: may_read_audit,
+}
+
+
+def may_read(reader: User, thing) -> bool:
+    """Whether ``reader`` may read ``thing``, of any readable kind (handouts, which name a
+    partner as well as a note, ask ``may_take_handout``)."""
+    return _PREDICATES[type(thing)](reader, thing)
+
+
+def template_helpers() -> dict:
+    """What templates may ask (the facts themselves are never read in a template)."""
+    return {
+        "answered_alone": answered_alone,
+        "sharing_of": sharing_of,
+        "sharing_paused_since": sharing_paused_since,
+        "release_of": release_of,
+        "checkin_shared": checkin_shared,
+        "summary_shared": summary_shared,
+    }
