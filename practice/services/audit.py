@@ -82,7 +82,8 @@ def record_kept(
     detail: str = "",
 ) -> None:
     """Append one entry in a transaction of its own, kept even when the request that
-    refused something is rolled back; the arguments are ``record``'s."""
+    refused something is rolled back; the arguments are ``record``'s (a sign-in names no
+    couple)."""
     # Who and where are read first: loading the signed-in user must not follow the write.
     row = _entry(
         action, user=user, subject=subject, subject_id=subject_id, couple_id=None, detail=detail
