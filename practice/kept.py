@@ -9,6 +9,7 @@ own, committed before the page answers, whatever then happens to the request's.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -16,6 +17,9 @@ from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from practice.db import session as request_session
 from practice.models import ThrottleEvent
+
+# The kept transaction open in this context, so that a count and its audit row share one.
+_open: ContextVar[Session | None] = ContextVar("practice_kept_session", default=None)
 
 
 class RequestHoldsTheWriteLock(RuntimeError):
@@ -50,11 +54,15 @@ def request_is_writing() -> bool:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """A session of its own for rows that must stay; committed when the block ends.
+    """A session of its own for rows that must stay; committed when the outermost block
+    ends (blocks inside it share its session, so a failure and its audit row are one write).
 
     Run it before the request writes anything (a refused sign-in has nothing else to write):
     on SQLite it is refused otherwise, rather than waiting on the request's own lock.
     """
+    if (outer := _open.get()) is not None:
+        yield outer
+        return
     engine = _engine()
     if _one_connection(engine):
         # Nothing can be apart from the request on a single shared connection: the rows go
@@ -68,4 +76,8 @@ def transaction() -> Iterator[Session]:
             "on SQLite it would wait for the request's own transaction."
         )
     with Session(bind=engine) as own, own.begin():
-        yield own
+        opened = _open.set(own)
+        try:
+            yield own
+        finally:
+            _open.reset(opened)

@@ -23,6 +23,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user, use
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from practice import kept
 from practice.db import session as db_session
 from practice.models import User
 from practice.services import PracticeError, accounts, audit, throttle, two_factor
@@ -121,8 +122,9 @@ def check_credentials(email: str, password: str) -> User:
         raise PracticeError(throttle.message(wait))
     user = authenticate(email, password)
     if user is None:
-        throttle.count(throttle.SIGNIN, email)
-        audit.record_kept("signin.failed", detail=typed)
+        with kept.transaction():
+            throttle.count(throttle.SIGNIN, email)
+            audit.record_kept("signin.failed", detail=typed)
         raise PracticeError(MISMATCH)
     throttle.clear_account(throttle.SIGNIN, email)
     audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id)
@@ -203,14 +205,15 @@ def check_code(pending: Pending, code: str) -> int | None:
         # a claim on a used step that matched no row), so it ends here, as the commit point
         # would end it; on SQLite the count below could not be written while it held the lock.
         db_session.rollback()
-        wrong = two_factor.note_wrong_code(user)
-        audit.record_kept(
-            "twofactor.failed",
-            user=user,
-            subject="user",
-            subject_id=user.id,
-            detail=f"wrong code {wrong} of {two_factor.MAX_WRONG_CODES}",
-        )
+        with kept.transaction():
+            wrong = two_factor.note_wrong_code(user)
+            audit.record_kept(
+                "twofactor.failed",
+                user=user,
+                subject="user",
+                subject_id=user.id,
+                detail=f"wrong code {wrong} of {two_factor.MAX_WRONG_CODES}",
+            )
         if wrong >= two_factor.MAX_WRONG_CODES:
             raise _end_pending(TOO_MANY_CODES) from None
         raise
