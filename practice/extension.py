@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import click
 from flask import Blueprint, Flask
-from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import FileSystemLoader, PrefixLoader
 from sqlalchemy import event
@@ -177,14 +176,9 @@ class Practice:
         self._init_cli(app)
 
     def _init_login(self, app: Flask) -> None:
-        from practice.services.accounts import load_user
+        from practice import signin
 
-        manager = LoginManager()
-        manager.init_app(app)
-        manager.login_view = "practice.auth.login"
-        manager.login_message = "Please sign in to continue."
-        manager.login_message_category = "info"
-        manager.user_loader(load_user)
+        signin.init_login(app)
 
     def _init_cli(self, app: Flask) -> None:
         from practice.cli import COMMANDS

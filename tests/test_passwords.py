@@ -4,6 +4,7 @@ change of password ends the person's other sessions."""
 import pytest
 from sqlalchemy import select
 
+from practice import signin
 from practice.db import session
 from practice.models import User
 from practice.services import PracticeError, accounts
@@ -180,4 +181,4 @@ def test_passwords_are_stored_as_scrypt_hashes_only(app):
     assert owner.password_hash.startswith("scrypt:")
     assert PASSWORD not in owner.password_hash
     with app.app_context():
-        assert accounts.authenticate("owner@example.org", PASSWORD) is not None
+        assert signin.authenticate("owner@example.org", PASSWORD) is not None

@@ -54,3 +54,32 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_https(database_url, tm
     finally:
         with app.app_context():
             app.extensions["practice"].db.engine.dispose()
+
+
+def test_signing_in_and_out_has_one_home():
+    """Only practice/signin.py signs people in or out, or hears that they did; the auth
+    views and the two-factor views import it, never each other."""
+    import ast
+    from pathlib import Path
+
+    import practice
+
+    package = Path(practice.__file__).parent
+    home = package / "signin.py"
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "flask_login"
+            for alias in node.names
+        }
+        if path != home:
+            assert not names & {"login_user", "logout_user", "user_logged_in"}, path
+        if path.parent.name == "auth" and path.stem != "__init__":
+            modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+            others = {f"practice.auth.{p.stem}" for p in path.parent.glob("*.py")} - {
+                f"practice.auth.{path.stem}",
+                "practice.auth.forms",
+            }
+            assert not modules & others, f"{path.name} imports another auth view module"

@@ -11,11 +11,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from practice.auth.two_factor import PENDING
 from practice.db import commit, session
 from practice.models import PracticeProfile, RecoveryCode, TwoFactor, User, utcnow
 from practice.services import accounts
 from practice.services import two_factor as service
+from practice.signin import PENDING
 from tests.conftest import PASSWORD
 from tests.test_bad_input import Page, assert_kept, assert_refused, assert_unchanged, snapshot
 

@@ -1,36 +1,18 @@
-"""Two-factor sign-in: the code asked after a correct password, and a practitioner's own
-set-up, switch-off and recovery codes.
-
-The login view calls ``after_password`` before ``login_user``: a person with two-factor
-on is not signed in yet; the session holds a pending marker for five minutes instead.
+"""Two-factor pages: the code asked after a correct password, and a practitioner's own
+set-up, switch-off and recovery codes. When a code is asked and what it proves is decided
+in ``practice.signin``; these views only show its forms and answers.
 """
 
-import time
-
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_user, user_logged_in
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from practice import access
+from practice import access, signin
 from practice.db import commit
 from practice.forms import PracticeForm, strip
 from practice.services import PracticeError, accounts, audit
 from practice.services import two_factor as service
-from practice.signin import mark_signed_in
-
-PENDING = "practice_two_factor_pending"
-MUST_SET_UP = "practice_two_factor_must_set_up"
-PENDING_SECONDS = 5 * 60
 
 # Sign-in's second step: reached between password and being signed in.
 bp = Blueprint("two_factor", __name__)
@@ -82,84 +64,40 @@ class RegenerateForm(PracticeForm):
     current_password = PasswordCheckField()
 
 
-# --- signing in ---------------------------------------------------------------------
+# --- signing in: the code step (the rules are practice.signin's) ----------------------
 
 
-def after_password(user, next_url: str | None = None) -> str | None:
-    """Where to go instead of signing in, or None to sign in now.
-
-    With two-factor on, the person is not signed in yet: a pending marker waits for the code.
-    """
-    session.pop(PENDING, None)
-    if not service.is_enabled(user):
-        return None
-    session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url}
-    return url_for("practice.two_factor.challenge")
-
-
-def _end_pending(message: str):
-    session.pop(PENDING, None)
-    flash(message, "error")
+def _back_to_sign_in(ended: signin.PendingEnded):
+    if str(ended):
+        flash(str(ended), "error")
     return redirect(url_for("practice.auth.login"))
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 def challenge():
-    from practice.auth.views import home_for
-
     if current_user.is_authenticated:
-        return redirect(home_for(current_user))
-    pending = session.get(PENDING)
-    if not isinstance(pending, dict):
-        return redirect(url_for("practice.auth.login"))
-    user = accounts.load_user(str(pending.get("user")))
-    if user is None or not service.is_enabled(user):
-        session.pop(PENDING, None)
-        return redirect(url_for("practice.auth.login"))
-    if int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
-        return _end_pending("That took longer than 5 minutes, so please sign in again.")
-    if service.recent_wrong_codes(user) >= service.MAX_WRONG_CODES:
-        return _end_pending(_TOO_MANY)
+        return redirect(signin.home_for(current_user))
+    try:
+        pending = signin.pending_sign_in()
+    except signin.PendingEnded as ended:
+        return _back_to_sign_in(ended)
     form = ChallengeForm()
     if form.validate_on_submit():
         try:
-            how = service.sign_in_with_code(user, form.code.data)
-        except PracticeError as error:
-            wrong = service.note_wrong_code(user)
-            audit.record(
-                "twofactor.failed",
-                user=user,
-                subject="user",
-                subject_id=user.id,
-                detail=f"wrong code {wrong} of {service.MAX_WRONG_CODES}",
-            )
+            left = signin.check_code(pending, form.code.data)
+        except signin.PendingEnded as ended:
             commit()
-            if wrong >= service.MAX_WRONG_CODES:
-                return _end_pending(_TOO_MANY)
+            return _back_to_sign_in(ended)
+        except PracticeError as error:
+            commit()
             form.add_error(error)
         else:
-            if how == "recovery":
-                left = service.recovery_codes_left(user)
-                audit.record(
-                    "twofactor.recovery_used",
-                    user=user,
-                    subject="user",
-                    subject_id=user.id,
-                    detail=f"{left} left",
-                )
             commit()
-            session.pop(PENDING, None)
-            login_user(user)
-            mark_signed_in()
-            if how == "recovery":
+            signin.start(pending.user)
+            if left is not None:
                 flash(_recovery_used_message(left), "info")
-            return redirect(pending.get("next") or home_for(user))
+            return redirect(pending.next_url or signin.home_for(pending.user))
     return render_template("practice/auth/two_factor_challenge.html", form=form)
-
-
-_TOO_MANY = (
-    "Too many wrong codes. To keep your account safe, please wait 15 minutes, then sign in again."
-)
 
 
 def _recovery_used_message(left: int) -> str:
@@ -168,37 +106,8 @@ def _recovery_used_message(left: int) -> str:
     return f"You used a recovery code; {left} are left. You can make new ones under Two-factor."
 
 
-# --- when the owner requires it -----------------------------------------------------
-
-_ALLOWED_WHILE_SETTING_UP = {
-    "practice.static",
-    "practice.security.two_factor",
-    "practice.auth.logout",
-}
-
-
-@user_logged_in.connect
-def _note_set_up_required(_app, user, **_extra):
-    """On every sign-in (password, invitation, first run): must this person set up first?"""
-    if "practice" not in current_app.extensions:
-        return
-    if service.must_set_up(user):
-        session[MUST_SET_UP] = user.id
-    else:
-        session.pop(MUST_SET_UP, None)
-
-
-def send_to_set_up():
-    """Before each request: a practitioner who must set up two-factor reaches only that."""
-    if request.endpoint in _ALLOWED_WHILE_SETTING_UP or not current_user.is_authenticated:
-        return None
-    if session.get(MUST_SET_UP) != current_user.id:
-        return None
-    return redirect(url_for("practice.security.two_factor"))
-
-
 def install(parent: Blueprint) -> None:
-    parent.before_request(send_to_set_up)
+    parent.before_request(signin.send_to_set_up)
     parent.register_blueprint(bp)
     parent.register_blueprint(account_bp)
 
@@ -245,7 +154,7 @@ def two_factor():
         else:
             audit.record("twofactor.enabled", user=user, subject="user", subject_id=user.id)
             commit()
-            session.pop(MUST_SET_UP, None)
+            signin.set_up_done()
             return _show_codes(codes)
     uri = service.provisioning_uri(record, user, _issuer())
     return render_template(
@@ -253,7 +162,7 @@ def two_factor():
         form=form,
         secret=record.secret,
         qr=service.qr_svg(uri),
-        required=session.get(MUST_SET_UP) == user.id,
+        required=signin.must_set_up_now(user),
     )
 
 

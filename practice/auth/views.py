@@ -1,12 +1,10 @@
 import smtplib
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from practice import mail
+from practice import mail, signin
 from practice.access import found
-from practice.auth import two_factor
 from practice.auth.forms import (
     AgreementInvitationForm,
     ForgotPasswordForm,
@@ -19,15 +17,9 @@ from practice.db import commit
 from practice.forms import ActionForm
 from practice.services import PracticeError, accounts, agreements
 from practice.services.throttle import client_address
-from practice.signin import mark_signed_in
+from practice.signin import home_for
 
 bp = Blueprint("auth", __name__)
-
-
-def home_for(user) -> str:
-    if user.is_client:
-        return url_for("practice.client.home")
-    return url_for("practice.caseload.dashboard")
 
 
 @bp.get("/")
@@ -53,23 +45,12 @@ def setup():
             form.add_error(error)
         else:
             commit()
-            login_user(owner)
-            mark_signed_in()
+            signin.start(owner)
             flash(
                 "Your practice is ready. Add practitioners, or create your first couple.", "success"
             )
             return redirect(home_for(owner))
     return render_template("practice/auth/setup.html", form=form)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,24 +62,20 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_in(form.email.data, form.password.data, client_address())
+            user = signin.check_credentials(form.email.data, form.password.data)
         except PracticeError as error:
-            commit()  # the failure counts, and the audit trail keeps it
+            commit()
             form.add_error(error)
         else:
             commit()
-            if pending := two_factor.after_password(user, _safe_next(request.args.get("next"))):
-                return redirect(pending)
-            login_user(user)
-            mark_signed_in()
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            return redirect(signin.after_password(user, signin.safe_next(request.args.get("next"))))
     return render_template("practice/auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
-        logout_user()
+        signin.sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -118,9 +95,7 @@ def invitation(token: str):
             form.add_error(error)
         else:
             commit()
-            logout_user()
-            login_user(user)
-            mark_signed_in()
+            signin.start(user)
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
     return render_template(
@@ -194,9 +169,7 @@ def reset_password(token: str):
             form.add_error(error)
         else:
             commit()
-            logout_user()
-            login_user(user)
-            mark_signed_in()
+            signin.start(user)
             flash("Your new password is set, and you are signed in.", "success")
             return redirect(home_for(user))
     return render_template("practice/auth/reset.html", form=form, reset=reset)

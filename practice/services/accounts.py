@@ -1,4 +1,7 @@
-"""Accounts: the owner, staff, invitations and signing in."""
+"""Accounts: the owner, staff, invitations, passwords and their reset links.
+
+Signing in (the password check, its throttle, two-factor, the session) is ``practice.signin``.
+"""
 
 import hashlib
 import re
@@ -7,7 +10,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select, update
-from werkzeug.security import generate_password_hash
 from zxcvbn import zxcvbn
 
 from practice.db import session
@@ -20,20 +22,10 @@ MIN_PASSWORD_LENGTH = 10
 _STRENGTH_CHARS = 72
 _STRONG_ENOUGH = 3
 NAME_LENGTH = 120
-# Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def load_user(user_id: str) -> User | None:
-    try:
-        user = session.get(User, int(user_id))
-    except ValueError:
-        return None
-    return user if user is not None and user.is_active else None
 
 
 def has_owner() -> bool:
@@ -153,40 +145,6 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
     return owner
 
 
-def authenticate(email: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None or user.password_hash is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    return user
-
-
-SIGNIN_MISMATCH = "That e-mail and password do not match an account."
-
-
-def sign_in(email: str, password: str, address: str) -> User:
-    """The account for these credentials, or PracticeError; the caller commits either way.
-
-    Known and unknown e-mails are treated alike: both are throttled and counted, and a
-    throttled attempt never checks the password, so neither answer nor timing tells them apart.
-    """
-    typed = (email or "")[:254]
-    wait = throttle.minutes_to_wait(throttle.SIGNIN, email, address)
-    if wait:
-        audit.record("signin.throttled", user=None, detail=typed)
-        raise PracticeError(throttle.message(wait))
-    user = authenticate(email, password)
-    if user is None:
-        throttle.count(throttle.SIGNIN, email, address)
-        audit.record("signin.failed", user=None, detail=typed)
-        raise PracticeError(SIGNIN_MISMATCH)
-    throttle.clear_account(throttle.SIGNIN, email)
-    audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id)
-    return user
-
-
 def add_practitioner(name: str, email: str, credentials: str = "") -> tuple[User, str]:
     if email_taken(email):
         raise PracticeError("Someone in this practice already uses this e-mail.", "email")
@@ -267,14 +225,9 @@ def accept_invitation(invitation: Invitation, password: str, agreed: bool = Fals
     return user
 
 
-def change_password(user: User, current: str, new: str, address: str) -> None:
-    """A signed-in person's new password; guessing the current one is throttled like signing in."""
-    wait = throttle.minutes_to_wait(throttle.SIGNIN, user.email, address)
-    if wait:
-        raise PracticeError(throttle.message(wait), "current_password")
-    if not user.check_password(current):
-        throttle.count(throttle.SIGNIN, user.email, address)
-        raise PracticeError("That is not your current password.", "current_password")
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's new password, once ``practice.signin.change_password`` has
+    checked ``current`` (throttled like signing in)."""
     if current == new:
         raise PracticeError("Choose a password different from the current one.", "password")
     check_password_rules(new, personal_words_for(user))

@@ -1,8 +1,9 @@
 """The audit trail: who did what to which record, when and from where. Append-only.
 
 Call ``record`` from views and services inside the request's transaction; the entry
-commits with the change it describes. For sign-in failures and other refusals that commit
-nothing else, call ``record`` and then ``practice.db.commit()``.
+commits with the change it describes. A refusal that must stay on the trail although its
+request is rolled back (a failed or throttled sign-in, a wrong two-factor code) is written
+with ``record_kept``, in a transaction of its own.
 
 Changes to client records are recorded here without anyone calling ``record``: a flush
 listener writes one entry per inserted, updated or deleted row of an audited model, naming
@@ -19,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
+from practice import kept
 from practice.db import session as db_session
 from practice.models import (
     Addendum,
@@ -69,6 +71,25 @@ def record(
             )
         )
     )
+
+
+def record_kept(
+    action: str,
+    *,
+    user=None,
+    subject: str | None = None,
+    subject_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Append one entry in a transaction of its own, kept even when the request that
+    refused something is rolled back; the arguments are ``record``'s (a sign-in names no
+    couple)."""
+    # Who and where are read first: loading the signed-in user must not follow the write.
+    row = _entry(
+        action, user=user, subject=subject, subject_id=subject_id, couple_id=None, detail=detail
+    )
+    with kept.transaction() as own:
+        own.add(AuditEntry(**row))
 
 
 def _entry(action, *, user, subject, subject_id, couple_id, detail) -> dict:

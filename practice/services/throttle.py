@@ -5,6 +5,9 @@ events within 15 minutes the next attempt waits 30 seconds; every further event 
 run lasts doubles the wait (1, 2, 4 ... minutes), up to an hour. A run ends after 15 quiet
 minutes following the last wait. Attempts made while waiting are not counted, so a person
 who simply retries too early is not punished further.
+
+Counts are written in a transaction of their own (``practice.kept``): the request that
+counts a failure is refused and rolled back, and the count must stay all the same.
 """
 
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from math import ceil
 from flask import current_app, request
 from sqlalchemy import delete, or_, select
 
+from practice import kept
 from practice.db import session
 from practice.models import ThrottleEvent, utcnow
 
@@ -100,17 +104,18 @@ def minutes_to_wait(kind: str, email: str, address: str | None = None) -> int:
 
 
 def count(kind: str, email: str, address: str | None = None) -> None:
-    """Remember one event, and forget this account's events older than the lookback."""
+    """Remember one event, kept even when the request is rolled back; and forget this
+    account's and address's events older than the lookback."""
     address = client_address() if address is None else address
     email, now = email_key(email), utcnow()
-    session.execute(
-        delete(ThrottleEvent).where(
-            ThrottleEvent.created_at <= now - LOOKBACK,
-            or_(ThrottleEvent.email == email, ThrottleEvent.address == address),
+    with kept.transaction() as own:
+        own.execute(
+            delete(ThrottleEvent).where(
+                ThrottleEvent.created_at <= now - LOOKBACK,
+                or_(ThrottleEvent.email == email, ThrottleEvent.address == address),
+            )
         )
-    )
-    session.add(ThrottleEvent(kind=kind, email=email, address=address, created_at=now))
-    session.flush()
+        own.add(ThrottleEvent(kind=kind, email=email, address=address, created_at=now))
 
 
 def clear_account(kind: str, email: str) -> None:

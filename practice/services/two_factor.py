@@ -1,6 +1,7 @@
 """Two-factor sign-in with an authenticator app (TOTP) and one-time recovery codes.
 
-Only owners and practitioners use it; clients never do. Services flush, never commit.
+Only owners and practitioners use it; clients never do. Services flush, never commit; a
+wrong sign-in code alone is counted in a transaction of its own (``practice.kept``).
 """
 
 import hashlib
@@ -13,6 +14,7 @@ import pyotp
 import segno
 from sqlalchemy import delete, func, or_, select, update
 
+from practice import kept
 from practice.db import session
 from practice.models import (
     PracticeProfile,
@@ -195,9 +197,9 @@ def use_recovery_code(user: User, code: str) -> int | None:
     )
 
 
-def recent_wrong_codes(user: User) -> int:
+def recent_wrong_codes(user: User, within=None) -> int:
     since = utcnow() - WRONG_CODE_WINDOW
-    return session.scalar(
+    return (within or session).scalar(
         select(func.count())
         .select_from(TwoFactorAttempt)
         .where(TwoFactorAttempt.user_id == user.id, TwoFactorAttempt.at > since)
@@ -205,10 +207,12 @@ def recent_wrong_codes(user: User) -> int:
 
 
 def note_wrong_code(user: User) -> int:
-    """Count a wrong code; returns how many there were in the window."""
-    session.add(TwoFactorAttempt(user_id=user.id))
-    session.flush()
-    return recent_wrong_codes(user)
+    """Count a wrong code, kept even when the request is rolled back (the limit must hold);
+    returns how many there were in the window."""
+    with kept.transaction() as own:
+        own.add(TwoFactorAttempt(user_id=user.id))
+        own.flush()
+        return recent_wrong_codes(user, within=own)
 
 
 def sign_in_with_code(user: User, code: str) -> str:
