@@ -5,14 +5,12 @@ response and rolls back after an error, a 4xx answer or a refused form, so a fai
 leaves the database as it was. Views and services never commit or roll back; a view that
 refuses what was sent says so with ``refuse()`` (``PracticeForm`` does it for every form
 that fails validation or gets a service error). What must be kept even when the request
-fails (a failed sign-in's count and its audit row) is written by ``kept_apart()``.
+fails (a failed sign-in's count and its audit row) is written by ``practice.kept``.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, g, has_request_context
-from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 
@@ -46,14 +44,6 @@ def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once this request's work is committed (e-mail with a stored token,
     say), never when it is rolled back."""
     g.setdefault("practice_after_commit", []).append(callback)
-
-
-@contextmanager
-def kept_apart() -> Iterator[Session]:
-    """A short transaction of its own, committed at once whatever becomes of the request's."""
-    engine = current_app.extensions["practice"].db.engine
-    with Session(bind=engine, expire_on_commit=False) as own, own.begin():
-        yield own
 
 
 def install(bp: Blueprint) -> None:

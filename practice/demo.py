@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from practice import privacy
 from practice.db import session
 from practice.models import Exercise, Program, Role, Step, User, Visibility
 from practice.programs.loader import load_founding_program
@@ -191,7 +192,7 @@ def _history(couple, program, sam, sam_password, current_step, start, now):
         day = start + span * index
         # The first two exercises of each step, and any the partners answer alone and then
         # see together (the demo's revealed exercise).
-        chosen = [e for i, e in enumerate(step.exercises) if i < 2 or e.reveal_together]
+        chosen = [e for i, e in enumerate(step.exercises) if i < 2 or privacy.answered_alone(e)]
         made = assignments.assign(
             couple,
             chosen,
@@ -207,7 +208,7 @@ def _history(couple, program, sam, sam_password, current_step, start, now):
             for p_index, partner in enumerate(couple.partners):
                 if not assignment.is_for(partner.program_role):
                     continue
-                source = REVEALED if assignment.reveal_together else ANSWERS
+                source = REVEALED if privacy.answered_alone(assignment) else ANSWERS
                 texts = source[partner.program_role][: len(assignment.prompts)]
                 texts += [""] * (len(assignment.prompts) - len(texts))
                 trend = min(10, 3 + index + p_index)

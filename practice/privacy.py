@@ -110,6 +110,11 @@ def shares(assignment: Assignment, couple: Couple, wanted: bool) -> bool:
     return bool(wanted) and not answered_alone(assignment) and sharing_on(couple)
 
 
+def author_shared(reflection: Reflection) -> bool:
+    """The author's own choice to share (what their form shows), whatever else applies."""
+    return reflection.shared_with_partner
+
+
 def sharing_of(reflection: Reflection) -> Sharing:
     if answered_alone(reflection.assignment):
         return Sharing.ALONE

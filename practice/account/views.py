@@ -3,7 +3,6 @@ from flask_login import current_user
 
 from practice import access, signin
 from practice.account.forms import PasswordChangeForm
-from practice.db import commit
 from practice.services import PracticeError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -17,10 +16,8 @@ def index():
         try:
             signin.change_password(current_user, form.current_password.data, form.password.data)
         except PracticeError as error:
-            commit()
             form.add_error(error)
         else:
-            commit()
             signin.keep_this_session()
             flash("Your password is changed. You are signed out everywhere else.", "success")
             return redirect(url_for(".index"))

@@ -4,7 +4,6 @@ from flask import flash, redirect, render_template, url_for
 from wtforms import BooleanField
 
 from practice.admin.views import bp
-from practice.db import commit
 from practice.forms import PracticeForm
 from practice.services import accounts, audit
 from practice.services import two_factor as service
@@ -32,7 +31,6 @@ def two_factor():
                 subject_id=profile.id,
                 detail="required" if form.require.data else "optional",
             )
-            commit()
         if form.require.data:
             flash("Two-factor sign-in is now required for every practitioner.", "success")
         else:

@@ -9,7 +9,6 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from practice import access, signin
-from practice.db import commit
 from practice.forms import PracticeForm, strip
 from practice.services import PracticeError, accounts, audit
 from practice.services import two_factor as service
@@ -86,13 +85,10 @@ def challenge():
         try:
             left = signin.check_code(pending, form.code.data)
         except signin.PendingEnded as ended:
-            commit()
             return _back_to_sign_in(ended)
         except PracticeError as error:
-            commit()
             form.add_error(error)
         else:
-            commit()
             signin.start(pending.user)
             if left is not None:
                 flash(_recovery_used_message(left), "info")
@@ -143,8 +139,6 @@ def two_factor():
     if service.is_enabled(user):
         return _manage_page()
     record = service.pending_secret(user)
-    # The secret must outlive this page: the person scans it, then sends a code.
-    commit()
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -153,7 +147,6 @@ def two_factor():
             form.add_error(error)
         else:
             audit.record("twofactor.enabled", user=user, subject="user", subject_id=user.id)
-            commit()
             signin.set_up_done()
             return _show_codes(codes)
     uri = service.provisioning_uri(record, user, _issuer())
@@ -179,7 +172,6 @@ def disable():
             form.add_error(error)
         else:
             audit.record("twofactor.disabled", user=user, subject="user", subject_id=user.id)
-            commit()
             flash("Two-factor sign-in is off. Your password alone signs you in now.", "info")
             return redirect(url_for(".two_factor"))
     return _manage_page(disable_form=form)
@@ -197,6 +189,5 @@ def recovery_codes():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             return _show_codes(codes)
     return _manage_page(regenerate_form=form)

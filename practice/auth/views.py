@@ -1,4 +1,5 @@
 import smtplib
+from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +14,7 @@ from practice.auth.forms import (
     ResetPasswordForm,
     SetupForm,
 )
-from practice.db import commit
+from practice.db import after_commit
 from practice.forms import ActionForm
 from practice.services import PracticeError, accounts, agreements
 from practice.services.throttle import client_address
@@ -44,7 +45,6 @@ def setup():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             signin.start(owner)
             flash(
                 "Your practice is ready. Add practitioners, or create your first couple.", "success"
@@ -64,10 +64,8 @@ def login():
         try:
             user = signin.check_credentials(form.email.data, form.password.data)
         except PracticeError as error:
-            commit()
             form.add_error(error)
         else:
-            commit()
             return redirect(signin.after_password(user, signin.safe_next(request.args.get("next"))))
     return render_template("practice/auth/login.html", form=form)
 
@@ -94,7 +92,6 @@ def invitation(token: str):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             signin.start(user)
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(home_for(user))
@@ -136,9 +133,9 @@ def forgot_password():
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             if issued is not None:
-                _send_reset(*issued)
+                # Only once the token is stored: a link that would not work is never sent.
+                after_commit(partial(_send_reset, *issued))
             flash(RESET_ANSWER, "info")
             return redirect(url_for(".login"))
     return render_template("practice/auth/forgot.html", form=form)
@@ -168,7 +165,6 @@ def reset_password(token: str):
         except PracticeError as error:
             form.add_error(error)
         else:
-            commit()
             signin.start(user)
             flash("Your new password is set, and you are signed in.", "success")
             return redirect(home_for(user))

@@ -73,7 +73,7 @@ def assignment(assignment):
         data = {f"answer_{i}": a for i, a in enumerate(existing.answers)}
         data |= {f"rating_{k}": v for k, v in existing.ratings.items()}
         form = reflection_form(
-            item, formdata=None, shared_with_partner=existing.shared_with_partner, **data
+            item, formdata=None, shared_with_partner=privacy.author_shared(existing), **data
         )
     else:
         form = reflection_form(item, formdata=None)

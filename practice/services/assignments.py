@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from practice import privacy
 from practice.db import session
 from practice.models import (
     BOTH,
@@ -67,7 +68,7 @@ def assign(
             prompts=list(exercise.prompts),
             ratings=[dict(r) for r in exercise.ratings],
             audience=for_whom,
-            reveal_together=exercise.reveal_together and for_whom == BOTH,
+            reveal_together=privacy.answered_alone(exercise) and for_whom == BOTH,
             note=note.strip(),
             repeat=repeat,
             starts_on=today,
