@@ -26,9 +26,9 @@ def test_no_feature_imports_another_features_modules():
         for path in (ROOT / "practice" / feature).glob("*.py"):
             for name in _imports(path):
                 parts = name.split(".")
-                if len(parts) > 1 and parts[0] == "practice" and parts[1] in FEATURES:
-                    if parts[1] != feature:
-                        crossing.append(f"{path.relative_to(ROOT)} imports {name}")
+                other = parts[1] if len(parts) > 1 and parts[0] == "practice" else None
+                if other in FEATURES and other != feature:
+                    crossing.append(f"{path.relative_to(ROOT)} imports {name}")
     assert crossing == []
 
 
