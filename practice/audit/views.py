@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from practice import access
+from practice import access, privacy
 from practice.audit.forms import AuditFilterForm
 from practice.db import session as db_session
 from practice.models import AuditEntry, User
@@ -45,7 +45,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters(form: AuditFilterForm) -> list:
-    conditions = []
+    conditions = [privacy.audit_readable_by(current_user)]
     if form.person.data:
         person = form.person.data
         by_email = select(User.id).where(func.lower(User.email) == person.lower())
