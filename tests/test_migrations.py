@@ -10,6 +10,7 @@ import os
 import pprint
 import uuid
 from contextlib import contextmanager
+from datetime import date, datetime
 
 import pytest
 from alembic import command
@@ -245,3 +246,81 @@ def test_session_notes_written_before_note_formats_keep_their_words(empty_url, t
             assert connection.scalar(text("SELECT note FROM practice_session_notes")) == (
                 "Words from before formats"
             )
+
+
+# The oldest revision a database may have been made at and still upgrade: the first one on
+# main. Databases made before the history was rewritten (e.g. at ba155b5d039e) are not.
+OLDEST_SUPPORTED = "fb0e2b934351"
+
+
+def test_main_has_one_head_and_every_revision_descends_from_the_oldest_supported():
+    script = ScriptDirectory(str(paths.MIGRATIONS_DIR))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    assert list(script.get_bases()) == [OLDEST_SUPPORTED]
+    chain = [r.revision for r in script.walk_revisions("base", "heads")]
+    assert chain[-1] == OLDEST_SUPPORTED
+    assert len(chain) == len(set(chain)) == len(list(script.walk_revisions()))
+
+
+def test_a_database_made_at_the_oldest_supported_revision_upgrades_with_its_data(
+    empty_url, tmp_path
+):
+    """A practice with a couple, an assignment, a submitted reflection and its feedback,
+    written at the first revision, reads the same through today's models after upgrading."""
+    rows = (
+        "INSERT INTO practice_users (id, email, name, role, credentials, timezone, disabled, "
+        "created_at) VALUES (1, 'p@example.org', 'Pat', 'practitioner', '', 'UTC', false, :day)",
+        "INSERT INTO practice_users (id, email, name, role, credentials, timezone, disabled, "
+        "created_at) VALUES (2, 'r@example.org', 'Riley', 'client', '', 'UTC', false, :day)",
+        "INSERT INTO practice_users (id, email, name, role, credentials, timezone, disabled, "
+        "created_at) VALUES (3, 'h@example.org', 'Harper', 'client', '', 'UTC', false, :day)",
+        "INSERT INTO practice_programs (id, slug, name, description, version, roles, "
+        "created_at, updated_at) VALUES (1, 'p', 'P', '', 1, "
+        '\'[{"key": "recovering", "label": "Recovering"}, {"key": "hurt", "label": "Hurt"}]\', '
+        ":day, :day)",
+        "INSERT INTO practice_couples (id, name, practitioner_id, program_id, current_step, "
+        "created_at) VALUES (1, 'Riley & Harper', 1, 1, 1, :day)",
+        "INSERT INTO practice_partners (id, couple_id, user_id, program_role) "
+        "VALUES (1, 1, 2, 'recovering')",
+        "INSERT INTO practice_partners (id, couple_id, user_id, program_role) "
+        "VALUES (2, 1, 3, 'hurt')",
+        "INSERT INTO practice_assignments (id, couple_id, assigned_by_id, step_position, "
+        "step_title, title, instructions, prompts, ratings, audience, note, repeat, starts_on, "
+        "status, created_at) VALUES (1, 1, 1, 1, 'Transparency', 'A first exercise', "
+        "'Write.', '[\"What happened?\"]', '[]', 'both', 'Take your time', 'once', "
+        ":on, 'active', :day)",
+        "INSERT INTO practice_reflections (id, assignment_id, author_id, occurrence, answers, "
+        "ratings, status, shared_with_partner, mentions_risk, risk_terms, flagged_for_session, "
+        "created_at, updated_at, submitted_at) VALUES (1, 1, 1, "
+        ":on, '[\"Words written long ago\"]', '{}', 'submitted', true, false, '[]', "
+        "false, :day, :day, :day)",
+        "INSERT INTO practice_feedback (id, reflection_id, author_id, body, created_at) "
+        "VALUES (1, 1, 1, 'Feedback from then', :day)",
+    )
+    with practice_app(empty_url, tmp_path) as (app, engine):
+        upgrade_database(OLDEST_SUPPORTED)
+        with engine.begin() as connection:
+            for statement in rows:
+                connection.execute(
+                    text(statement), {"day": datetime(2026, 1, 1), "on": date(2026, 1, 1)}
+                )
+        upgrade_database()
+        assert practice_versions(engine) == [head_revision()]
+        assert schema_diff(engine) == []
+        from practice import privacy
+        from practice.models import Assignment, Couple, Reflection, User
+
+        db = app.extensions["practice"].db
+        reflection = db.session.get(Reflection, 1)
+        assert reflection.answers == ["Words written long ago"]
+        assert [f.body for f in reflection.feedback] == ["Feedback from then"]
+        assert db.session.get(Assignment, 1).note == "Take your time"
+        couple = db.session.get(Couple, 1)
+        assert [p.user.name for p in couple.partners] == ["Riley", "Harper"]
+        harper = db.session.get(User, 3)
+        # The rules still hold on old data: shared, so the other partner reads it.
+        assert privacy.may_read(harper, reflection)
+        with engine.connect() as connection:
+            stored = connection.scalar(text("SELECT answers FROM practice_reflections"))
+        assert "Words written long ago" not in stored
+        db.session.remove()
