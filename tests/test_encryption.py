@@ -466,7 +466,7 @@ def test_the_encrypted_tables_are_the_ones_people_write_in():
 def test_a_host_app_keeps_the_keys_in_its_own_instance_folder_or_config(tmp_path):
     from practice import Practice
     from practice.encryption import EncryptedText
-    from tests.test_plugin import host_app
+    from tests.helpers.host import host_app
 
     column = EncryptedText()
     with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{tmp_path}/h.sqlite3") as host:

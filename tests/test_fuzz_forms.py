@@ -23,7 +23,7 @@ from practice.models import (
     SessionNote,
 )
 from tests.conftest import PASSWORD, Browser
-from tests.crawl import crawl, forms_on
+from tests.helpers.crawl import crawl, forms_on
 from tests.test_access import populate
 
 FUZZERS = ("alice", "riley", "harper")

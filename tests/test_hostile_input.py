@@ -13,7 +13,7 @@ import io
 from pypdf import PdfReader
 
 from tests.conftest import PASSWORD, Browser
-from tests.crawl import crawl, forms_on, submission
+from tests.helpers.crawl import crawl, forms_on, submission
 from tests.test_access import populate
 
 # (typed text, fragments that must never appear in any HTML answer)

@@ -17,7 +17,7 @@ from practice.db import commit, session
 from practice.models import Reflection
 from practice.services import review
 from tests.conftest import Browser
-from tests.crawl import crawl
+from tests.helpers.crawl import crawl
 from tests.test_access import populate
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)

@@ -1,10 +1,8 @@
 """Practice mounted in someone else's Flask app under /practice, used through real forms."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from flask import Flask
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, create_engine, event, func, inspect, select, text
@@ -14,57 +12,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from practice import Practice, paths
 from practice.models import AuditEntry
 from practice.setup import prepare_database
+from tests.helpers.host import Visitor, host_app
 
 PASSWORD = "a calm walk by the harbour"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 INVITATION_LINK = re.compile(r'value="(https?://[^"]*/practice/invitation/[^"]+)"')
-
-
-class Visitor:
-    """One person with a browser: takes the CSRF token from the page holding the form."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-
-    def get(self, url):
-        return self.client.get(url)
-
-    def post(self, url, data, form_url=None):
-        page = self.client.get(form_url or url)
-        assert page.status_code == 200, f"{form_url or url} answered {page.status_code}"
-        match = CSRF.search(page.get_data(as_text=True))
-        assert match, f"no CSRF token on {form_url or url}"
-        return self.client.post(url, data={**data, "csrf_token": match.group(1) or match.group(2)})
-
-
-def close_practice_database(app) -> None:
-    with app.app_context():
-        database = app.extensions["practice"].db
-        database.session.remove()
-        database.engine.dispose()
-
-
-@contextmanager
-def host_app(tmp_path, **config):
-    """A bare host with a home page of its own and its own templates folder."""
-    templates = tmp_path / "host-templates"
-    templates.mkdir()
-    # A host's own base.html must not be picked up by Practice's pages.
-    (templates / "base.html").write_text("HOST BASE LAYOUT {% block content %}{% endblock %}")
-    host = Flask(
-        "host", instance_path=str(tmp_path / "host-instance"), template_folder=str(templates)
-    )
-    host.config.update(SECRET_KEY="host-secret", **config)
-
-    @host.get("/")
-    def home():
-        return "host home"
-
-    try:
-        yield host
-    finally:
-        if "practice" in host.extensions:
-            close_practice_database(host)
 
 
 def test_practice_works_mounted_under_a_prefix(tmp_path):

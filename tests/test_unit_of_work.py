@@ -14,7 +14,7 @@ from practice.models import User
 from practice.services import PracticeError, accounts
 from practice.setup import prepare_database
 from tests.conftest import PASSWORD, Browser
-from tests.test_plugin import Visitor, host_app
+from tests.helpers.host import Visitor, host_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = {
