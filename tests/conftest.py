@@ -360,3 +360,19 @@ def mail_app(database_url, tmp_path, smtp_server):
     with app.app_context():
         app.extensions["practice"].db.session.remove()
         app.extensions["practice"].db.engine.dispose()
+
+
+@pytest.fixture
+def new_app():
+    """make_app for a second app (another worker, a restart); its engine closed afterwards."""
+    made = []
+
+    def make(*args, **config):
+        made.append(make_app(*args, **config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            app.extensions["practice"].db.session.remove()
+            app.extensions["practice"].db.engine.dispose()

@@ -13,7 +13,7 @@ from practice.models import Couple, Partner, PolicyWording, User
 from practice.services import sessions
 from practice.services.agreements import DEFAULT_WORDING
 from tests.conftest import PASSWORD, Browser, build_world, record_session
-from tests.test_bad_input import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
 
 NEW_COUPLE = {
     "name": "",

@@ -20,7 +20,7 @@ from practice.models import AuditEntry, Couple, Reflection, SessionNote, User
 from practice.services import audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
 from tests.conftest import PASSWORD, Browser, assign_exercises, counted_queries, record_session
-from tests.test_access import populate
+from tests.helpers.worlds import populate
 
 SECRET = "Only-for-my-therapist 🌱 קשה"
 COLUMNS = [c.name for c in AuditEntry.__table__.columns]

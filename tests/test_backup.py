@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Base, Reflection, SessionNote
-from tests.test_encryption import ANSWER, NOTE, new_app, write_therapy  # noqa: F401
+from tests.helpers.therapy import ANSWER, NOTE, write_therapy
 
 
 def database_file(app) -> Path:

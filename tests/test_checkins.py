@@ -15,7 +15,7 @@ from practice.models import Checkin, CheckinPlan, Couple, Exercise, Partner
 from practice.services import assignments, reflections, sessions
 from practice.services import checkins as service
 from tests.conftest import PASSWORD, Browser, counted_queries, record_session
-from tests.test_bad_input import (
+from tests.helpers.pages import (
     Page,
     assert_kept,
     assert_refused,
@@ -615,7 +615,7 @@ def test_plans_are_one_per_couple(app, world):
 
 
 def test_the_demo_shows_check_ins_with_a_summary_and_the_side_by_side_chart(app, runner):
-    from tests.test_demo import LOGIN
+    from tests.helpers.demo import LOGIN
 
     result = runner.invoke(args=["demo"])
     logins = {email: password for _role, email, password in LOGIN.findall(result.output)}

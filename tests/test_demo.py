@@ -1,14 +1,11 @@
 """`flask --app practice demo` gives a practice worth exploring, and the printed logins work."""
 
-import re
-
 from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Assignment, Couple, Partner, Reflection, SessionNote
 from tests.conftest import Browser
-
-LOGIN = re.compile(r"^\s+(\S.*?)\s{2,}(\S+@example\.org)\s+(\S+)$", re.MULTILINE)
+from tests.helpers.demo import LOGIN
 
 
 def test_demo_fills_a_believable_practice_and_prints_working_logins(app, runner):

@@ -14,7 +14,7 @@ from practice.models import Couple, Disclosure, DisclosurePart, User
 from practice.services import disclosure as disclosure_service
 from practice.services import sessions
 from tests.conftest import PASSWORD, Browser, counted_queries, record_session
-from tests.test_bad_input import (
+from tests.helpers.pages import (
     Page,
     assert_kept,
     assert_refused,

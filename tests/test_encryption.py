@@ -5,7 +5,6 @@ tables are read with plain SQL, the way someone holding only a copy of the datab
 """
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,89 +17,20 @@ from practice.encryption.rotation import encrypted_tables, unreadable_with
 from practice.models import (
     Addendum,
     Assignment,
-    Couple,
-    Exercise,
     Feedback,
     Reflection,
     SessionNote,
 )
-from practice.services import assignments, reflections, review, sessions
-from tests.conftest import PASSWORD, build_world, empty_tables, make_app, record_session
-
-# Words that appear nowhere in the program, so finding one in a raw row means a leak.
-ANSWER = "I told Harper about the Zanzibar lighthouse evening"
-RISK_ANSWER = "Last week he threatened me with a knife near Quokka Bay"
-FEEDBACK = "Thank you for naming the Marzipan argument so plainly"
-NOTE = "Discussed the Tamarind weekend; both calmer than last time"
-ADDENDUM = "Correction: the Tamarind weekend was in October"
-HOMEWORK = "Try this on the Pelican walk on Sundays"
-ALL_WORDS = ("Zanzibar", "Quokka", "knife", "Marzipan", "Tamarind", "Pelican")
-
-
-@pytest.fixture
-def new_app():
-    """make_app for a second app (another worker, a restart); its engine closed afterwards."""
-    made = []
-
-    def make(*args, **config):
-        made.append(make_app(*args, **config))
-        return made[-1]
-
-    yield make
-    for app in made:
-        with app.app_context():
-            app.extensions["practice"].db.session.remove()
-            app.extensions["practice"].db.engine.dispose()
-
-
-def write_therapy(app, world) -> dict:
-    """A reflection with a risk word, feedback, a signed note with an addendum, a homework note."""
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        riley, harper = couple.partners
-        exercise = next(
-            e
-            for e in session.scalars(select(Exercise).order_by(Exercise.id))
-            if e.audience == "both" and len(e.prompts) >= 2
-        )
-        (assignment,) = assignments.assign(
-            couple,
-            [exercise],
-            audience="both",
-            repeat="once",
-            due_on=None,
-            note=HOMEWORK,
-            by=couple.practitioner,
-            today=date.today(),
-        )
-        answers = [ANSWER, RISK_ANSWER] + [""] * (len(assignment.prompts) - 2)
-        reflection, _ = reflections.save(
-            riley,
-            assignment,
-            answers=answers,
-            ratings={},
-            shared=False,
-            submit=True,
-            today=date.today(),
-        )
-        review.respond(
-            reflection,
-            couple.practitioner,
-            feedback=FEEDBACK,
-            mark_reviewed=False,
-            flag_for_session=True,
-        )
-        note = record_session(couple, couple.practitioner, sections={"note": NOTE})
-        sessions.sign(note, couple.practitioner, PASSWORD)
-        sessions.add_addendum(note, couple.practitioner, ADDENDUM, PASSWORD)
-        commit()
-        return {
-            "reflection": reflection.id,
-            "session": note.id,
-            "assignment": assignment.id,
-            "version": note.version,
-            "harper": harper.user.email,
-        }
+from tests.conftest import build_world, empty_tables
+from tests.helpers.therapy import (
+    ADDENDUM,
+    ALL_WORDS,
+    ANSWER,
+    FEEDBACK,
+    HOMEWORK,
+    NOTE,
+    write_therapy,
+)
 
 
 def raw_rows(app) -> list[str]:

@@ -24,7 +24,7 @@ from practice.models import (
 )
 from tests.conftest import PASSWORD, Browser
 from tests.helpers.crawl import crawl, forms_on
-from tests.test_access import populate
+from tests.helpers.worlds import populate
 
 FUZZERS = ("alice", "riley", "harper")
 # In CI the same examples every run (derandomized), so a red build is a real regression;

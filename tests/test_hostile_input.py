@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from tests.conftest import PASSWORD, Browser
 from tests.helpers.crawl import crawl, forms_on, submission
-from tests.test_access import populate
+from tests.helpers.worlds import populate
 
 # (typed text, fragments that must never appear in any HTML answer)
 CORPUS = [

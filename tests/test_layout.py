@@ -43,3 +43,16 @@ def test_no_module_outside_a_feature_imports_its_views():
             if len(parts) > 2 and parts[1] in FEATURES and parts[2] == "views":
                 crossing.append(f"{path.relative_to(ROOT)} imports {name}")
     assert crossing == []
+
+
+def test_no_test_module_imports_another():
+    """What tests share lives in tests/helpers (and fixtures in conftest.py)."""
+    crossing = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        own = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for name in _imports(path):
+            parts = name.split(".")
+            is_test_module = any(part.startswith("test_") for part in parts[1:])
+            if parts[0] == "tests" and is_test_module and not name.startswith(own):
+                crossing.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert crossing == []

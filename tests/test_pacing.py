@@ -12,7 +12,7 @@ from practice.forms import CSRF_MESSAGE
 from practice.models import Couple, Exercise, Partner, Reflection, StepOpening, User
 from practice.services import assignments, pacing, reflections
 from tests.conftest import Browser, assign_exercises, counted_queries
-from tests.test_bad_input import (
+from tests.helpers.pages import (
     Form,
     Page,
     assert_kept,

@@ -18,7 +18,7 @@ from practice.models import Reflection
 from practice.services import review
 from tests.conftest import CSRF, Browser
 from tests.helpers.crawl import crawl
-from tests.test_access import populate
+from tests.helpers.worlds import populate
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 

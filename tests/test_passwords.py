@@ -9,7 +9,7 @@ from practice.db import session
 from practice.models import User
 from practice.services import PracticeError, accounts
 from tests.conftest import PASSWORD, Browser, build_world
-from tests.test_bad_input import (
+from tests.helpers.pages import (
     Page,
     assert_kept,
     assert_refused,

@@ -15,7 +15,7 @@ from practice.models import Couple, Partner, Reflection, SafetyScreen, User
 from practice.services import reflections, sessions
 from practice.services.safety import QUESTIONS
 from tests.conftest import PASSWORD, Browser, assign_exercises, record_session
-from tests.test_bad_input import Page, assert_refused, assert_unchanged, snapshot
+from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
 
 SAFE = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
 WORRIED = {"afraid": "yes", "hurt": "no", "controlled": "no", "safe_together": "no"}

@@ -11,7 +11,7 @@ from practice.db import commit, session
 from practice.models import ThrottleEvent
 from practice.services import throttle
 from tests.conftest import PASSWORD, Browser, build_world, counted_queries, make_app
-from tests.test_bad_input import LOGIN_MISMATCH, Page
+from tests.helpers.pages import LOGIN_MISMATCH, Page
 
 WRONG = "not the right harbour walk"
 

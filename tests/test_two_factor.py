@@ -17,7 +17,7 @@ from practice.services import accounts
 from practice.services import two_factor as service
 from practice.signin import PENDING
 from tests.conftest import PASSWORD
-from tests.test_bad_input import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
 
 CHALLENGE = "/login/two-factor"
 SETTINGS = "/account/two-factor"
