@@ -1,7 +1,8 @@
-"""Fixtures: an app per test on a clean real database (SQLite, and PostgreSQL when asked)."""
+"""Fixtures: an app per test on a database of its own (SQLite, and PostgreSQL when asked)."""
 
 import os
 import re
+import shutil
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,55 +38,114 @@ def quick_password_hashing(request, monkeypatch):
     )
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    """One schema per backend per run; every test starts from empty tables.
+class TemplateDatabase:
+    """One backend's template, built once per run and xdist worker: the schema and the
+    founding program. Every test starts from a copy of it.
 
-    On PostgreSQL the run gets a schema of its own, so two runs at once never meet.
+    SQLite copies the template's file into the test's own folder. PostgreSQL keeps two
+    schemas per worker, the template and the one tests use, and copies the template's rows
+    and sequence positions into the second in one statement batch (about 3 ms, where
+    emptying with TRUNCATE and loading the program took about 300 ms, and a
+    ``CREATE DATABASE ... TEMPLATE`` per test about 400 ms). Names carry a random part, so
+    two workers or two runs at once never meet.
     """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db')}/practice-test.sqlite3"
-        schema = None
-    else:
-        schema = f"practice_test_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = (
+
+    def __init__(self, backend: str, folder):
+        self.backend = backend
+        self.admin = None
+        if backend == "sqlite":
+            self.path = folder / "template.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            self.admin = create_engine(POSTGRES_URL)
+            suffix = uuid.uuid4().hex[:10]
+            self.template, self.schema = f"practice_template_{suffix}", f"practice_test_{suffix}"
+            self.url = self._url_of(self.template)
+            for schema in (self.template, self.schema):
+                with self.admin.begin() as connection:
+                    connection.execute(text(f"CREATE SCHEMA {schema}"))
+                self._create_tables(self._url_of(schema))
+        if backend == "sqlite":
+            self._create_tables(self.url)
+        app = make_app(self.url, folder)
+        with app.app_context():
+            from practice.programs.loader import load_founding_program
+
+            load_founding_program()
+            commit()
+            app.extensions["practice"].db.session.remove()
+            app.extensions["practice"].db.engine.dispose()
+        if self.admin is not None:
+            self._copy = self._copy_script()
+
+    @staticmethod
+    def _create_tables(url: str) -> None:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            Base.metadata.create_all(connection)
+        engine.dispose()
+
+    @staticmethod
+    def _url_of(schema: str) -> str:
+        return (
             make_url(POSTGRES_URL)
             .update_query_dict({"options": f"-csearch_path={schema}"})
             .render_as_string(hide_password=False)
         )
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        Base.metadata.create_all(connection)
-    engine.dispose()
-    yield url
-    if schema is not None:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+
+    def _copy_script(self) -> str:
+        """Empty the test schema and fill it with the template's rows and sequence positions.
+        Replica mode skips the audit log's append-only trigger and the foreign-key checks
+        (the rows come from a consistent copy)."""
+        tables = [t.name for t in Base.metadata.sorted_tables]
+        with self.admin.connect() as connection:
+            sequences = connection.scalars(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
+                {"schema": self.template},
+            ).all()
+        # Schema, table and sequence names come from this class and our metadata only.
+        script = ["SET LOCAL session_replication_role = replica"]
+        schema, template = self.schema, self.template
+        script += [f"DELETE FROM {schema}.{table}" for table in reversed(tables)]  # noqa: S608
+        script += [
+            f"INSERT INTO {schema}.{table} SELECT * FROM {template}.{table}"  # noqa: S608
+            for table in tables
+        ]
+        script += [
+            f"SELECT setval('{schema}.{name}', last_value, is_called) FROM {template}.{name}"  # noqa: S608
+            for name in sequences
+        ]
+        return ";\n".join(script)
+
+    def copy(self, tmp_path) -> str:
+        """A database holding what the template holds, for one test; its URL."""
+        if self.backend == "sqlite":
+            target = tmp_path / "practice-test.sqlite3"
+            shutil.copyfile(self.path, target)
+            return f"sqlite:///{target}"
+        with self.admin.begin() as connection:
+            connection.exec_driver_sql(self._copy)
+        return self._url_of(self.schema)
+
+    def close(self) -> None:
+        if self.admin is not None:
+            with self.admin.begin() as connection:
+                for schema in (self.template, self.schema):
+                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            self.admin.dispose()
 
 
-def empty_tables(engine) -> None:
-    """Empty every table, the append-only audit log too (its guard is lifted meanwhile)."""
-    from practice.models import audit
+@pytest.fixture(scope="session", params=BACKENDS)
+def template_database(request, tmp_path_factory):
+    template = TemplateDatabase(request.param, tmp_path_factory.mktemp("template"))
+    yield template
+    template.close()
 
-    tables = [t.name for t in Base.metadata.sorted_tables]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(tables)
-            connection.execute(text(f"ALTER TABLE {audit.TABLE} DISABLE TRIGGER USER"))
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            connection.execute(text(f"ALTER TABLE {audit.TABLE} ENABLE TRIGGER USER"))
-        else:
-            for statement in audit.SQLITE_TRIGGERS_DROP:
-                connection.execute(text(statement))
-            for table in reversed(tables):
-                # Table names come from our own metadata, never from input.
-                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
-            for statement in audit.SQLITE_TRIGGERS:
-                connection.execute(text(statement))
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    """This test's own database: a copy of the template (schema and founding program)."""
+    return template_database.copy(tmp_path)
 
 
 def make_app(database_url, tmp_path, **config):
@@ -104,13 +164,6 @@ def make_app(database_url, tmp_path, **config):
 @pytest.fixture
 def app(database_url, tmp_path):
     app = make_app(database_url, tmp_path)
-    with app.app_context():
-        engine = app.extensions["practice"].db.engine
-        empty_tables(engine)
-        from practice.programs.loader import load_founding_program
-
-        load_founding_program()
-        commit()
     yield app
     with app.app_context():
         app.extensions["practice"].db.session.remove()
@@ -350,12 +403,6 @@ def mail_app(database_url, tmp_path, smtp_server):
     """An app whose mail goes to the local SMTP server; yields (app, Mailbox)."""
     config, mailbox = smtp_server
     app = make_app(database_url, tmp_path, **config)
-    with app.app_context():
-        empty_tables(app.extensions["practice"].db.engine)
-        from practice.programs.loader import load_founding_program
-
-        load_founding_program()
-        commit()
     yield app, mailbox
     with app.app_context():
         app.extensions["practice"].db.session.remove()

@@ -21,7 +21,7 @@ from practice.models import (
     Reflection,
     SessionNote,
 )
-from tests.conftest import build_world, empty_tables
+from tests.conftest import build_world
 from tests.helpers.therapy import (
     ADDENDUM,
     ALL_WORDS,
@@ -322,12 +322,6 @@ def env_keys(new_app, database_url, tmp_path):
     """An app whose one key comes from PRACTICE_ENCRYPTION_KEYS, on an empty database."""
     old = Fernet.generate_key().decode()
     app = new_app(database_url, tmp_path, PRACTICE_ENCRYPTION_KEYS=old)
-    with app.app_context():
-        empty_tables(app.extensions["practice"].db.engine)
-        from practice.programs.loader import load_founding_program
-
-        load_founding_program()
-        commit()
     return app, old
 
 

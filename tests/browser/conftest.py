@@ -16,11 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from practice.models import Base
-from tests.conftest import PASSWORD, build_world
+from tests.conftest import PASSWORD, TemplateDatabase, build_world
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -63,14 +61,9 @@ PAGES: list[dict] = []
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def template_database(tmp_path_factory):
     """The browser suite runs on SQLite only (it tests pages, not SQL dialects)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db')}/practice-test.sqlite3"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        Base.metadata.create_all(connection)
-    engine.dispose()
-    return url
+    return TemplateDatabase("sqlite", tmp_path_factory.mktemp("browser-template"))
 
 
 class _QuietHandler(WSGIRequestHandler):
