@@ -108,7 +108,7 @@ def couple(couple):
     active = db_session.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status == "active")
-        .order_by(Assignment.created_at.desc())
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
     step_form = StepForm(step=couple.current_step)
     step_form.step.choices = options(

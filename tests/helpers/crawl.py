@@ -215,3 +215,63 @@ def submission(form: Form, value: str, everywhere: bool = False, password: str =
         if options and name not in data:
             data[name] = options[0]
     return data
+
+
+@dataclass(frozen=True)
+class FoundForm:
+    """One form one person reaches in the populated world, as found when tests are
+    collected: who, the page that holds it and where it posts."""
+
+    person: str
+    page: str
+    action: str
+    has_text: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.person}{urlsplit(self.action).path}"
+
+
+_FOUND: dict[tuple, list[FoundForm]] = {}
+
+
+def forms_of_the_populated_world(people: tuple[str, ...]) -> list[FoundForm]:
+    """Every form (sign-out aside) that a walk of the site finds for each of ``people`` in
+    the populated world (tests/helpers/worlds.py), walked once per test process on a
+    throwaway SQLite copy of the template. A test parametrized with these runs one item per
+    form, so pytest-xdist spreads them, and a form added later is covered without being
+    listed. Each test builds the same world again, so the ids in the pages match."""
+    if people in _FOUND:
+        return _FOUND[people]
+    import tempfile
+    from functools import partial
+    from pathlib import Path
+    from unittest import mock
+
+    from werkzeug.security import generate_password_hash
+
+    import practice.models.users
+    from tests.conftest import Browser, TemplateDatabase, make_app
+    from tests.helpers.worlds import populate
+
+    found = []
+    quick = partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        mock.patch.object(practice.models.users, "generate_password_hash", quick),
+    ):
+        template = TemplateDatabase("sqlite", Path(folder))
+        app = make_app(template.copy(Path(folder)), Path(folder))
+        app.config.update(PRACTICE_LOGIN_LIMIT_ACCOUNT=10_000, PRACTICE_LOGIN_LIMIT_ADDRESS=10_000)
+        ids = populate(app)
+        for person in people:
+            who = Browser(app).login(ids["emails"][person])
+            for form in crawl(who.client).forms:
+                if not form.action.endswith("/logout"):
+                    found.append(FoundForm(person, form.page, form.action, bool(form.text)))
+        with app.app_context():
+            app.extensions["practice"].db.session.remove()
+            app.extensions["practice"].db.engine.dispose()
+    # Sorted, so every xdist worker collects the same items in the same order.
+    _FOUND[people] = sorted(found, key=lambda f: (people.index(f.person), f.id))
+    return _FOUND[people]
