@@ -12,7 +12,7 @@ from sqlalchemy import func, select, union_all
 
 from practice.db import session
 from practice.models import Base
-from tests.conftest import CSRF, Browser
+from tests.helpers.people import CSRF, Browser
 from tests.helpers.worlds import populate
 
 PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")

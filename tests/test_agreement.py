@@ -12,8 +12,8 @@ from practice.db import commit, session
 from practice.models import Couple, Partner, PolicyWording, User
 from practice.services import sessions
 from practice.services.agreements import DEFAULT_WORDING
-from tests.conftest import PASSWORD, Browser, build_world, record_session
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.helpers.people import PASSWORD, Browser, build_world, record_session
 
 NEW_COUPLE = {
     "name": "",

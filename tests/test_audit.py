@@ -19,7 +19,8 @@ from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Reflection, SessionNote, User
 from practice.services import audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
-from tests.conftest import PASSWORD, Browser, assign_exercises, counted_queries, record_session
+from tests.helpers.database import counted_queries
+from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
 from tests.helpers.worlds import populate
 
 SECRET = "Only-for-my-therapist 🌱 קשה"

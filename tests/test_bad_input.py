@@ -16,7 +16,6 @@ from sqlalchemy import select
 from practice.db import session
 from practice.forms import CSRF_MESSAGE
 from practice.models import Reflection, ReflectionStatus
-from tests.conftest import PASSWORD, Browser
 from tests.helpers.pages import (
     LOGIN_MISMATCH,
     Page,
@@ -35,6 +34,7 @@ from tests.helpers.pages import (
     setup_form,
     snapshot,
 )
+from tests.helpers.people import PASSWORD, Browser
 
 UNICODE_ANSWERS = [
     "Today felt lighter 🙂🌊 and I said so. 👩‍❤️‍👨 <b>&</b> \"quoted\" 'too'",

@@ -14,7 +14,7 @@ from practice.db import commit, session
 from practice.models import Checkin, CheckinPlan, Couple, Exercise, Partner
 from practice.services import assignments, reflections, sessions
 from practice.services import checkins as service
-from tests.conftest import PASSWORD, Browser, counted_queries, record_session
+from tests.helpers.database import counted_queries
 from tests.helpers.pages import (
     Page,
     assert_kept,
@@ -22,6 +22,7 @@ from tests.helpers.pages import (
     assert_unchanged,
     snapshot,
 )
+from tests.helpers.people import PASSWORD, Browser, record_session
 
 TRIGGER = "RAWTRIGGER late-night scrolling after the argument"
 HANDLED = "RAWHANDLED went for a walk and called Sam"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Couple, Exercise, Reflection, User
 from practice.services import assignments, clock
-from tests.conftest import Browser
+from tests.helpers.people import Browser
 
 FETCH = {"X-Requested-With": "fetch"}
 

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Assignment, Couple, Partner, Reflection, SessionNote
-from tests.conftest import Browser
 from tests.helpers.demo import LOGIN
+from tests.helpers.people import Browser
 
 
 def test_demo_fills_a_believable_practice_and_prints_working_logins(app, runner):

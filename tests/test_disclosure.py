@@ -13,7 +13,7 @@ from practice.db import commit, session
 from practice.models import Couple, Disclosure, DisclosurePart, User
 from practice.services import disclosure as disclosure_service
 from practice.services import sessions
-from tests.conftest import PASSWORD, Browser, counted_queries, record_session
+from tests.helpers.database import counted_queries
 from tests.helpers.pages import (
     Page,
     assert_kept,
@@ -21,6 +21,7 @@ from tests.helpers.pages import (
     assert_unchanged,
     snapshot,
 )
+from tests.helpers.people import PASSWORD, Browser, record_session
 
 FETCH = {"X-Requested-With": "fetch"}
 FACTS = "FACTS-7f3a: what I did, when, and for how long."

@@ -21,7 +21,7 @@ from practice.models import (
     Reflection,
     SessionNote,
 )
-from tests.conftest import build_world
+from tests.helpers.people import build_world
 from tests.helpers.therapy import (
     ADDENDUM,
     ALL_WORDS,

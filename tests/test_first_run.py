@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from practice import create_app
 from practice.db import session
 from practice.models import Program, Step
-from tests.conftest import PASSWORD, Browser
+from tests.helpers.people import PASSWORD, Browser
 
 
 def _dispose(app):

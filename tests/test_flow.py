@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Exercise, Reflection, User
-from tests.conftest import PASSWORD, SAFE_ANSWERS, Browser
+from tests.helpers.people import PASSWORD, SAFE_ANSWERS, Browser
 
 
 def _exercise_ids(app, *slugs):

@@ -25,8 +25,8 @@ from practice.models import (
     ReflectionStatus,
     SessionNote,
 )
-from tests.conftest import PASSWORD, Browser
 from tests.helpers.crawl import forms_of_the_populated_world, forms_on
+from tests.helpers.people import PASSWORD, Browser
 from tests.helpers.worlds import populate
 
 FUZZERS = ("alice", "riley", "harper")

@@ -3,7 +3,7 @@
 import pytest
 
 from practice.db import session
-from tests.conftest import make_app
+from tests.helpers.database import make_app
 
 HSTS = "max-age=31536000; includeSubDomains"
 PAGES = ["/login", "/password/forgot", "/assets/practice.css", "/no-such-page", "/setup"]

@@ -15,8 +15,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, Browser
 from tests.helpers.crawl import crawl, forms_of_the_populated_world, forms_on, submission
+from tests.helpers.people import PASSWORD, Browser
 from tests.helpers.worlds import populate
 
 # (typed text, fragments that must never appear in any HTML answer)

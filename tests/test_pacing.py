@@ -11,7 +11,7 @@ from practice.db import commit, session
 from practice.forms import CSRF_MESSAGE
 from practice.models import Couple, Exercise, Partner, Reflection, StepOpening, User
 from practice.services import assignments, pacing, reflections
-from tests.conftest import Browser, assign_exercises, counted_queries
+from tests.helpers.database import counted_queries
 from tests.helpers.pages import (
     Form,
     Page,
@@ -20,6 +20,7 @@ from tests.helpers.pages import (
     assert_unchanged,
     snapshot,
 )
+from tests.helpers.people import Browser, assign_exercises
 
 
 def assign(app, world, *slugs, couple_id=None) -> list[int]:

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from practice.db import commit, session
 from practice.models import Reflection
 from practice.services import review
-from tests.conftest import CSRF, Browser
 from tests.helpers.crawl import crawl
+from tests.helpers.people import CSRF, Browser
 from tests.helpers.worlds import populate
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)

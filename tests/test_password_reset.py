@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from practice.db import commit, session
 from practice.models import PasswordReset, User
-from tests.conftest import PASSWORD, Browser, build_world
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.helpers.people import PASSWORD, Browser, build_world
 
 NEW_PASSWORD = "our kitchen table at seven"
 LINK = re.compile(r"http://localhost(/password/reset/[A-Za-z0-9_\-]+)")

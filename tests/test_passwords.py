@@ -8,7 +8,6 @@ from practice import signin
 from practice.db import session
 from practice.models import User
 from practice.services import PracticeError, accounts
-from tests.conftest import PASSWORD, Browser, build_world
 from tests.helpers.pages import (
     Page,
     assert_kept,
@@ -18,6 +17,7 @@ from tests.helpers.pages import (
     setup_form,
     snapshot,
 )
+from tests.helpers.people import PASSWORD, Browser, build_world
 
 NEW_PASSWORD = "our kitchen table at seven"
 GUESSABLE = "easy to guess"

@@ -208,7 +208,7 @@ def practice_still_guards_its_own_writes(host) -> None:
     from practice.db import commit
     from practice.models import Couple, SessionNote, SignedNoteLocked, User
     from practice.services import sessions
-    from tests.conftest import build_world, record_session
+    from tests.helpers.people import build_world, record_session
 
     before = audit_rows(host)
     world = build_world(host)

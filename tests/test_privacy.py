@@ -30,7 +30,7 @@ from practice.models import (
     Visibility,
 )
 from practice.services import disclosure, safety
-from tests.conftest import SAFE_ANSWERS, Browser, assign_exercises
+from tests.helpers.people import SAFE_ANSWERS, Browser, assign_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 

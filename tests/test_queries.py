@@ -7,7 +7,8 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Couple, Exercise, User
 from practice.services import assignments, couples, reflections, review
-from tests.conftest import Browser, counted_queries
+from tests.helpers.database import counted_queries
+from tests.helpers.people import Browser
 
 PAGES = (
     "/dashboard",

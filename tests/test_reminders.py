@@ -13,7 +13,7 @@ from practice.db import commit, session
 from practice.models import Couple, Exercise, Partner, ReminderSent, User
 from practice.services import assignments, clock
 from practice.services import checkins as checkin_service
-from tests.conftest import Browser, build_world
+from tests.helpers.people import Browser, build_world
 
 BASE = "https://practice.example.org"
 # Words that would tell whoever sees a lock screen what this is about.

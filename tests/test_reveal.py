@@ -11,14 +11,8 @@ from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Reflection, User
 from practice.programs.loader import ProgramFileError, parse_program
 from practice.services import pacing, reflections, safety, sessions
-from tests.conftest import (
-    PASSWORD,
-    SAFE_ANSWERS,
-    Browser,
-    assign_exercises,
-    counted_queries,
-    record_session,
-)
+from tests.helpers.database import counted_queries
+from tests.helpers.people import PASSWORD, SAFE_ANSWERS, Browser, assign_exercises, record_session
 
 RILEY_WORDS = "RILEY-HEARD-THE-APOLOGY"
 HARPER_WORDS = "HARPER-NEEDS-QUIET-EVENINGS"

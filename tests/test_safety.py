@@ -14,8 +14,8 @@ from practice.db import commit, session
 from practice.models import Couple, Partner, Reflection, SafetyScreen, User
 from practice.services import reflections, sessions
 from practice.services.safety import QUESTIONS
-from tests.conftest import PASSWORD, Browser, assign_exercises, record_session
 from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
+from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
 
 SAFE = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
 WORRIED = {"afraid": "yes", "hurt": "no", "controlled": "no", "safe_together": "no"}

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from practice.db import commit, session
 from practice.models import Addendum, Assignment, Couple, Exercise, SessionNote, SignedNoteLocked
 from practice.services import PracticeError, assignments, reflections, review, sessions
-from tests.conftest import PASSWORD, Browser, record_session
+from tests.helpers.people import PASSWORD, Browser, record_session
 
 
 def pdf_text(data: bytes) -> str:

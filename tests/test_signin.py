@@ -5,7 +5,7 @@ import time
 import pytest
 
 from practice.signin import LAST_SEEN, SIGNED_IN
-from tests.conftest import make_app
+from tests.helpers.database import make_app
 
 
 def _age(person, key, seconds):

@@ -13,7 +13,8 @@ from practice.db import commit, session
 from practice.models import AuditEntry, ThrottleEvent, TwoFactor, TwoFactorAttempt, User, utcnow
 from practice.services import PracticeError
 from practice.services import two_factor as service
-from tests.conftest import PASSWORD, Browser, make_app
+from tests.helpers.database import make_app
+from tests.helpers.people import PASSWORD, Browser
 
 WRONG = "not the right harbour walk"
 CHALLENGE = "/login/two-factor"

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import ThrottleEvent
 from practice.services import throttle
-from tests.conftest import PASSWORD, Browser, build_world, counted_queries, make_app
+from tests.helpers.database import counted_queries, make_app
 from tests.helpers.pages import LOGIN_MISMATCH, Page
+from tests.helpers.people import PASSWORD, Browser, build_world
 
 WRONG = "not the right harbour walk"
 

@@ -16,8 +16,8 @@ from practice.models import PracticeProfile, RecoveryCode, TwoFactor, User, utcn
 from practice.services import accounts
 from practice.services import two_factor as service
 from practice.signin import PENDING
-from tests.conftest import PASSWORD
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
+from tests.helpers.people import PASSWORD
 
 CHALLENGE = "/login/two-factor"
 SETTINGS = "/account/two-factor"

@@ -13,8 +13,8 @@ from practice.db import session
 from practice.models import User
 from practice.services import PracticeError, accounts
 from practice.setup import prepare_database
-from tests.conftest import PASSWORD, Browser
 from tests.helpers.host import Visitor, host_app
+from tests.helpers.people import PASSWORD, Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = {

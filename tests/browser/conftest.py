@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import PASSWORD, TemplateDatabase, build_world
+from tests.helpers.database import TemplateDatabase
+from tests.helpers.people import PASSWORD, build_world
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

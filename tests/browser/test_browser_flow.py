@@ -14,7 +14,7 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
 
-from tests.conftest import PASSWORD  # noqa: E402
+from tests.helpers.people import PASSWORD  # noqa: E402
 
 RILEY_SHARED = "I can share every Sunday evening, after dinner, when we are both calm."
 HARPER_PRIVATE = "Some evenings I still feel the old fear; I want to say so only here."

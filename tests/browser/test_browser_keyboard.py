@@ -8,7 +8,7 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
 
-from tests.conftest import PASSWORD  # noqa: E402
+from tests.helpers.people import PASSWORD  # noqa: E402
 
 _FOCUSED = """() => {
   const el = document.activeElement;

@@ -251,7 +251,8 @@ def forms_of_the_populated_world(people: tuple[str, ...]) -> list[FoundForm]:
     from werkzeug.security import generate_password_hash
 
     import practice.models.users
-    from tests.conftest import Browser, TemplateDatabase, make_app
+    from tests.helpers.database import TemplateDatabase, make_app
+    from tests.helpers.people import Browser
     from tests.helpers.worlds import populate
 
     found = []

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Base, Exercise, Partner, User
 from practice.services import accounts, assignments, clock, reflections
-from tests.conftest import PASSWORD, Browser, World, build_world, record_session
+from tests.helpers.people import PASSWORD, Browser, World, build_world, record_session
 
 LOGIN_MISMATCH = "That e-mail and password do not match an account."
 # Tables a request may legitimately write to even when the form is refused.

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Couple, Exercise
 from practice.services import assignments, reflections, review, sessions
-from tests.conftest import PASSWORD, record_session
+from tests.helpers.people import PASSWORD, record_session
 
 # Words that appear nowhere in the program, so finding one in a raw row means a leak.
 ANSWER = "I told Harper about the Zanzibar lighthouse evening"

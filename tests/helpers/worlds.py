@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from practice.db import commit, session
 from practice.models import Exercise
-from tests.conftest import PASSWORD, build_world, record_session
+from tests.helpers.people import PASSWORD, build_world, record_session
 
 
 def populate(app) -> dict:
