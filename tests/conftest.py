@@ -3,6 +3,7 @@
 What the fixtures are made of lives in tests/helpers/ (database.py, people.py), which test
 modules import; this file only holds the fixtures."""
 
+import copy
 from dataclasses import dataclass
 from functools import partial
 
@@ -10,7 +11,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from tests.helpers.database import BACKENDS, TemplateDatabase, make_app
-from tests.helpers.people import Browser, World, build_world
+from tests.helpers.people import Browser, World
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +37,13 @@ def template_database(request, tmp_path_factory):
 
 
 @pytest.fixture
-def database_url(template_database, tmp_path):
-    """This test's own database: a copy of the template (schema and founding program)."""
-    return template_database.copy(tmp_path)
+def database_url(request, template_database, tmp_path):
+    """This test's own database: a copy of a template. The schema and the founding program,
+    and the standard world or the populated one already in it when the test asks for the
+    ``world`` or ``populated`` fixture."""
+    names = request.fixturenames
+    name = "populated" if "populated" in names else "world" if "world" in names else "program"
+    return template_database.copy(tmp_path, name)
 
 
 @pytest.fixture
@@ -66,8 +71,15 @@ def browser(app):
 
 
 @pytest.fixture
-def world(app) -> World:
-    return build_world(app)
+def world(app, template_database) -> World:
+    """The standard world (tests/helpers/people.py), already in this test's database."""
+    return copy.deepcopy(template_database.template("world").made)
+
+
+@pytest.fixture
+def populated(app, template_database) -> dict:
+    """The populated world's ids (tests/helpers/worlds.py), already in this test's database."""
+    return copy.deepcopy(template_database.template("populated").made)
 
 
 @dataclass

@@ -13,7 +13,6 @@ from sqlalchemy import func, select, union_all
 from practice.db import session
 from practice.models import Base
 from tests.helpers.people import CSRF, Browser
-from tests.helpers.worlds import populate
 
 PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")
 PRACTITIONERS = {"owner", "alice", "bob"}
@@ -252,8 +251,8 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_access_matrix(app, person):
-    ids = populate(app)
+def test_access_matrix(app, populated, person):
+    ids = populated
     person_browser = Browser(app)
     if person != "anonymous":
         person_browser.login(ids["emails"][person])

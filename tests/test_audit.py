@@ -21,7 +21,6 @@ from practice.services import audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
 from tests.helpers.database import counted_queries
 from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
-from tests.helpers.worlds import populate
 
 SECRET = "Only-for-my-therapist 🌱 קשה"
 COLUMNS = [c.name for c in AuditEntry.__table__.columns]
@@ -110,8 +109,8 @@ def test_a_page_out_of_reach_records_nothing(app, world):
     assert entries(app, action="couple.viewed") == []
 
 
-def test_reading_reflections_and_downloading_pdfs_is_recorded_with_the_couple(app):
-    ids = populate(app)
+def test_reading_reflections_and_downloading_pdfs_is_recorded_with_the_couple(app, populated):
+    ids = populated
     harper = Browser(app).login(ids["emails"]["harper"])
     assert harper.get(f"/my/reflections/{ids['shared']}").status_code == 200
     assert harper.get("/my/shared").status_code == 200
@@ -177,8 +176,8 @@ def test_a_submitted_reflection_is_recorded_by_column_names_never_its_text(app, 
     assert_no_secret(app)
 
 
-def test_feedback_is_recorded_with_its_couple_and_without_its_words(app):
-    ids = populate(app)
+def test_feedback_is_recorded_with_its_couple_and_without_its_words(app, populated):
+    ids = populated
     with app.app_context():
         reflection = session.get(Reflection, ids["shared"])
         alice = session.get(User, ids["alice"])
@@ -278,8 +277,8 @@ def test_the_database_refuses_to_change_or_delete_an_entry(app, one_entry, state
     assert entries(app) == one_entry
 
 
-def test_no_route_changes_or_removes_an_entry(app):
-    ids = populate(app)
+def test_no_route_changes_or_removes_an_entry(app, populated):
+    ids = populated
     with app.app_context():
         audit.record("signin.failed", detail="=cmd|' /C calc'!A0")
         commit()

@@ -27,7 +27,6 @@ from practice.models import (
 )
 from tests.helpers.crawl import forms_of_the_populated_world, forms_on
 from tests.helpers.people import PASSWORD, Browser
-from tests.helpers.worlds import populate
 
 FUZZERS = ("alice", "riley", "harper")
 # In CI the same examples every run (derandomized), so a red build is a real regression;
@@ -112,11 +111,11 @@ def test_the_walk_finds_forms_to_fuzz():
 
 
 @pytest.mark.parametrize("found", FORMS, ids=[found.id for found in FORMS])
-def test_random_posts_to_a_form_never_fail_and_keep_the_rules(app, found):
+def test_random_posts_to_a_form_never_fail_and_keep_the_rules(app, populated, found):
     # Every person here signs in from one address and mistypes passwords on purpose;
     # throttling has its own tests (test_throttling.py).
     app.config.update(PRACTICE_LOGIN_LIMIT_ACCOUNT=10_000, PRACTICE_LOGIN_LIMIT_ADDRESS=10_000)
-    ids = populate(app)
+    ids = populated
     who = Browser(app)
     who.login(ids["emails"][found.person])
     (first,) = forms_on(who.client, found.page, found.action)[:1] or [None]

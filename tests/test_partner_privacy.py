@@ -18,15 +18,14 @@ from practice.models import Reflection
 from practice.services import review
 from tests.helpers.crawl import crawl
 from tests.helpers.people import CSRF, Browser
-from tests.helpers.worlds import populate
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
 
 @pytest.fixture
-def ids(app):
+def ids(app, populated):
     """The access-matrix world plus feedback written for each partner alone."""
-    ids = populate(app)
+    ids = populated
     with app.app_context():
         for key, words in (("private", "Feedback meant for Harper"), ("shared", "For Riley")):
             reflection = session.get(Reflection, ids[key])

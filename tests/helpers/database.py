@@ -5,6 +5,8 @@ import os
 import shutil
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import create_engine, event, make_url, text
 
@@ -16,45 +18,92 @@ POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
-class TemplateDatabase:
-    """One backend's template, built once per run and xdist worker: the schema and the
-    founding program. Every test starts from a copy of it.
+def _world(app):
+    from tests.helpers.people import build_world
 
-    SQLite copies the template's file into the test's own folder. PostgreSQL keeps two
-    schemas per worker, the template and the one tests use, and copies the template's rows
-    and sequence positions into the second in one statement batch (about 3 ms, where
-    emptying with TRUNCATE and loading the program took about 300 ms, and a
-    ``CREATE DATABASE ... TEMPLATE`` per test about 400 ms). Names carry a random part, so
-    two workers or two runs at once never meet.
+    return build_world(app)
+
+
+def _populated(app):
+    from tests.helpers.worlds import populate
+
+    return populate(app)
+
+
+# What each template holds beyond the schema and the founding program, and who makes it:
+# a test asking for the ``world`` or ``populated`` fixture starts from that template.
+BUILDERS = {"program": None, "world": _world, "populated": _populated}
+
+
+@dataclass
+class _Template:
+    location: str  # SQLite: the file; PostgreSQL: the schema
+    instance: Path  # the instance folder it was made with (its encryption keys)
+    made: object  # what the builder returned (the world's ids)
+    copy_script: str = ""
+
+
+class TemplateDatabase:
+    """One backend's templates, each built once per run and xdist worker when a test first
+    asks for it: the schema and the founding program, and on top of them the standard world
+    or the populated one (BUILDERS). Every test starts from a copy of one.
+
+    SQLite copies the template's file into the test's own folder. PostgreSQL keeps one
+    schema per template and one the tests use, and copies a template's rows and sequence
+    positions into the latter in one statement batch (about 3 ms, where emptying with
+    TRUNCATE and loading the program took about 300 ms, and a
+    ``CREATE DATABASE ... TEMPLATE`` per test about 400 ms). The instance folder the
+    template was made with (its encryption keys) is copied too. Names carry a random part,
+    so two workers or two runs at once never meet.
     """
 
-    def __init__(self, backend: str, folder):
+    def __init__(self, backend: str, folder: Path):
         self.backend = backend
-        self.admin = None
-        if backend == "sqlite":
-            self.path = folder / "template.sqlite3"
-            self.url = f"sqlite:///{self.path}"
+        self.folder = folder
+        self.admin = create_engine(POSTGRES_URL) if backend != "sqlite" else None
+        self.suffix = uuid.uuid4().hex[:10]
+        self.schema = f"practice_test_{self.suffix}"
+        self.templates: dict[str, _Template] = {}
+        if self.admin is not None:
+            self._create_schema(self.schema)
+        self.template("program")
+
+    def template(self, name: str) -> _Template:
+        if name not in self.templates:
+            self.templates[name] = self._build(name)
+        return self.templates[name]
+
+    def _build(self, name: str) -> _Template:
+        where = self.folder / name
+        where.mkdir()
+        if self.admin is None:
+            location = str(where / "template.sqlite3")
+            url = f"sqlite:///{location}"
+            self._create_tables(url)
         else:
-            self.admin = create_engine(POSTGRES_URL)
-            suffix = uuid.uuid4().hex[:10]
-            self.template, self.schema = f"practice_template_{suffix}", f"practice_test_{suffix}"
-            self.url = self._url_of(self.template)
-            for schema in (self.template, self.schema):
-                with self.admin.begin() as connection:
-                    connection.execute(text(f"CREATE SCHEMA {schema}"))
-                self._create_tables(self._url_of(schema))
-        if backend == "sqlite":
-            self._create_tables(self.url)
-        app = make_app(self.url, folder)
+            location = f"practice_{name}_{self.suffix}"
+            self._create_schema(location)
+            url = self._url_of(location)
+        app = make_app(url, where)
         with app.app_context():
             from practice.programs.loader import load_founding_program
 
             load_founding_program()
             commit()
+        builder = BUILDERS[name]
+        made = builder(app) if builder else None
+        with app.app_context():
             app.extensions["practice"].db.session.remove()
             app.extensions["practice"].db.engine.dispose()
+        template = _Template(location, where / "instance", made)
         if self.admin is not None:
-            self._copy = self._copy_script()
+            template.copy_script = self._copy_script(location)
+        return template
+
+    def _create_schema(self, schema: str) -> None:
+        with self.admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        self._create_tables(self._url_of(schema))
 
     @staticmethod
     def _create_tables(url: str) -> None:
@@ -71,7 +120,7 @@ class TemplateDatabase:
             .render_as_string(hide_password=False)
         )
 
-    def _copy_script(self) -> str:
+    def _copy_script(self, template: str) -> str:
         """Empty the test schema and fill it with the template's rows and sequence positions.
         Replica mode skips the audit log's append-only trigger and the foreign-key checks
         (the rows come from a consistent copy)."""
@@ -79,11 +128,11 @@ class TemplateDatabase:
         with self.admin.connect() as connection:
             sequences = connection.scalars(
                 text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
-                {"schema": self.template},
+                {"schema": template},
             ).all()
         # Schema, table and sequence names come from this class and our metadata only.
         script = ["SET LOCAL session_replication_role = replica"]
-        schema, template = self.schema, self.template
+        schema = self.schema
         script += [f"DELETE FROM {schema}.{table}" for table in reversed(tables)]  # noqa: S608
         script += [
             f"INSERT INTO {schema}.{table} SELECT * FROM {template}.{table}"  # noqa: S608
@@ -95,20 +144,24 @@ class TemplateDatabase:
         ]
         return ";\n".join(script)
 
-    def copy(self, tmp_path) -> str:
-        """A database holding what the template holds, for one test; its URL."""
-        if self.backend == "sqlite":
+    def copy(self, tmp_path: Path, name: str = "program") -> str:
+        """A database holding what the named template holds, for one test; its URL. The
+        template's instance folder becomes the test's (``tmp_path / "instance"``)."""
+        template = self.template(name)
+        if template.instance.exists():
+            shutil.copytree(template.instance, tmp_path / "instance", dirs_exist_ok=True)
+        if self.admin is None:
             target = tmp_path / "practice-test.sqlite3"
-            shutil.copyfile(self.path, target)
+            shutil.copyfile(template.location, target)
             return f"sqlite:///{target}"
         with self.admin.begin() as connection:
-            connection.exec_driver_sql(self._copy)
+            connection.exec_driver_sql(template.copy_script)
         return self._url_of(self.schema)
 
     def close(self) -> None:
         if self.admin is not None:
             with self.admin.begin() as connection:
-                for schema in (self.template, self.schema):
+                for schema in [self.schema] + [t.location for t in self.templates.values()]:
                     connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             self.admin.dispose()
 
