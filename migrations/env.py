@@ -14,13 +14,12 @@ from flask import current_app
 from sqlalchemy.types import TypeDecorator
 
 from practice.models import Base
+from practice.setup import VERSION_TABLE
 
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
-
-VERSION_TABLE = "practice_alembic_version"
 
 
 def include_name(name, type_, _parent_names):

@@ -25,11 +25,28 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def _sqlite_tuning(dbapi_connection, _record):
+    """For the SQLite database Practice owns (never a host's): write-ahead logging, so pages
+    being read never hold up a write and a write never holds up a page; a commit that
+    waits for the disk only at checkpoints (still safe against a crash of the app, as
+    SQLite documents for WAL); and a writer that waits its turn for up to 15 s rather than
+    failing with "database is locked"."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        in_memory = cursor.execute("PRAGMA database_list").fetchone()[2] == ""
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
 def _bind_listeners(app: Flask, database: SQLAlchemy) -> None:
     """Practice's SQLAlchemy listeners, on Practice's engine and sessions and nowhere else.
 
     - Foreign keys on for each SQLite connection of the engine Practice's tables live on
-      (the host's, when Practice shares the host's database: its tables need them).
+      (the host's, when Practice shares the host's database: its tables need them); WAL and
+      the other tuning on Practice's own SQLite engine only (a host's file keeps its mode).
     - The audit trail and the signed-note lock on ``database.session``, whose sessionmaker
       has a Session class of its own, so sessions made elsewhere (a host's plain Session,
       another Flask-SQLAlchemy instance) never run them. On a shared instance they see the
@@ -42,6 +59,8 @@ def _bind_listeners(app: Flask, database: SQLAlchemy) -> None:
         engine = database.engine
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database is db and not event.contains(engine, "connect", _sqlite_tuning):
+            event.listen(engine, "connect", _sqlite_tuning)
     audit.listen(database.session)
     keep_signed_notes_locked(database.session)
 

@@ -129,3 +129,54 @@ def test_submitting_needs_at_least_one_answer_but_a_draft_may_be_empty(app, worl
     assert _answer(app, world, aid, today, submit=False, words="") == "saved"
     with pytest.raises(PracticeError, match="at least one question"):
         _answer(app, world, aid, today, submit=True, words="   ")
+
+
+def test_two_submits_at_once_the_first_stands_and_the_second_is_told(app, world, monkeypatch):
+    """Two tabs submit the same exercise at the same moment. The submit reads the draft,
+    works on the answers and writes: the second must not overwrite the first."""
+    import threading
+    import time
+
+    from tests.helpers.pages import make_assignment
+    from tests.helpers.people import Browser
+
+    assignment_id = make_assignment(app, world, "finding-the-right-amount")
+    url = f"/my/assignments/{assignment_id}"
+    tabs = [Browser(app).login(world.recovering) for _ in range(2)]
+    # A draft was saved earlier (autosave makes one within seconds of typing).
+    draft = tabs[0].post(url, {"answer_0": "A first draft", "action": "save"})
+    assert draft.status_code == 302
+    tokens = [tab.token(url) for tab in tabs]
+    # Each submit pauses between reading the draft and writing the answers, so both are
+    # under way at once whatever the machine's speed.
+    slow = reflections.risk_terms
+
+    def slowly(*answers):
+        time.sleep(0.3)
+        return slow(*answers)
+
+    monkeypatch.setattr(reflections, "risk_terms", slowly)
+    start = threading.Barrier(2)
+    answered = [None, None]
+
+    def submit(i):
+        start.wait()
+        data = {"csrf_token": tokens[i], "answer_0": f"Tab {i} words", "action": "submit"}
+        answered[i] = tabs[i].client.post(url, data=data, follow_redirects=True)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    pages = [response.get_data(as_text=True) for response in answered]
+    assert [response.status_code for response in answered] == [200, 200]
+    firsts = [i for i, page in enumerate(pages) if "Submitted. Your practitioner" in page]
+    seconds = [i for i, page in enumerate(pages) if "already submitted" in page.lower()]
+    assert len(firsts) == 1 and len(seconds) == 1, pages
+    with app.app_context():
+        (reflection,) = session.scalars(
+            select(Reflection).where(Reflection.assignment_id == assignment_id)
+        ).all()
+        assert reflection.answers[0] == f"Tab {firsts[0]} words"
+        assert reflection.submitted_at is not None

@@ -23,7 +23,9 @@ class Reflection(Base):
     # One reflection per partner per occurrence: a second submit finds the first.
     __table_args__ = (
         UniqueConstraint("assignment_id", "author_id", "occurrence"),
-        Index("ix_practice_reflections_queue", "status", "reviewed_at", "submitted_at"),
+        # Every list of reflections starts from one couple's assignments (the review queue
+        # and the caseload from the practitioner's couples): never a practice-wide scan.
+        Index("ix_practice_reflections_assignment_state", "assignment_id", "status", "reviewed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, event, inspect
+from sqlalchemy import Column, ForeignKey, Index, String, Table, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.encryption import EncryptedJSON, EncryptedText
@@ -64,6 +64,10 @@ class SignedNoteLocked(RuntimeError):
 
 class SessionNote(Base):
     __tablename__ = "practice_session_notes"
+    # The dashboard's "today": one practitioner's sessions in a time range.
+    __table_args__ = (
+        Index("ix_practice_session_notes_practitioner_starts", "practitioner_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("practice_couples.id"), index=True)

@@ -280,3 +280,10 @@ def load_program(spec: ProgramSpec) -> tuple[Program, str]:
 
 def load_founding_program() -> tuple[Program, str]:
     return load_program(read_program_file(paths.FOUNDING_PROGRAM))
+
+
+def founding_program_loaded() -> bool:
+    """Whether the founding program is in the database at the version its file has."""
+    spec = read_program_file(paths.FOUNDING_PROGRAM)
+    stored = session.scalar(select(Program.version).where(Program.slug == spec.slug))
+    return stored is not None and stored == spec.version

@@ -101,18 +101,24 @@ class CaseloadRow:
 
 def caseload(practitioner: User, page: int, per_page: int) -> Page:
     """The practitioner's couples, those with work waiting first; three queries at any size."""
+    mine = Couple.practitioner_id == practitioner.id
+    # Counted over this practitioner's couples only, never over the whole practice.
     waiting = (
         select(
             Assignment.couple_id.label("couple_id"),
             func.count(Reflection.id).label("waiting"),
             func.count(Reflection.id).filter(Reflection.mentions_risk).label("risk"),
         )
+        .join(Couple, Couple.id == Assignment.couple_id)
         .join(Reflection, Reflection.assignment_id == Assignment.id)
-        .where(Reflection.status == ReflectionStatus.SUBMITTED, Reflection.reviewed_at.is_(None))
+        .where(
+            mine,
+            Reflection.status == ReflectionStatus.SUBMITTED,
+            Reflection.reviewed_at.is_(None),
+        )
         .group_by(Assignment.couple_id)
         .subquery()
     )
-    mine = Couple.practitioner_id == practitioner.id
     listing = paginate(
         select(Couple, func.coalesce(waiting.c.waiting, 0), func.coalesce(waiting.c.risk, 0))
         .outerjoin(waiting, waiting.c.couple_id == Couple.id)

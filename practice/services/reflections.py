@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -100,7 +100,7 @@ def save(
                 session.flush()
         except IntegrityError:
             reflection = reflection_for(partner, assignment, occurrence)
-    if reflection.is_submitted:
+    if reflection.is_submitted or not _claim_draft(reflection):
         return reflection, "already-submitted"
 
     reflection.answers = answers
@@ -113,6 +113,25 @@ def save(
         reflection.mentions_risk = bool(reflection.risk_terms)
     session.flush()
     return reflection, "submitted" if submit else "saved"
+
+
+def _claim_draft(reflection: Reflection) -> bool:
+    """Whether the reflection is still a draft, holding its row until the request ends.
+
+    A conditional update, not a read then a write: of two submits at once (two tabs, a
+    double tap), the second waits for the first and then finds no draft, so the first
+    submission stands, the second is told so, and a late draft save never overwrites it.
+    """
+    claimed = session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection.id, Reflection.status == ReflectionStatus.DRAFT)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:
+        return True
+    session.refresh(reflection)
+    return False
 
 
 @dataclass
