@@ -264,6 +264,56 @@ def send_reminders_command(dry_run: bool):
         raise SystemExit(1)
 
 
+@click.command("seed-load")
+@click.option("--practitioners", default=50, show_default=True, help="Practitioners to add.")
+@click.option("--couples", default=10_000, show_default=True, help="Couples, shared unevenly.")
+@click.option(
+    "--reflections", default=500_000, show_default=True, help="Reflections, in every state."
+)
+@click.option(
+    "--password",
+    show_default="seeded-practice-not-for-real-clients",
+    help="The one password of every seeded account.",
+)
+@click.option("--seed", "rng_seed", default=1, show_default=True, help="Same seed, same data.")
+@click.option(
+    "--yes-add-to-real-data",
+    "add_to_real_data",
+    is_flag=True,
+    help="Add seeded couples even though the database holds real (non-seeded) accounts.",
+)
+@with_appcontext
+def seed_load_command(practitioners, couples, reflections, password, rng_seed, add_to_real_data):
+    """Fill the database with a synthetic practice at real size, for benchmarks."""
+    import sys
+    import time
+
+    from practice.seeding import DEFAULT_PASSWORD, SeedError, prepare
+
+    started = time.perf_counter()
+    try:
+        seeding = prepare(
+            practitioners,
+            couples,
+            reflections,
+            password=password or DEFAULT_PASSWORD,
+            rng_seed=rng_seed,
+            add_to_real_data=add_to_real_data,
+        )
+        with click.progressbar(length=couples, label="Seeding couples", file=sys.stderr) as bar:
+            result = seeding.run(bar.update)
+        commit()
+    except SeedError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    except BaseException:
+        session.rollback()
+        raise
+    seconds = time.perf_counter() - started
+    for line in result.summary(seconds):
+        click.echo(line)
+
+
 def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
@@ -276,4 +326,5 @@ COMMANDS = [
     rotate_key_command,
     backup_command,
     send_reminders_command,
+    seed_load_command,
 ]
