@@ -26,7 +26,8 @@ from practice.db import commit  # noqa: E402
 from practice.encryption import Keyring  # noqa: E402
 from practice.models import Base  # noqa: E402
 from practice.programs.loader import load_founding_program  # noqa: E402
-from tests.conftest import Browser, build_world, make_app  # noqa: E402
+from tests.helpers.database import make_app  # noqa: E402
+from tests.helpers.people import Browser, build_world  # noqa: E402
 from tests.test_queries import PAGES, grow  # noqa: E402
 
 
