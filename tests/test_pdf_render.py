@@ -405,6 +405,123 @@ def test_long_content_flows_over_pages_without_loss():
     assert text.count("שלום") >= 1500
 
 
+# One text of every script, long enough to flow over many pages: CORPUS's sample repeated,
+# as words and (CJK, Hebrew) with no space at all, where every line is cut out of one word.
+LONG_TEXTS = {
+    **{label: label for label in CORPUS},
+    "mixed": "all",
+    "cjk-unspaced": "cjk",
+    "hebrew-unspaced": "hebrew",
+}
+
+
+def long_text(kind: str, length: int) -> str:
+    """About length characters of kind's sample, between two marker words."""
+    label = LONG_TEXTS[kind]
+    sample = " ".join(CORPUS.values()) if label == "all" else CORPUS[label]
+    unit = sample.replace(" ", "") if kind.endswith("-unspaced") else sample + " "
+    return "FIRSTWORDS " + unit * (length // len(unit)) + " LASTWORDS"
+
+
+def handout_with(text: str) -> HandoutPdf:
+    return HandoutPdf(
+        practice_name="Harbour Couples Practice",
+        practitioner="Sam Okafor, LMFT",
+        partner="Riley",
+        couple="Riley & Jordan",
+        session_when="Tue 3 Mar 2026, 17:00",
+        feedback=[FeedbackItem("Apology letter", "Wed 4 Mar 2026", text)],
+        created=CREATED,
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(LONG_TEXTS))
+def test_a_long_answer_or_note_in_any_script_renders_whole(kind):
+    label = LONG_TEXTS[kind]
+    for needed in CORPUS if label == "all" else [label]:
+        if reason := _needs_glyphs(needed):
+            pytest.skip(reason)
+    text = long_text(kind, 20_000)
+    for pdf in (
+        build_handout_pdf(handout_with(text)),
+        build_session_pdf(session(sections=[("Plan", text)], reflections=[], addenda=[])),
+    ):
+        pages = assert_every_page_numbered(pdf)
+        assert len(pages) >= 3, kind
+        read = "".join(pages)
+        assert "FIRSTWORDS" in read and "LASTWORDS" in read, kind
+        assert read.index("FIRSTWORDS") < read.index("LASTWORDS"), kind
+
+
+def _line_breaking_passes(monkeypatch) -> list[int]:
+    """Counts, into the list returned, each time a paragraph breaks its text into lines."""
+    from reportlab.platypus import Paragraph
+
+    from practice.pdf import text as pdf_text
+
+    passes = [0]
+    for owner in (Paragraph, pdf_text.PlainParagraph):
+        original = owner.breakLines
+
+        def counted(self, width, original=original):
+            passes[0] += 1
+            return original(self, width)
+
+        monkeypatch.setattr(owner, "breakLines", counted)
+    original_break = pdf_text._break
+
+    def counted_break(tokens, width, size):
+        passes[0] += 1
+        return original_break(tokens, width, size)
+
+    monkeypatch.setattr(pdf_text, "_break", counted_break)
+    return passes
+
+
+@pytest.mark.parametrize("kind", ["latin", "cjk", "emoji", "hebrew", "mixed", "cjk-unspaced"])
+def test_a_long_text_is_broken_into_lines_once_however_many_pages_it_fills(kind, monkeypatch):
+    """Twice the text, twice the pages, and still one line-breaking pass over it: the part
+    left for the next page keeps its lines (breaking the rest again on every page made a
+    long text's time grow with the square of its length)."""
+    passes = _line_breaking_passes(monkeypatch)
+    counts, page_counts = [], []
+    for length in (15_000, 30_000):
+        passes[0] = 0
+        pdf = build_handout_pdf(handout_with(long_text(kind, length)))
+        counts.append(passes[0])
+        page_counts.append(len(PdfReader(io.BytesIO(pdf)).pages))
+    assert page_counts[1] >= page_counts[0] + 2, page_counts
+    assert counts[0] == counts[1], f"{kind}: {counts} passes for {page_counts} pages"
+
+
+def test_a_long_right_to_left_word_is_measured_in_proportion_to_its_length(monkeypatch):
+    """A word longer than a line is cut where each line fills up: the characters measured
+    (unshaped widths and shaping) grow with the word, not with its square."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from practice.pdf import text as pdf_text
+
+    measured = [0]
+    string_width, shape = pdfmetrics.stringWidth, pdf_text.shapeStr
+
+    def counted_width(text, *args, **kwargs):
+        measured[0] += len(text)
+        return string_width(text, *args, **kwargs)
+
+    def counted_shape(text, *args, **kwargs):
+        measured[0] += len(text)
+        return shape(text, *args, **kwargs)
+
+    monkeypatch.setattr(pdfmetrics, "stringWidth", counted_width)
+    monkeypatch.setattr(pdf_text, "shapeStr", counted_shape)
+    counts = []
+    for length in (10_000, 20_000):
+        measured[0] = 0
+        build_handout_pdf(handout_with(long_text("hebrew-unspaced", length)))
+        counts.append(measured[0])
+    assert counts[1] <= 2.2 * counts[0], counts
+
+
 # --- the handout and the record ---------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ which PyPI does not carry.)
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
+from types import SimpleNamespace
 from xml.sax.saxutils import escape
 
 from bidi import algorithm as uba
@@ -21,6 +23,13 @@ from bidi.mirror import MIRRORED
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.paragraph import (
+    FragLine,
+    _processed_frags,
+    _split_blParaHard,
+    _split_blParaSimple,
+)
+from reportlab.rl_config import _FUZZ
 
 from practice.pdf.typefaces import BOLD, REGULAR, font_for, is_invisible, replacement
 
@@ -104,7 +113,7 @@ def para(text: str | None, style, prefix: str = "", align_rtl: bool = False) -> 
         plain = _one_font_text(text, style.fontName)
         if plain is not None:
             return _plain_paragraph(plain, style)
-    return Paragraph(prefix + markup(text, style.fontName), style)
+    return TextParagraph(prefix + markup(text, style.fontName), style)
 
 
 _frag_templates: dict[int, tuple] = {}
@@ -136,7 +145,112 @@ def _plain_paragraph(text: str, style) -> Paragraph:
 _word_widths: dict[tuple[str, float], dict[str, float]] = {}
 
 
-class PlainParagraph(Paragraph):
+class TextParagraph(Paragraph):
+    """A Paragraph that breaks its text into lines once per width and splits over pages by
+    those lines: the part on this page draws the lines that fit, the rest keeps the others.
+    reportlab's own split hands the rest on as words, broken into lines again on the next
+    page, and the next: a long text's time grew with the square of its length. The parts
+    make their frags (reportlab's words) only if they are wrapped at another width."""
+
+    _kept = None  # (width, the lines broken for it, reportlab's _wrapWidths for it)
+    _frag_words = None  # reportlab's frag words the kept lines index (kind 1 lines), if any
+
+    @property
+    def frags(self):
+        make = self.__dict__.pop("_make_frags", None)
+        if make is not None:
+            self.__dict__["_frags"] = make()
+        return self.__dict__["_frags"]
+
+    @frags.setter
+    def frags(self, value):
+        self.__dict__.pop("_make_frags", None)
+        self.__dict__["_frags"] = value
+
+    def _keeps_lines(self) -> bool:
+        """Whether lines can be kept and split as they are: no bullet, no first-line indent,
+        no dots, plain leading (our styles); anything else goes to reportlab's code."""
+        style = self.style
+        leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        return not (
+            self.bulletText
+            or style.firstLineIndent
+            or style.endDots
+            or style.wordWrap
+            or leading not in ("", "off")
+        )
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        kept = self._kept
+        if kept is not None and kept[0] == availWidth:
+            self.width = availWidth
+            self.blPara, self._wrapWidths = kept[1], kept[2]
+            self.height = len(self.blPara.lines) * self.style.leading
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        if availWidth >= _FUZZ and self._keeps_lines():
+            self._kept = (availWidth, self.blPara, self._wrapWidths)
+            processed = self.blPara.kind == 1 and _processed_frags(self.frags)
+            self._frag_words = self.frags if processed else None
+        return result
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        if not self._keeps_lines():
+            return super().split(availWidth, availHeight)
+        if availWidth < _FUZZ or availHeight < _FUZZ:
+            return []
+        self.wrap(availWidth, availHeight)
+        lines = self.blPara.lines
+        if not lines:
+            return super().split(availWidth, availHeight)
+        style = self.style
+        # reportlab's rules: no orphan (a lone first line), widows allowed by our styles
+        fit = int(availHeight / float(style.leading))
+        orphans = getattr(self, "allowOrphans", style.allowOrphans)
+        if fit == 0 or (fit <= 1 and not orphans):
+            return []
+        if len(lines) <= fit:
+            return [self]
+        if not getattr(self, "allowWidows", style.allowWidows) and len(lines) == fit + 1:
+            if not ((orphans and len(lines) == 3) or len(lines) > 3):
+                return []
+            fit -= 1
+        head = self._part(0, fit)
+        last = lines[fit - 1]
+        head._JustifyLast = not (isinstance(last, FragLine) and getattr(last, "lineBreak", 0))
+        head._splitpara = 1
+        return [head, self._part(fit, len(lines))]
+
+    def _part(self, start: int, stop: int) -> "TextParagraph":
+        """Lines start to stop as a paragraph of their own, drawn as they are at this width."""
+        width, bl_para, wrap_widths = self._kept
+        own = bl_para.clone(lines=bl_para.lines[start:stop])
+        part = type(self)(None, self.style, frags=[])
+        part._kept = (width, own, wrap_widths)
+        # its frags, made only if it is wrapped at another width, the way reportlab's split
+        # makes them; a part holds on to its own lines only, so drawn lines can go
+        words = self._frag_words
+        if words is not None:  # lines index the frag words: the range is all it needs
+            lines = bl_para.lines
+            end = lines[stop].sFW if stop < len(lines) else len(words)
+            bounds = SimpleNamespace(
+                lines=[SimpleNamespace(sFW=lines[start].sFW), SimpleNamespace(sFW=end)]
+            )
+            holder = SimpleNamespace(frags=words)
+            make = partial(Paragraph._split_blParaProcessed, holder, bounds, 0, 1)
+        else:
+            split = _split_blParaSimple if own.kind == 0 else _split_blParaHard
+            make = partial(split, own, 0, stop - start)
+        part.__dict__["_make_frags"] = make
+        part._frag_words = words
+        part._width_max = getattr(self, "_width_max", 0)
+        if hasattr(self, "autoLeading"):
+            part.autoLeading = self.autoLeading
+        part.wrap(width, 0)
+        return part
+
+
+class PlainParagraph(TextParagraph):
     """One font, no markup: reportlab's own line breaking for that case, with each word's
     width remembered per process (a note measures the same few thousand words again and
     again). Anything unusual (soft hyphens, a word wider than the line, split-off parts)
@@ -225,6 +339,7 @@ class _Token:
     replaced: bool = False
     shaped: object = None
     level: int = 0  # the embedding level the Unicode bidi algorithm resolved
+    exact: bool = True  # False: a long right-to-left run measured unshaped, not yet shaped
 
 
 def _kind(char: str) -> str:
@@ -242,13 +357,28 @@ def _kind(char: str) -> str:
     return "N"
 
 
-def _measure(token: _Token, size: float) -> _Token:
-    if token.kind == "R":
-        shaped = shapeStr(token.text, token.font, size)
-        if isinstance(shaped, ShapedStr):
-            token.shaped = shaped
-            token.width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
-            return token
+_shaped_words: dict[tuple[str, str, float], tuple[object, float]] = {}
+_LONG_RUN = 200  # characters: a right-to-left run this long is shaped only if drawn whole
+
+
+def _measure(token: _Token, size: float, shape: bool = True) -> _Token:
+    """The token's width as drawn: right-to-left runs shaped (unless shape is False: then
+    measured unshaped and marked inexact, to be shaped only if they are drawn whole)."""
+    token.exact = shape or token.kind != "R"
+    if token.kind == "R" and shape:
+        key = (token.text, token.font, size)
+        known = _shaped_words.get(key)
+        if known is None:  # shaping is most of a right-to-left text's cost: once a word
+            shaped = shapeStr(token.text, token.font, size)
+            if isinstance(shaped, ShapedStr):
+                width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
+                known = (shaped, width)
+            else:
+                known = (None, pdfmetrics.stringWidth(token.text, token.font, size))
+            if len(_shaped_words) < 50_000 and len(token.text) < 100:
+                _shaped_words[key] = known
+        token.shaped, token.width = known
+        return token
     token.width = pdfmetrics.stringWidth(token.text, token.font, size)
     return token
 
@@ -314,7 +444,7 @@ def _tokens(line: str, primary: str, size: float) -> list[_Token]:
     def flush():
         if cur and cur[2]:
             token = _Token("".join(cur[2]), cur[0], cur[1], 0.0, level=cur[3])
-            out.append(_measure(token, size))
+            out.append(_measure(token, size, shape=len(token.text) <= _LONG_RUN))
 
     for char, level in zip(line, levels, strict=True):
         font = font_for(char, primary)
@@ -370,6 +500,27 @@ def _visual(tokens: list[_Token], rtl: bool) -> list[_Token]:
     return [tokens[i] for i in order]
 
 
+def _fitting(text: str, font: str, size: float, used: float, width: float) -> int:
+    """How many of text's first characters fit on a line from used to width, unshaped. Found
+    by doubling then halving the count: a cost in proportion to what fits, however long the
+    text (a prefix is never narrower than a shorter one)."""
+
+    def fits(count: int) -> bool:
+        return used + pdfmetrics.stringWidth(text[:count], font, size) <= width
+
+    good, bad = 0, 1
+    while bad <= len(text) and fits(bad):
+        good, bad = bad, 2 * bad
+    bad = min(bad, len(text) + 1)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if fits(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
 def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]]:
     """Greedy line breaking at spaces, in logical order; over-long words split anywhere."""
     words: list[list[_Token]] = [[]]
@@ -386,6 +537,9 @@ def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]
     used = 0.0
     for gap, word in spaced:
         word_width = sum(t.width for t in word)
+        if word_width <= 2 * width and not all(t.exact for t in word):
+            word = [t if t.exact else _measure(t, size) for t in word]  # it may fit: shape
+            word_width = sum(t.width for t in word)
         space = pdfmetrics.stringWidth(" ", word[0].font, size) if line else 0.0
         if line and used + space + word_width <= width:
             line.append(_Token(" ", word[0].font, "S", space, level=gap))
@@ -399,20 +553,23 @@ def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]
             line, used = list(word), word_width
             continue
         for t in word:  # a word wider than the line: cut it where it fills the line
-            rest = t
+            rest, measured = t, t.exact
             while rest.text:
-                if used + rest.width <= width:
-                    line.append(rest)
-                    used += rest.width
-                    break
-                cut = 1
-                while cut < len(rest.text):
-                    piece = rest.text[: cut + 1]
-                    if used + pdfmetrics.stringWidth(piece, rest.font, size) > width:
+                # Only a rest that may fit is measured whole (shaped, as drawn): measuring
+                # every line's rest of a long word made its time grow with its square.
+                if _fitting(rest.text, rest.font, size, 0.0, 2 * (width - used)) == len(rest.text):
+                    if not measured:
+                        rest, measured = _measure(rest, size), True
+                    if used + rest.width <= width:
+                        line.append(rest)
+                        used += rest.width
                         break
-                    cut += 1
+                cut = max(1, _fitting(rest.text, rest.font, size, used, width))
                 head = _measure(
-                    _Token(rest.text[:cut], rest.font, rest.kind, 0.0, level=rest.level), size
+                    _Token(
+                        rest.text[:cut], rest.font, rest.kind, 0.0, rest.replaced, level=rest.level
+                    ),
+                    size,
                 )
                 if line and used + head.width > width:
                     lines.append(line)
@@ -421,12 +578,10 @@ def _break(tokens: list[_Token], width: float, size: float) -> list[list[_Token]
                 line.append(head)
                 lines.append(line)
                 line, used = [], 0.0
-                rest = _measure(
-                    _Token(
-                        rest.text[cut:], rest.font, rest.kind, 0.0, rest.replaced, level=rest.level
-                    ),
-                    size,
+                rest = _Token(
+                    rest.text[cut:], rest.font, rest.kind, 0.0, rest.replaced, level=rest.level
                 )
+                measured = False
     if line:
         lines.append(line)
     return lines or [[]]
