@@ -30,6 +30,31 @@ def commit() -> None:
         raise
 
 
+def claim(row, *still) -> bool:
+    """Whether ``row`` still meets ``still`` (a draft is still a draft, say), holding it for
+    the rest of this transaction when it does.
+
+    A conditional update, not a read then a write: of two requests changing the same row at
+    once, the second waits for the first and then finds the row changed, so the first
+    stands. When the row no longer meets ``still`` it is reloaded as it now stands.
+    """
+    from sqlalchemy import update
+
+    from practice.models.base import utcnow
+
+    model = type(row)
+    claimed = session.execute(
+        update(model)
+        .where(model.id == row.id, *still)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:
+        return True
+    session.refresh(row)
+    return False
+
+
 def refuse() -> None:
     """This request refused what was sent: nothing it wrote is kept."""
     if has_request_context():

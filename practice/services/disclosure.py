@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from practice import privacy
-from practice.db import session
+from practice.db import claim, session
 from practice.models import Couple, Disclosure, DisclosurePart, Partner, User, Visibility, utcnow
 from practice.services import audit
 from practice.services.errors import PracticeError
@@ -192,16 +192,8 @@ def save(partner: Partner, part: DisclosurePart, text: str, *, submit: bool) -> 
     _check_length(text, "text")
     if submit and not text.strip():
         raise PracticeError(f"Write your {spec(part).title.lower()} before submitting it.", "text")
-    # A conditional update, not a read then a write: of two submits at once the second
-    # waits for the first, then finds it submitted and leaves it as it stands.
-    claimed = session.execute(
-        update(DisclosurePart)
-        .where(DisclosurePart.id == part.id, DisclosurePart.submitted_at.is_(None))
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(part)
+    # Of two submits at once the first stands and the second is told so.
+    if not claim(part, DisclosurePart.submitted_at.is_(None)):
         return "already-submitted"
     part.text = text
     part.saved_at = utcnow()

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from practice import privacy
-from practice.db import session
+from practice.db import claim, session
 from practice.models import (
     Assignment,
     AssignmentStatus,
@@ -100,7 +100,10 @@ def save(
                 session.flush()
         except IntegrityError:
             reflection = reflection_for(partner, assignment, occurrence)
-    if reflection.is_submitted or not _claim_draft(reflection):
+    # Of two submits at once (two tabs, a double tap) the first stands and the second is
+    # told so; a late draft save never overwrites a submission either.
+    still_a_draft = Reflection.status == ReflectionStatus.DRAFT
+    if reflection.is_submitted or not claim(reflection, still_a_draft):
         return reflection, "already-submitted"
 
     reflection.answers = answers
@@ -113,25 +116,6 @@ def save(
         reflection.mentions_risk = bool(reflection.risk_terms)
     session.flush()
     return reflection, "submitted" if submit else "saved"
-
-
-def _claim_draft(reflection: Reflection) -> bool:
-    """Whether the reflection is still a draft, holding its row until the request ends.
-
-    A conditional update, not a read then a write: of two submits at once (two tabs, a
-    double tap), the second waits for the first and then finds no draft, so the first
-    submission stands, the second is told so, and a late draft save never overwrites it.
-    """
-    claimed = session.execute(
-        update(Reflection)
-        .where(Reflection.id == reflection.id, Reflection.status == ReflectionStatus.DRAFT)
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount == 1:
-        return True
-    session.refresh(reflection)
-    return False
 
 
 @dataclass
