@@ -5,13 +5,11 @@ modules import; this file only holds the fixtures."""
 
 import copy
 from dataclasses import dataclass
-from functools import partial
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from tests.helpers.database import BACKENDS, TemplateDatabase, make_app
-from tests.helpers.people import Browser, World
+from tests.helpers.database import BACKENDS, TemplateDatabase, close_practice_database, make_app
+from tests.helpers.people import Browser, World, quick_password_hash
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +20,7 @@ def quick_password_hashing(request, monkeypatch):
         return
     import practice.models.users
 
-    monkeypatch.setattr(
-        practice.models.users,
-        "generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
+    monkeypatch.setattr(practice.models.users, "generate_password_hash", quick_password_hash)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -50,9 +44,7 @@ def database_url(request, template_database, tmp_path):
 def app(database_url, tmp_path):
     app = make_app(database_url, tmp_path)
     yield app
-    with app.app_context():
-        app.extensions["practice"].db.session.remove()
-        app.extensions["practice"].db.engine.dispose()
+    close_practice_database(app)
 
 
 @pytest.fixture
@@ -126,9 +118,7 @@ def mail_app(database_url, tmp_path, smtp_server):
     config, mailbox = smtp_server
     app = make_app(database_url, tmp_path, **config)
     yield app, mailbox
-    with app.app_context():
-        app.extensions["practice"].db.session.remove()
-        app.extensions["practice"].db.engine.dispose()
+    close_practice_database(app)
 
 
 @pytest.fixture
@@ -142,6 +132,4 @@ def new_app():
 
     yield make
     for app in made:
-        with app.app_context():
-            app.extensions["practice"].db.session.remove()
-            app.extensions["practice"].db.engine.dispose()
+        close_practice_database(app)

@@ -1,5 +1,7 @@
 """Doing the work: repeats, due dates, risk words, and the partner's privacy."""
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +11,8 @@ from practice.db import commit, session
 from practice.models import Couple, Exercise, Reflection
 from practice.services import PracticeError, assignments, reflections
 from practice.services.risk import risk_terms
+from tests.helpers.pages import make_assignment
+from tests.helpers.people import Browser
 
 
 @pytest.mark.parametrize(
@@ -134,12 +138,6 @@ def test_submitting_needs_at_least_one_answer_but_a_draft_may_be_empty(app, worl
 def test_two_submits_at_once_the_first_stands_and_the_second_is_told(app, world, monkeypatch):
     """Two tabs submit the same exercise at the same moment. The submit reads the draft,
     works on the answers and writes: the second must not overwrite the first."""
-    import threading
-    import time
-
-    from tests.helpers.pages import make_assignment
-    from tests.helpers.people import Browser
-
     assignment_id = make_assignment(app, world, "finding-the-right-amount")
     url = f"/my/assignments/{assignment_id}"
     tabs = [Browser(app).login(world.recovering) for _ in range(2)]

@@ -244,35 +244,28 @@ def forms_of_the_populated_world(people: tuple[str, ...]) -> list[FoundForm]:
     if people in _FOUND:
         return _FOUND[people]
     import tempfile
-    from functools import partial
     from pathlib import Path
     from unittest import mock
 
-    from werkzeug.security import generate_password_hash
-
     import practice.models.users
-    from tests.helpers.database import TemplateDatabase, make_app
-    from tests.helpers.people import Browser
-    from tests.helpers.worlds import populate
+    from tests.helpers.database import TemplateDatabase, close_practice_database, make_app
+    from tests.helpers.people import Browser, quick_password_hash
 
     found = []
-    quick = partial(generate_password_hash, method="pbkdf2:sha256:1000")
     with (
         tempfile.TemporaryDirectory() as folder,
-        mock.patch.object(practice.models.users, "generate_password_hash", quick),
+        mock.patch.object(practice.models.users, "generate_password_hash", quick_password_hash),
     ):
         template = TemplateDatabase("sqlite", Path(folder))
-        app = make_app(template.copy(Path(folder)), Path(folder))
+        app = make_app(template.copy(Path(folder), "populated"), Path(folder))
         app.config.update(PRACTICE_LOGIN_LIMIT_ACCOUNT=10_000, PRACTICE_LOGIN_LIMIT_ADDRESS=10_000)
-        ids = populate(app)
+        emails = template.template("populated").made["emails"]
         for person in people:
-            who = Browser(app).login(ids["emails"][person])
+            who = Browser(app).login(emails[person])
             for form in crawl(who.client).forms:
                 if not form.action.endswith("/logout"):
                     found.append(FoundForm(person, form.page, form.action, bool(form.text)))
-        with app.app_context():
-            app.extensions["practice"].db.session.remove()
-            app.extensions["practice"].db.engine.dispose()
+        close_practice_database(app)
     # Sorted, so every xdist worker collects the same items in the same order.
     _FOUND[people] = sorted(found, key=lambda f: (people.index(f.person), f.id))
     return _FOUND[people]

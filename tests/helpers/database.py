@@ -92,9 +92,7 @@ class TemplateDatabase:
             commit()
         builder = BUILDERS[name]
         made = builder(app) if builder else None
-        with app.app_context():
-            app.extensions["practice"].db.session.remove()
-            app.extensions["practice"].db.engine.dispose()
+        close_practice_database(app)
         template = _Template(location, where / "instance", made)
         if self.admin is not None:
             template.copy_script = self._copy_script(location)
@@ -164,6 +162,14 @@ class TemplateDatabase:
                 for schema in [self.schema] + [t.location for t in self.templates.values()]:
                     connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             self.admin.dispose()
+
+
+def close_practice_database(app) -> None:
+    """End the app's database session and close its engine's connections."""
+    with app.app_context():
+        database = app.extensions["practice"].db
+        database.session.remove()
+        database.engine.dispose()
 
 
 def make_app(database_url, tmp_path, **config):

@@ -1,11 +1,11 @@
 """A bare host app to mount Practice in, and a visitor who posts its forms."""
 
-import re
 from contextlib import contextmanager
 
 from flask import Flask
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+from tests.helpers.database import close_practice_database
+from tests.helpers.people import CSRF
 
 
 class Visitor:
@@ -23,13 +23,6 @@ class Visitor:
         match = CSRF.search(page.get_data(as_text=True))
         assert match, f"no CSRF token on {form_url or url}"
         return self.client.post(url, data={**data, "csrf_token": match.group(1) or match.group(2)})
-
-
-def close_practice_database(app) -> None:
-    with app.app_context():
-        database = app.extensions["practice"].db
-        database.session.remove()
-        database.engine.dispose()
 
 
 @contextmanager

@@ -4,10 +4,16 @@ assigning and recording work through the real services."""
 
 import re
 from dataclasses import dataclass
+from functools import partial
+
+from werkzeug.security import generate_password_hash
 
 from practice.db import commit
 
 PASSWORD = "a calm walk by the harbour"
+# Scrypt costs most of a test's time: tests hash with this cheap method instead (conftest's
+# quick_password_hashing), except the one test about the real hashing.
+quick_password_hash = partial(generate_password_hash, method="pbkdf2:sha256:1000")
 # The safety screen answered with nothing of concern.
 SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
 
