@@ -18,17 +18,22 @@ def practice_name() -> str:
     return g.practice_name
 
 
-def _reader():
-    return current_user if current_user.is_authenticated else None
+def _reader_zone():
+    """The signed-in reader's time zone (UTC signed out), looked up once a request: a page
+    formats a hundred moments."""
+    if "practice_reader_zone" not in g:
+        reader = current_user if current_user.is_authenticated else None
+        g.practice_reader_zone = clock.zone(reader.timezone if reader is not None else None)
+    return g.practice_reader_zone
 
 
 def format_datetime(moment: datetime | None) -> str:
     """In the signed-in reader's time zone."""
-    return clock.format_datetime(moment, _reader())
+    return clock.format_datetime_in(moment, _reader_zone())
 
 
 def format_time(moment: datetime | None) -> str:
-    return clock.format_time(moment, _reader())
+    return clock.format_time_in(moment, _reader_zone())
 
 
 def template_helpers() -> dict:

@@ -38,7 +38,7 @@ def _partner():
 def home():
     partner = _partner()
     agenda = reflection_service.agenda(partner, clock.today_for(current_user))
-    shared = reflection_service.shared_by_partner(partner, limit=5)
+    shared = reflection_service.shared_by_partner(partner, limit=5, titles_only=True)
     steps = pacing.pace(partner.couple)
     # Work from a step that has not opened yet waits there, rather than in "To do".
     waiting = [i for i in agenda.due if i.assignment.step_position > steps.open_step]

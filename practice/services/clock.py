@@ -21,15 +21,24 @@ def local(moment: datetime, user) -> datetime:
 
 def format_datetime(moment: datetime | None, user=None) -> str:
     """A moment as people read it, in the user's zone (UTC without a user)."""
-    if moment is None:
-        return ""
-    return f"{local(moment, user) if user is not None else moment:%a %-d %b %Y, %H:%M}"
+    return format_datetime_in(moment, zone(user.timezone) if user is not None else None)
 
 
 def format_time(moment: datetime | None, user=None) -> str:
+    return format_time_in(moment, zone(user.timezone) if user is not None else None)
+
+
+def format_datetime_in(moment: datetime | None, where: ZoneInfo | None) -> str:
+    """A moment as people read it, in the given zone (as stored, without one)."""
     if moment is None:
         return ""
-    return f"{local(moment, user) if user is not None else moment:%H:%M}"
+    return f"{moment.astimezone(where) if where is not None else moment:%a %-d %b %Y, %H:%M}"
+
+
+def format_time_in(moment: datetime | None, where: ZoneInfo | None) -> str:
+    if moment is None:
+        return ""
+    return f"{moment.astimezone(where) if where is not None else moment:%H:%M}"
 
 
 def format_date(day: date | None) -> str:

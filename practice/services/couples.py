@@ -92,15 +92,22 @@ def _default_name(partners: list[NewPartner]) -> str:
     return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseloadRow:
-    couple: Couple
+    """One line of the caseload: what the dashboard shows of a couple, nothing more."""
+
+    id: int
+    name: str
+    current_step: int
     waiting_review: int
     risk: int
 
 
 def caseload(practitioner: User, page: int, per_page: int) -> Page:
-    """The practitioner's couples, those with work waiting first; three queries at any size."""
+    """The practitioner's couples, those with work waiting first; two queries at any size.
+
+    Plain rows, not ORM objects: a page of 50 couples costs what its columns cost.
+    """
     mine = Couple.practitioner_id == practitioner.id
     # Counted over this practitioner's couples only, never over the whole practice.
     waiting = (
@@ -119,25 +126,19 @@ def caseload(practitioner: User, page: int, per_page: int) -> Page:
         .group_by(Assignment.couple_id)
         .subquery()
     )
+    waiting_count = func.coalesce(waiting.c.waiting, 0)
+    risk_count = func.coalesce(waiting.c.risk, 0)
     listing = paginate(
-        select(Couple, func.coalesce(waiting.c.waiting, 0), func.coalesce(waiting.c.risk, 0))
+        select(Couple.id, Couple.name, Couple.current_step, waiting_count, risk_count)
         .outerjoin(waiting, waiting.c.couple_id == Couple.id)
         .where(mine)
-        .options(
-            selectinload(Couple.partners).selectinload(Partner.user), selectinload(Couple.program)
-        )
-        .order_by(
-            func.coalesce(waiting.c.risk, 0).desc(),
-            func.coalesce(waiting.c.waiting, 0).desc(),
-            Couple.name,
-            Couple.id,
-        ),
+        .order_by(risk_count.desc(), waiting_count.desc(), Couple.name, Couple.id),
         page,
         per_page,
         count=select(func.count(Couple.id)).where(mine),
         scalars=False,
     )
-    listing.items = [CaseloadRow(c, w, r) for c, w, r in listing.items]
+    listing.items = [CaseloadRow(*row) for row in listing.items]
     return listing
 
 

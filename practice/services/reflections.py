@@ -6,13 +6,14 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from practice import privacy
 from practice.db import claim, session
 from practice.models import (
     Assignment,
     AssignmentStatus,
+    Feedback,
     Partner,
     Reflection,
     ReflectionStatus,
@@ -118,6 +119,13 @@ def save(
     return reflection, "submitted" if submit else "saved"
 
 
+# A list shows titles and dates: the words stay encrypted and unread (an error if used).
+LISTED_ONLY = (
+    defer(Reflection.answers, raiseload=True),
+    defer(Reflection.risk_terms, raiseload=True),
+)
+
+
 @dataclass
 class AgendaItem:
     assignment: Assignment
@@ -153,6 +161,7 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
                 Reflection.occurrence >= min(current.values(), default=today),
             ),
         )
+        .options(*LISTED_ONLY)
     ).all()
     by_occurrence = {(r.assignment_id, r.occurrence): r for r in mine}
     due = []
@@ -170,24 +179,35 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
     done = session.scalars(
         select(Reflection)
         .where(Reflection.author_id == partner.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .options(selectinload(Reflection.assignment), selectinload(Reflection.feedback))
+        .options(
+            *LISTED_ONLY,
+            selectinload(Reflection.assignment).defer(Assignment.note, raiseload=True),
+            selectinload(Reflection.feedback).defer(Feedback.body, raiseload=True),
+        )
         .order_by(Reflection.submitted_at.desc())
         .limit(done_limit)
     ).all()
     return Agenda(due, list(done))
 
 
-def shared_by_partner(partner: Partner, limit: int = 50) -> list[Reflection]:
-    """What the other partner chose to share with this one, newest first."""
-    return list(
-        session.scalars(
-            select(Reflection)
-            .where(privacy.shared_with(partner))
-            .options(selectinload(Reflection.assignment))
-            .order_by(Reflection.submitted_at.desc())
-            .limit(limit)
-        )
+def shared_by_partner(
+    partner: Partner, limit: int = 50, *, titles_only: bool = False
+) -> list[Reflection]:
+    """What the other partner chose to share with this one, newest first; titles_only for a
+    list of links (the words stay encrypted, unread)."""
+    query = (
+        select(Reflection)
+        .where(privacy.shared_with(partner))
+        .order_by(Reflection.submitted_at.desc())
+        .limit(limit)
     )
+    if titles_only:
+        query = query.options(
+            *LISTED_ONLY, selectinload(Reflection.assignment).defer(Assignment.note, raiseload=True)
+        )
+    else:
+        query = query.options(selectinload(Reflection.assignment))
+    return list(session.scalars(query))
 
 
 def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | None:

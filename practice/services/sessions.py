@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from practice import privacy
@@ -261,6 +261,8 @@ def handout_sessions(partner: Partner, limit: int | None = None) -> list[Session
         session.scalars(
             select(SessionNote)
             .where(privacy.handouts_of(partner))
+            # A list of dates: the note itself stays encrypted and unread.
+            .options(defer(SessionNote.sections, raiseload=True))
             .order_by(SessionNote.starts_at.desc())
             .limit(limit)
         )
