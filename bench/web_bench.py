@@ -465,6 +465,35 @@ def make_practice(backend: str, couples: int, data: Path, reuse: bool) -> Practi
     return practice
 
 
+def fresh_copy(practice: Practice) -> Practice:
+    """A copy of the seeded practice for one run, so every run starts from the same data
+    (each run submits work and saves drafts); the seeded one stays as it was made."""
+    if practice.backend == "sqlite":
+        source = practice.instance / "practice.sqlite3"
+        target = practice.instance / "run.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        import sqlite3
+
+        with sqlite3.connect(source) as seeded, sqlite3.connect(target) as copy:
+            seeded.backup(copy)
+        url = f"sqlite:///{target}"
+    else:
+        from sqlalchemy import create_engine, make_url, text
+
+        seeded = make_url(practice.url)
+        url = seeded.set(database=f"{seeded.database}_run")
+        admin = create_engine(seeded.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(
+                text(f'CREATE DATABASE "{url.database}" TEMPLATE "{seeded.database}"'))
+        admin.dispose()
+        url = url.render_as_string(hide_password=False)
+    return Practice(practice.backend, practice.couples, url, practice.instance,
+                    {**practice.env, "PRACTICE_DATABASE_URL": url})
+
+
 def _recreate_database(url: str) -> None:
     from sqlalchemy import create_engine, make_url, text
 
@@ -692,9 +721,13 @@ def check_mix(practice: Practice, result: dict) -> list[str]:
     return problems
 
 
-def run_one(practice: Practice, options, baseline: Server, log_dir: Path) -> dict:
-    server = Server("practice.app:create_app()", practice.env, ROOT,
-                    log_dir / f"gunicorn-{practice.backend}-{practice.couples}.log")
+def run_one(practice: Practice, options, baseline: Server, log_dir: Path, root: Path = ROOT,
+            mix_too: bool = True) -> dict:
+    """Every page of one practice, served from the code in root (this checkout, or another
+    commit's checkout given with --compare), on a fresh copy of its data."""
+    practice = fresh_copy(practice)
+    server = Server("practice.app:create_app()", practice.env, root,
+                    log_dir / f"gunicorn-{practice.backend}-{practice.couples}-{root.name}.log")
     try:
         practitioner_email, clients = people(practice)
         practitioner = Browser(server.port)
@@ -709,27 +742,31 @@ def run_one(practice: Practice, options, baseline: Server, log_dir: Path) -> dic
         print(f"  {'baseline page':<24}{base.line()}")
         for page in pages:
             who = practitioner if page.who == "practitioner" else client
+            # The baseline again just before each page: the ratio compares like with like
+            # on a machine whose load drifts.
+            near = drive(baseline.port, "/", "", options.duration / 2, options.connections)
             figures = drive(server.port, page.path, who.cookie_header(), options.duration,
                             options.connections, page.method, page.body, page.headers)
             two = None
             if page.html:
                 two = drive(server.port, page.path, who.cookie_header(), options.duration, 2)
-            results[page.name] = {"many": figures, "two": two}
+            results[page.name] = {"many": figures, "two": two, "base": near}
             extra = f"  at 2: p95 {two.p95:.1f} ms" if two else ""
             errors = f"  {figures.errors} ERRORS" if figures.errors else ""
-            print(f"  {page.name:<24}{figures.line()}  {figures.rps / base.rps:6.3f}x"
-                  f"{extra}{errors}")
+            print(f"  {page.name:<24}{figures.line()}  {figures.rps / near.rps:6.3f}x of "
+                  f"{near.rps:.0f}{extra}{errors}")
         # Submits: the last clients of the caseload, so the mix keeps the first ones.
         before = waiting_counts(practitioner)
+        near = drive(baseline.port, "/", "", options.duration / 2, options.connections)
         figures, done = submits(server.port, clients[::-1][: options.submits * 2],
                                 options.connections, options.submits)
-        results["submit POST"] = {"many": figures, "two": None}
-        print(f"  {'submit POST':<24}{figures.line()}  {figures.rps / base.rps:6.3f}x"
-              f"  ({figures.requests} first submissions)")
+        results["submit POST"] = {"many": figures, "two": None, "base": near}
+        print(f"  {'submit POST':<24}{figures.line()}  {figures.rps / near.rps:6.3f}x of "
+              f"{near.rps:.0f}  ({figures.requests} first submissions)")
         # Nothing cached past a write: what was just submitted waits in the queue at once.
         after = waiting_counts(practitioner)
         results["seen"] = (before, after, len(done))
-        if not options.no_mix:
+        if mix_too and not options.no_mix:
             outcome = mix(server.port, clients, options.mix_clients, options.mix_seconds,
                           practice.backend)
             outcome["problems"] = check_mix(practice, outcome)
@@ -757,15 +794,28 @@ def waiting_counts(practitioner: Browser) -> tuple[int, int]:
 # --- the report ----------------------------------------------------------------------------
 
 
-def report(all_results: dict, options) -> None:
+def report(all_results: dict, options, compared: dict) -> None:
+    if compared:
+        print(f"\n## Before: {options.compare} (req/s, ratio to the baseline page; p50 ms)\n")
+        summary(compared)
     print("\n## Summary (req/s, ratio to the baseline page in the same run; p50 ms)\n")
-    backends = sorted({backend for backend, _ in all_results})
-    sizes = sorted({couples for _, couples in all_results})
+    summary(all_results)
+    targets(all_results)
+
+
+def page_names(all_results: dict) -> list[str]:
     names = []
     for results in all_results.values():
         for name, value in results.items():
             if isinstance(value, dict) and "many" in value and name not in names:
                 names.append(name)
+    return names
+
+
+def summary(all_results: dict) -> None:
+    backends = sorted({backend for backend, _ in all_results})
+    sizes = sorted({couples for _, couples in all_results})
+    names = page_names(all_results)
     header = "| page | " + " | ".join(f"{b}, {s:,}" for b in backends for s in sizes) + " |"
     print(header)
     print("|" + "---|" * (1 + len(backends) * len(sizes)))
@@ -774,8 +824,9 @@ def report(all_results: dict, options) -> None:
         for backend in backends:
             for couples in sizes:
                 results = all_results.get((backend, couples), {})
-                base = results.get("baseline page", {}).get("many")
                 figures = results.get(name, {}).get("many")
+                base = results.get(name, {}).get("base") or results.get(
+                    "baseline page", {}).get("many")
                 if not figures:
                     cells.append("-")
                 elif name == "baseline page":
@@ -785,6 +836,11 @@ def report(all_results: dict, options) -> None:
                                  f"p50 {figures.p50:.0f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
 
+
+def targets(all_results: dict) -> None:
+    backends = sorted({backend for backend, _ in all_results})
+    sizes = sorted({couples for _, couples in all_results})
+    names = page_names(all_results)
     print("\n## Targets\n")
     missed = 0
 
@@ -794,11 +850,10 @@ def report(all_results: dict, options) -> None:
         print(f"  {'ok    ' if ok else 'MISSED'} {text}")
 
     for (backend, couples), results in sorted(all_results.items()):
-        base = results["baseline page"]["many"]
         for name, value in results.items():
             if not (isinstance(value, dict) and "many" in value) or name == "baseline page":
                 continue
-            many, two = value["many"], value["two"]
+            many, two, base = value["many"], value["two"], value["base"]
             if value["two"] is not None:
                 want = COUPLE_PAGE_RATIO if name == "couple page" else HTML_RATIO
                 verdict(many.rps / base.rps >= want,
@@ -859,6 +914,9 @@ def main() -> None:
     parser.add_argument("--mix-seconds", type=float, default=60)
     parser.add_argument("--no-mix", action="store_true")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "web-bench")
+    parser.add_argument("--compare", type=Path,
+                        help="a checkout of another commit (git worktree add DIR REV) to "
+                        "measure first on the same practices, for a before/after table")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse practices seeded by an earlier run in --data")
     options = parser.parse_args()
@@ -871,17 +929,23 @@ def main() -> None:
           f"{WORKERS} gunicorn workers; {options.connections} connections; "
           f"{options.duration:g} s per page")
     baseline = Server("app:app", {}, BASELINE, options.data / "gunicorn-baseline.log")
-    all_results = {}
+    all_results, compared = {}, {}
     try:
         for backend in backends:
             for couples in sizes:
                 print(f"\n{backend}, {couples:,} couples")
                 practice = make_practice(backend, couples, options.data, options.reuse)
+                if options.compare:
+                    print(f"  before: {options.compare}")
+                    compared[(backend, couples)] = run_one(
+                        practice, options, baseline, options.data, options.compare.resolve(),
+                        mix_too=False)
+                    print("  after: this checkout")
                 all_results[(backend, couples)] = run_one(practice, options, baseline,
                                                           options.data)
     finally:
         baseline.stop()
-    report(all_results, options)
+    report(all_results, options, compared)
 
 
 if __name__ == "__main__":
