@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from practice import config, paths
 from practice.extension import Practice, db, is_embedded_default
-from practice.web import strict_transport, template_helpers
+from practice.web import security_headers, template_helpers
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,8 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
 
-    # Every response of the standalone app, an unknown URL's too, insists on HTTPS when on it.
-    app.after_request(strict_transport)
+    # Every response of the standalone app, an unknown URL's or a wrong method's too, carries
+    # the security headers (and insists on HTTPS when on it).
+    app.after_request(security_headers)
 
     # Outside Practice's blueprint (an unknown URL, a crash), pages still get its helpers.
     @app.errorhandler(404)
