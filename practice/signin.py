@@ -115,7 +115,7 @@ def check_credentials(email: str, password: str) -> User:
     apart. Refusals are counted and audited in their own transaction, before anything else
     is written; a success is audited with the request.
     """
-    typed = (email or "")[:254]
+    typed = audit.typed_address(email)
     wait = throttle.minutes_to_wait(throttle.SIGNIN, email)
     if wait:
         audit.record_kept("signin.throttled", detail=typed)

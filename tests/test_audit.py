@@ -476,3 +476,17 @@ def test_signing_in_through_the_page_leaves_a_trail_of_success_and_failure(app, 
     [succeeded] = entries(app, action="signin.succeeded")
     assert succeeded["user_id"] == alice and succeeded["user_name"] == "Alice Adler"
     assert "not the password" not in str(entries(app))
+
+
+def test_a_password_typed_into_the_e_mail_box_never_reaches_the_log(app, world, browser):
+    """The log names what was typed as an e-mail at sign-in only when it is one: a password
+    typed into the wrong box is not kept (the reset form refuses anything but an address)."""
+    visitor = browser()
+    secret = "my harbour walk 1987 h4x-TYPED"
+    visitor.post("/login", {"email": secret, "password": secret})
+    owner = Browser(app).login(world.owner)
+    log = owner.text("/admin/audit/")
+    csv = owner.get("/admin/audit/export.csv").get_data(as_text=True)
+    assert "signin.failed" in csv
+    assert "h4x-TYPED" not in log + csv + str(entries(app))
+    assert "(not an e-mail address)" in csv

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from practice.db import commit, session
-from practice.models import Couple, Partner, Reflection, SafetyScreen, User
+from practice.models import AuditEntry, Couple, Partner, Reflection, SafetyScreen, User
 from practice.services import reflections, sessions
 from practice.services.safety import QUESTIONS
 from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
@@ -285,6 +285,24 @@ def test_the_practitioner_turns_sharing_back_on_with_a_reason(app, world, worrie
     page = Page(alice.post(url, {"reason": "again"}))
     assert page.status == 200 and "Sharing between the partners is on." in page.html
     assert_unchanged(app, before)
+
+
+def test_the_reason_for_resuming_sharing_stays_out_of_the_audit_log(app, world, worried_harper):
+    """The reason is clinical: kept encrypted with the screen it resolves; the owner's log
+    and its CSV say only that sharing resumed (the detail once held the reason in plain)."""
+    reason = "Harper told me about the night of the 14th; safe to go on. h4x-REASON"
+    alice = Browser(app).login(world.alice)
+    assert alice.post(f"/couples/{world.couple_id}/safety", {"reason": reason}).status_code == 302
+    owner = Browser(app).login(world.owner)
+    log = owner.text("/admin/audit/?action=safety.")
+    assert "safety.joint_features_on" in log
+    csv = owner.get("/admin/audit/export.csv").get_data(as_text=True)
+    assert "safety.joint_features_on" in csv
+    for where, shown in (("the log", log), ("the CSV", csv)):
+        assert "h4x-REASON" not in shown and "14th" not in shown, f"the reason is in {where}"
+    with app.app_context():
+        details = session.scalars(select(AuditEntry.detail)).all()
+        assert not [detail for detail in details if "h4x-REASON" in detail]
 
 
 def test_the_demo_shows_agreed_policies_and_one_safety_alert(app, runner):

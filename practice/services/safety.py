@@ -96,13 +96,14 @@ def turn_joint_features_on(couple: Couple, by: User, reason: str) -> None:
         screen.resolved_at, screen.resolved_by_id, screen.resolution = now, by.id, reason
     couple.joint_features_off_since = None
     session.flush()
+    # The reason is clinical: it stays, encrypted, with the screens it resolves; the audit
+    # log says only that sharing resumed.
     audit.record(
         "safety.joint_features_on",
         user=by,
         subject="couple",
         subject_id=couple.id,
         couple_id=couple.id,
-        detail=reason,
     )
 
 
