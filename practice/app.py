@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from practice import config, paths
+from practice import config, filemodes, paths
 from practice.extension import Practice, db, is_embedded_default
 from practice.web import security_headers, template_helpers
 
@@ -32,7 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The standalone app owns its instance folder: readable by its owner only.
+    filemodes.private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _instance_secret(path: Path) -> str:
     """The app's secret key: made once at random, kept in the instance folder (mode 600)."""
     if path.exists():
+        filemodes.private_file(path)
         return path.read_text().strip()
     key = secrets.token_hex(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

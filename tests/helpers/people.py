@@ -14,6 +14,14 @@ PASSWORD = "a calm walk by the harbour"
 # Scrypt costs most of a test's time: tests hash with this cheap method instead (conftest's
 # quick_password_hashing), except the one test about the real hashing.
 quick_password_hash = partial(generate_password_hash, method="pbkdf2:sha256:1000")
+# The first-run set-up form as a newcomer fills it in.
+FIRST_OWNER = {
+    "practice_name": "Harbour",
+    "name": "Olive",
+    "email": "olive@example.org",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+}
 # The safety screen answered with nothing of concern.
 SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
 
