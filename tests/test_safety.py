@@ -14,6 +14,7 @@ from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Partner, Reflection, SafetyScreen, User
 from practice.services import reflections, sessions
 from practice.services.safety import QUESTIONS
+from tests.helpers.crawl import crawl
 from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
 from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
 
@@ -303,6 +304,78 @@ def test_the_reason_for_resuming_sharing_stays_out_of_the_audit_log(app, world, 
     with app.app_context():
         details = session.scalars(select(AuditEntry.detail)).all()
         assert not [detail for detail in details if "h4x-REASON" in detail]
+
+
+def riley_pages(riley: Browser) -> dict[str, str]:
+    """Every page Riley reaches, as HTML without the tokens that differ per request."""
+    visit = crawl(riley.client)
+    return {
+        path: without_tokens(response.get_data(as_text=True))
+        for path, response in visit.pages.items()
+        if response.mimetype == "text/html"
+    }
+
+
+def test_the_other_partner_cannot_tell_a_safety_alert_from_the_practitioners_pause(
+    app, world, worried_harper
+):
+    """Harper's answer turned sharing off; the practitioner can also simply pause it. Riley's
+    pages are the same, byte for byte, whichever it was: the pause is no sign of an alert."""
+    riley = Browser(app).login(world.recovering)
+    after_alert = riley_pages(riley)
+    assert any(SHARING_OFF in page for page in after_alert.values())
+
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    alice.post(f"{url}/safety", {"reason": "Talked it through with Harper alone."})
+    assert "Let my partner read this" in riley.text(f"/my/assignments/{worried_harper['open']}")
+    assert "Pause sharing" in alice.text(url)
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert couple_state(app, world.couple_id) is None, "no safety alert: a pause of its own"
+    assert "You paused sharing between the partners on" in alice.text(url)
+
+    after_pause = riley_pages(riley)
+    assert sorted(after_pause) == sorted(after_alert)
+    for path, page in after_alert.items():
+        assert after_pause[path] == page, f"{path} differs between an alert and a pause"
+
+
+def test_the_practitioners_pause_and_a_safety_alert_each_hold_sharing_off(app, world):
+    assignment = assign(app, world.couple_id, "finding-the-right-amount")
+    mine = f"/my/assignments/{assignment}"
+    riley, harper = Browser(app).login(world.recovering), Browser(app).login(world.hurt)
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert SHARING_OFF in riley.text(mine) and SHARING_OFF in harper.text(mine)
+    assert "Safety answers that ask for your care" not in alice.text("/dashboard")
+
+    # A worrying answer while paused still alerts the practitioner (and still holds sharing
+    # off once the pause ends); resolving it leaves the practitioner's own pause in place.
+    assert harper.post("/my/safety/", WORRIED).status_code == 302
+    assert "Safety answers that ask for your care" in alice.text("/dashboard")
+    before = snapshot(app)
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert "Sharing is already paused for this couple." in alice.text(url)
+    assert_unchanged(app, before)
+    response = alice.post(f"{url}/safety", {"reason": "Seen alone; safe to go on."})
+    assert response.status_code == 302
+    assert "sharing stays paused" in alice.text(url)
+    assert SHARING_OFF in riley.text(mine)
+    assert alice.post(f"{url}/sharing/resume", form_url=url).status_code == 302
+    assert "Let my partner read this" in riley.text(mine)
+    assert "Let my partner read this" in harper.text(mine)
+    assert [e.action for e in audit_entries(app) if e.action.startswith("sharing.")] == [
+        "sharing.paused",
+        "sharing.resumed",
+    ]
+
+
+def audit_entries(app) -> list[AuditEntry]:
+    with app.app_context():
+        found = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        session.expunge_all()
+        return found
 
 
 def test_the_demo_shows_agreed_policies_and_one_safety_alert(app, runner):
