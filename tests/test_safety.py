@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Partner, Reflection, SafetyScreen, User
-from practice.services import reflections, sessions
+from practice.services import reflections
 from practice.services.safety import QUESTIONS
 from tests.helpers.crawl import crawl
 from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
-from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
+from tests.helpers.people import PASSWORD, Browser, assign_exercises, signed_session
 
 SAFE = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
 WORRIED = {"afraid": "yes", "hurt": "no", "controlled": "no", "safe_together": "no"}
@@ -171,12 +171,7 @@ def worried_harper(app, world):
         "harper_shared": submit(app, world.hurt_id, both, "Harper shared words", True),
         "open": assign(app, world.couple_id, "finding-the-right-amount"),
     }
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        note = record_session(couple, couple.practitioner, reflection_ids=[ids["riley_shared"]])
-        sessions.sign(note, couple.practitioner, PASSWORD)
-        commit()
-        ids["session"] = note.id
+    ids["session"] = signed_session(app, world.couple_id, reflection_ids=[ids["riley_shared"]])
     harper = Browser(app).login(world.hurt)
     assert harper.get("/my/safety/").status_code == 200, "the questions can be answered again"
     assert harper.post("/my/safety/", WORRIED).location.endswith("/my/")

@@ -177,3 +177,18 @@ def record_session(couple, practitioner, **changes):
     }
     data.update(changes)
     return sessions.save_session(None, couple, practitioner, sessions.SessionInput(**data))
+
+
+def signed_session(app, couple_id: int, **changes) -> int:
+    """A session of the couple recorded and signed by its practitioner (``record_session``'s
+    defaults, with ``changes``); its id."""
+    from practice.db import session
+    from practice.models import Couple
+    from practice.services import sessions
+
+    with app.app_context():
+        couple = session.get(Couple, couple_id)
+        note = record_session(couple, couple.practitioner, **changes)
+        sessions.sign(note, couple.practitioner, PASSWORD)
+        commit()
+        return note.id
