@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+# The largest number a record's id can be: SQLite keeps 64-bit signed integers (and its
+# driver refuses to send a larger one: OverflowError), PostgreSQL's ids are narrower still.
+LARGEST_ID = 2**63 - 1
+
+
+def in_range(number: int) -> bool:
+    """Whether ``number`` could be an id (or a page) at all; a number past it names nothing."""
+    return 0 <= number <= LARGEST_ID
+
 
 def found(thing):
     """The thing, or 404 when it is missing or out of reach."""
@@ -82,6 +91,9 @@ def _load_url_objects(loaders: Callable[[], dict[str, Loader]]) -> None:
     args = request.view_args
     if not args:
         return
+    # A number too large to be any record's id names nothing: 404, before any query.
+    if not all(in_range(v) for v in args.values() if isinstance(v, int)):
+        abort(404)
     # The ids as they came, for the audit of reads (practice.audit.reads).
     g.practice_url_ids = dict(args)
     known = loaders()

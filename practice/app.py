@@ -8,9 +8,9 @@ from flask import Flask, render_template
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from practice import config, paths
+from practice import config, filemodes, paths
 from practice.extension import Practice, db, is_embedded_default
-from practice.web import strict_transport, template_helpers
+from practice.web import security_headers, template_helpers
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,7 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The standalone app owns its instance folder: readable by its owner only.
+    filemodes.private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
@@ -54,8 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
 
-    # Every response of the standalone app, an unknown URL's too, insists on HTTPS when on it.
-    app.after_request(strict_transport)
+    # Every response of the standalone app, an unknown URL's or a wrong method's too, carries
+    # the security headers (and insists on HTTPS when on it).
+    app.after_request(security_headers)
 
     # Outside Practice's blueprint (an unknown URL, a crash), pages still get its helpers.
     @app.errorhandler(404)
@@ -81,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _instance_secret(path: Path) -> str:
     """The app's secret key: made once at random, kept in the instance folder (mode 600)."""
     if path.exists():
+        filemodes.private_file(path)
         return path.read_text().strip()
     key = secrets.token_hex(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

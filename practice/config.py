@@ -17,6 +17,10 @@ DEFAULTS = {
     "PRACTICE_TIMEZONE": "UTC",
     "PRACTICE_INVITATION_DAYS": 7,
     "PRACTICE_PAGE_SIZE": 50,
+    # The longest answer a client writes to one prompt (a reflection's answer, a disclosure
+    # part), and the longest text a practitioner writes at once (a whole session note, all
+    # its sections together; feedback; an addendum). Every path that stores such text, the
+    # pages' autosave included, refuses more with a message by the box.
     "PRACTICE_MAX_ANSWER_CHARS": 20_000,
     "PRACTICE_MAX_NOTE_CHARS": 50_000,
     # Idle log-off, in minutes, and the longest a sign-in lasts, in hours.

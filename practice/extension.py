@@ -41,12 +41,25 @@ def _sqlite_tuning(dbapi_connection, _record):
         cursor.close()
 
 
+def _sqlite_file_private(_dialect, _record, cargs, cparams):
+    """Before Practice's own SQLite database is opened: the file, and so the -wal, -shm and
+    -journal files SQLite makes with the database file's mode, readable by its owner only
+    (``practice.filemodes``). Returns None: the driver then connects as usual."""
+    from practice import filemodes
+
+    database = cargs[0] if cargs else cparams.get("database", "")
+    path = filemodes.sqlite_path(str(database))
+    if path is not None and path.parent.is_dir():
+        filemodes.private_sqlite(path)
+
+
 def _bind_listeners(app: Flask, database: SQLAlchemy) -> None:
     """Practice's SQLAlchemy listeners, on Practice's engine and sessions and nowhere else.
 
     - Foreign keys on for each SQLite connection of the engine Practice's tables live on
-      (the host's, when Practice shares the host's database: its tables need them); WAL and
-      the other tuning on Practice's own SQLite engine only (a host's file keeps its mode).
+      (the host's, when Practice shares the host's database: its tables need them); WAL, the
+      other tuning and a file only its owner reads on Practice's own SQLite engine only (a
+      host's file keeps its mode).
     - The audit trail and the signed-note lock on ``database.session``, whose sessionmaker
       has a Session class of its own, so sessions made elsewhere (a host's plain Session,
       another Flask-SQLAlchemy instance) never run them. On a shared instance they see the
@@ -61,6 +74,7 @@ def _bind_listeners(app: Flask, database: SQLAlchemy) -> None:
         event.listen(engine, "connect", _sqlite_pragmas)
         if database is db and not event.contains(engine, "connect", _sqlite_tuning):
             event.listen(engine, "connect", _sqlite_tuning)
+            event.listen(engine, "do_connect", _sqlite_file_private)
     audit.listen(database.session)
     keep_signed_notes_locked(database.session)
 

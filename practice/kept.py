@@ -7,11 +7,14 @@ goes in through ``transaction()``: a short transaction of its own, on a connecti
 own, committed before the page answers, whatever then happens to the request's.
 """
 
+import hashlib
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
@@ -29,6 +32,30 @@ class RequestHoldsTheWriteLock(RuntimeError):
 def _engine() -> Engine:
     # The engine the request's session uses for Practice's tables, whoever owns the session.
     return request_session.get_bind(mapper=ThrottleEvent)
+
+
+# Each request engine's kept engine: the same database through a pool of its own.
+_kept_engines: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_kept_engines_lock = threading.Lock()
+
+
+def _kept_engine(engine: Engine) -> Engine:
+    """The engine kept writes go through: the request engine's database, connection
+    settings and connect listeners (SQLite's busy timeout among them), in a pool of its own.
+
+    A request holds a connection of the request engine's pool while it asks for a kept
+    write; were the kept write to take a second one from the same pool, as many requests at
+    once as the pool has connections would each hold one and wait for another, forever (till
+    the pool's timeout). From a pool of its own a kept write always gets one: nothing holds
+    those connections longer than a kept transaction. Disposed with the request engine.
+    """
+    with _kept_engines_lock:
+        kept = _kept_engines.get(engine)
+        if kept is None:
+            kept = create_engine(engine.url, pool=engine.pool.recreate())
+            event.listen(engine, "engine_disposed", lambda _engine: kept.dispose())
+            _kept_engines[engine] = kept
+        return kept
 
 
 def _one_connection(engine: Engine) -> bool:
@@ -75,9 +102,39 @@ def transaction() -> Iterator[Session]:
             "A kept write (throttle count, audit row) must run before the request writes: "
             "on SQLite it would wait for the request's own transaction."
         )
-    with Session(bind=engine) as own, own.begin():
+    with Session(bind=_kept_engine(engine)) as own, own.begin():
         opened = _open.set(own)
         try:
             yield own
         finally:
             _open.reset(opened)
+
+
+@contextmanager
+def exclusive(*names: str) -> Iterator[Session]:
+    """A kept transaction that holds a lock on each of ``names`` (say, an account and an
+    address) from its first statement to its commit: a check of what is counted so far and
+    the count of one more, made inside it, are one step for every worker and server.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before anything is read (a
+    second request waits its turn, up to the busy timeout). PostgreSQL: a transaction-level
+    advisory lock per name, taken in one order so two requests never wait on each other.
+    It must be the outermost kept block: a lock taken after reading would come too late.
+    """
+    if _open.get() is not None:
+        raise RuntimeError("An exclusive kept transaction cannot run inside another.")
+    with transaction() as own:
+        if own is not request_session:  # one shared in-memory connection: nothing to race
+            connection = own.connection()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                for key in sorted({_lock_key(name) for name in names}):
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        yield own
+
+
+def _lock_key(name: str) -> int:
+    """A 64-bit advisory lock number for ``name``, the same in every process."""
+    digest = hashlib.sha256(f"practice:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

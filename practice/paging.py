@@ -1,15 +1,27 @@
 """One way to show a long list a page at a time: every paged list in Practice uses it.
 
-``paginate`` counts a select's rows, clamps the page number asked for into 1..pages (a
-stale link past the end shows the last page, not an empty one) and fetches that page.
-Templates show it with the ``pager`` macro in ``templates/macros.html``.
+``page_number`` reads the page a link asks for (``?page=``); ``paginate`` counts a
+select's rows, clamps that number into 1..pages (a stale link past the end shows the last
+page, not an empty one) and fetches that page. Templates show it with the ``pager`` macro in
+``templates/macros.html``.
 """
 
 from dataclasses import dataclass, field
 
+from flask import abort, request
 from sqlalchemy import Select, func, select
 
+from practice.access import in_range
 from practice.db import session
+
+
+def page_number() -> int:
+    """The page ``?page=`` asks for: 1 when it is missing or not a whole number; 404 for a
+    number too large to be any list's page (the same bound as a record's id)."""
+    page = request.args.get("page", 1, type=int)
+    if not in_range(abs(page)):
+        abort(404)
+    return max(page, 1)
 
 
 @dataclass

@@ -11,10 +11,11 @@ The rules (see the product brief):
   couple's practitioner.
 - A partner reads their own words and the feedback on them. Of the other partner's words,
   only what the other chose to share, or what a mutual reveal has revealed, and only while
-  the couple's joint features are on (a concerning safety answer turns them off). Never a
+  the couple's joint features are on (a concerning safety answer or the practitioner's
+  pause turns them off, and the partners' pages do not say which). Never a
   session note, an addendum or the safety answers.
 - The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
-  joint-features switch, reveal-together, a disclosure part's release, the check-in
+  joint-features switches, reveal-together, a disclosure part's release, the check-in
   summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
 """
 
@@ -46,26 +47,37 @@ from practice.models import (
 from practice.models.sessions import Addendum
 
 # --- the couple's joint-features switch ------------------------------------------------------
+#
+# Two things turn the features that bring the partners' words together off: a safety answer
+# that asks for the practitioner's care (until the practitioner, having read it, turns them
+# back on), and the practitioner pausing sharing for the couple (until they resume it).
+# Either way the partners' pages are the same: neither partner can tell which it was, so a
+# pause never tells one partner that the other raised an alarm.
 
 
 def sharing_on(couple: Couple) -> bool:
     """Whether features that bring the partners' words together (sharing, mutual reveal,
     reading a released disclosure part in the app) are on for this couple."""
-    return couple.joint_features_off_since is None
+    return couple.joint_features_off_since is None and couple.sharing_paused_at is None
 
 
-def sharing_paused_since(couple: Couple) -> datetime | None:
+def safety_alert_since(couple: Couple) -> datetime | None:
     """When a safety answer turned the couple's joint features off: for the practitioner."""
     return couple.joint_features_off_since
 
 
-def sharing_paused() -> ColumnElement[bool]:
-    """SQL: couples whose joint features are off."""
+def paused_by_practitioner_since(couple: Couple) -> datetime | None:
+    """When the practitioner paused sharing for the couple: for the practitioner."""
+    return couple.sharing_paused_at
+
+
+def safety_alerts() -> ColumnElement[bool]:
+    """SQL: couples whose joint features a safety answer turned off."""
     return Couple.joint_features_off_since.is_not(None)
 
 
-def sharing_paused_order():
-    """SQL: to list paused couples, longest paused first."""
+def safety_alerts_order():
+    """SQL: to list couples with a safety alert, the longest-standing first."""
     return Couple.joint_features_off_since
 
 
@@ -457,7 +469,8 @@ def template_helpers() -> dict:
     return {
         "answered_alone": answered_alone,
         "sharing_of": sharing_of,
-        "sharing_paused_since": sharing_paused_since,
+        "safety_alert_since": safety_alert_since,
+        "paused_by_practitioner_since": paused_by_practitioner_since,
         "release_of": release_of,
         "checkin_shared": checkin_shared,
         "summary_shared": summary_shared,

@@ -263,9 +263,11 @@ class _Assigned:
 
 @dataclass(frozen=True)
 class _Switch:
-    """What privacy reads of a couple: its joint-features switch at one moment."""
+    """What privacy reads of a couple: its joint-features switches at one moment (the seed
+    makes safety alerts, never a practitioner's pause)."""
 
     joint_features_off_since: datetime | None
+    sharing_paused_at: datetime | None = None
 
 
 _ON = _Switch(None)

@@ -23,7 +23,6 @@ from flask_login import LoginManager, current_user, login_user, logout_user, use
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from practice import kept
 from practice.db import session as db_session
 from practice.models import User
 from practice.services import PracticeError, accounts, audit, throttle, two_factor
@@ -112,20 +111,21 @@ def check_credentials(email: str, password: str) -> User:
 
     Known and unknown e-mails are treated alike: both are throttled and counted, and a
     throttled attempt never checks the password, so neither answer nor timing tells them
-    apart. Refusals are counted and audited in their own transaction, before anything else
-    is written; a success is audited with the request.
+    apart. The attempt is counted before the password is checked, in one step with the
+    check of the wait (so of many at once, no more than the limit are checked), and
+    forgotten when it succeeds. Counts and refusals are kept in transactions of their own,
+    before anything else is written; a success is audited with the request.
     """
-    typed = (email or "")[:254]
-    wait = throttle.minutes_to_wait(throttle.SIGNIN, email)
+    typed = audit.typed_address(email)
+    wait = throttle.attempt(throttle.SIGNIN, email).wait
     if wait:
         audit.record_kept("signin.throttled", detail=typed)
         raise PracticeError(throttle.message(wait))
     user = authenticate(email, password)
     if user is None:
-        with kept.transaction():
-            throttle.count(throttle.SIGNIN, email)
-            audit.record_kept("signin.failed", detail=typed)
+        audit.record_kept("signin.failed", detail=typed)
         raise PracticeError(MISMATCH)
+    # This attempt and the account's earlier failures are forgotten (the address's stay).
     throttle.clear_account(throttle.SIGNIN, email)
     audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id)
     return user
@@ -134,12 +134,12 @@ def check_credentials(email: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """The account page: the current password is checked like a sign-in (throttled, a wrong
     one counted and kept), then the account takes the new one."""
-    wait = throttle.minutes_to_wait(throttle.SIGNIN, user.email)
-    if wait:
-        raise PracticeError(throttle.message(wait), "current_password")
+    counted = throttle.attempt(throttle.SIGNIN, user.email)
+    if counted.wait:
+        raise PracticeError(throttle.message(counted.wait), "current_password")
     if not user.check_password(current):
-        throttle.count(throttle.SIGNIN, user.email)
         raise PracticeError("That is not your current password.", "current_password")
+    throttle.forget(counted)
     accounts.change_password(user, current, new)
 
 
@@ -198,22 +198,26 @@ def check_code(pending: Pending, code: str) -> int | None:
     the wrong code that reaches the limit raises PendingEnded instead.
     """
     user = pending.user
+    # Counted before it is checked, in one step with the check of the limit: of many codes
+    # sent at once, no more than the limit are checked (a right one forgets the count).
+    wrong = two_factor.claim_code_attempt(user)
+    if wrong is None:
+        raise _end_pending(TOO_MANY_CODES)
     try:
         how = two_factor.sign_in_with_code(user, code)
     except PracticeError:
         # A refused code leaves nothing worth keeping in the request's transaction (at most
         # a claim on a used step that matched no row), so it ends here, as the commit point
-        # would end it; on SQLite the count below could not be written while it held the lock.
+        # would end it; on SQLite the audit row below could not be written while it held
+        # the lock.
         db_session.rollback()
-        with kept.transaction():
-            wrong = two_factor.note_wrong_code(user)
-            audit.record_kept(
-                "twofactor.failed",
-                user=user,
-                subject="user",
-                subject_id=user.id,
-                detail=f"wrong code {wrong} of {two_factor.MAX_WRONG_CODES}",
-            )
+        audit.record_kept(
+            "twofactor.failed",
+            user=user,
+            subject="user",
+            subject_id=user.id,
+            detail=f"wrong code {wrong} of {two_factor.MAX_WRONG_CODES}",
+        )
         if wrong >= two_factor.MAX_WRONG_CODES:
             raise _end_pending(TOO_MANY_CODES) from None
         raise

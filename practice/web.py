@@ -59,8 +59,19 @@ CONTENT_SECURITY_POLICY = (
 STRICT_TRANSPORT = "max-age=31536000; includeSubDomains"
 
 
-def strict_transport(response):
-    """Behind HTTPS, browsers are told to never use plain HTTP here again (for a year)."""
+def security_headers(response):
+    """The headers every Practice response carries, a page, a download or an error alike.
+
+    The blueprint sets them on its own responses (in a host app, the host's pages are the
+    host's business); the standalone app sets them on every response it gives, an unknown
+    URL's 404, a wrong method's 405 and a crash's 500 too.
+    """
+    # Tokens live in invitation URLs: never send them on as a Referer.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # Behind HTTPS, browsers are told to never use plain HTTP here again (for a year).
     if current_app.config.get("PRACTICE_HTTPS"):
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT)
     return response
@@ -72,12 +83,7 @@ def install(bp: Blueprint) -> None:
 
     @bp.after_request
     def private_by_default(response):
-        # Tokens live in invitation URLs: never send them on as a Referer.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        strict_transport(response)
+        security_headers(response)
         # Client pages and downloads are never cached; our own stylesheet and script may be.
         is_asset = request.endpoint == "practice.static"
         if not is_asset and (

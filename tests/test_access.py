@@ -80,6 +80,9 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.safety_review.couple", {"couple_id": c}, alice_only),
         Case("GET", "practice.safety_review.couple", {"couple_id": other}, {"bob"}),
         Case("POST", "practice.safety_review.couple", {"couple_id": other}, {"bob"}),
+        Case("POST", "practice.safety_review.pause_sharing", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.safety_review.resume_sharing", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.safety_review.pause_sharing", {"couple_id": other}, {"bob"}, 302),
         Case("GET", "practice.audit.log", {}, {"owner"}),
         Case("GET", "practice.audit.export", {}, {"owner"}),
         Case("GET", "practice.caseload.dashboard", {}, PRACTITIONERS),
@@ -293,3 +296,52 @@ def _token(person_browser) -> str:
     match = CSRF.search(page)
     assert match
     return match.group(1) or match.group(2)
+
+
+HUGE = 10**25  # past any integer SQLite (64-bit) or PostgreSQL can hold
+
+
+@pytest.mark.parametrize("person", ["owner", "alice", "riley"])
+def test_a_number_too_large_for_any_id_is_not_found(app, populated, person):
+    """Every route that takes a number, with a number larger than any id can be, asked by
+    someone whose pages those are: 404, like any id that names nothing (it was a 500, the
+    database driver's OverflowError); and a page number likewise."""
+    ids = populated
+    who = Browser(app).login(ids["emails"][person])
+    token = _token(who)
+    with app.test_request_context():
+        urls = sorted(
+            {
+                (case.method, url_for(case.endpoint, **dict.fromkeys(case.values, HUGE)))
+                for case in build_cases(ids)
+                if case.values
+                and person in case.audience
+                and all(isinstance(value, int) for value in case.values.values())
+            }
+        )
+    assert len(urls) >= {"owner": 1, "alice": 20, "riley": 5}[person], urls
+    wrong = []
+    for method, url in urls:
+        if method == "GET":
+            response = who.client.get(url)
+        else:
+            response = who.client.post(url, data={"csrf_token": token})
+        response.close()
+        if response.status_code != 404:
+            wrong.append(f"{method} {url}: {response.status_code}")
+    paged = {
+        "owner": ["/admin/audit/"],
+        "alice": ["/dashboard", f"/couples/{ids['couple']}/check-ins"],
+    }
+    for url in paged.get(person, []):
+        assert who.client.get(f"{url}?page=3").status_code == 200, "past the end: the last page"
+        for page in (HUGE, -HUGE):
+            response = who.client.get(f"{url}?page={page}")
+            if response.status_code != 404:
+                wrong.append(f"GET {url}?page={page}: {response.status_code}")
+    if person == "owner":
+        # The audit log's couple filter is a form field: a message beside it, not a 500.
+        page = who.text(f"/admin/audit/?couple={HUGE}")
+        assert "Enter a couple&#39;s number, such as 12." in page, "no message for the filter"
+        assert who.client.get(f"/admin/audit/export.csv?couple={HUGE}").status_code == 302
+    assert not wrong, "\n".join(wrong)

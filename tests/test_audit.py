@@ -277,6 +277,40 @@ def test_the_database_refuses_to_change_or_delete_an_entry(app, one_entry, state
     assert entries(app) == one_entry
 
 
+# Statements that rewrite an entry by inserting over it: SQLite's REPLACE deletes the row it
+# conflicts with without firing the delete trigger; an upsert updates it.
+_OVER_IT = (
+    "(id, at, user_id, user_name, user_role, ip, user_agent, action, subject, subject_id, "
+    "couple_id, detail) SELECT id + :shift, at, user_id, user_name, user_role, ip, user_agent, "
+    "action, subject, subject_id, couple_id, 'rewritten' FROM practice_audit_entries "
+    "WHERE id = :id"
+)
+_UPSERT = " ON CONFLICT (id) DO UPDATE SET detail = excluded.detail"
+REWRITES = {
+    "sqlite": [
+        "REPLACE INTO practice_audit_entries " + _OVER_IT,
+        "INSERT OR REPLACE INTO practice_audit_entries " + _OVER_IT,
+        "INSERT INTO practice_audit_entries " + _OVER_IT + _UPSERT,
+    ],
+    "postgresql": ["INSERT INTO practice_audit_entries " + _OVER_IT + _UPSERT],
+}
+
+
+def test_the_database_refuses_to_insert_over_an_entry(app, one_entry):
+    with app.app_context():
+        engine = app.extensions["practice"].db.engine
+    statements = REWRITES[engine.dialect.name]
+    last = {"id": one_entry[-1]["id"]}
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement), {**last, "shift": 0})
+    assert entries(app) == one_entry
+    # A new entry still goes in, with an id of its own given, as the upsert would have.
+    with engine.begin() as connection:
+        connection.execute(text(statements[-1]), {**last, "shift": 1000})
+    assert len(entries(app)) == len(one_entry) + 1
+
+
 def test_no_route_changes_or_removes_an_entry(app, populated):
     ids = populated
     with app.app_context():
@@ -476,3 +510,17 @@ def test_signing_in_through_the_page_leaves_a_trail_of_success_and_failure(app, 
     [succeeded] = entries(app, action="signin.succeeded")
     assert succeeded["user_id"] == alice and succeeded["user_name"] == "Alice Adler"
     assert "not the password" not in str(entries(app))
+
+
+def test_a_password_typed_into_the_e_mail_box_never_reaches_the_log(app, world, browser):
+    """The log names what was typed as an e-mail at sign-in only when it is one: a password
+    typed into the wrong box is not kept (the reset form refuses anything but an address)."""
+    visitor = browser()
+    secret = "my harbour walk 1987 h4x-TYPED"
+    visitor.post("/login", {"email": secret, "password": secret})
+    owner = Browser(app).login(world.owner)
+    log = owner.text("/admin/audit/")
+    csv = owner.get("/admin/audit/export.csv").get_data(as_text=True)
+    assert "signin.failed" in csv
+    assert "h4x-TYPED" not in log + csv + str(entries(app))
+    assert "(not an e-mail address)" in csv

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from practice import create_app
 from practice.db import session
 from practice.models import Program, Step
-from tests.helpers.people import PASSWORD, Browser
+from tests.helpers.people import FIRST_OWNER, Browser
 
 
 def _dispose(app):
@@ -39,13 +39,7 @@ def test_first_run_creates_everything_and_asks_for_the_owner(tmp_path, monkeypat
         assert visitor.get("/login").location.endswith("/setup")
         response = visitor.post(
             "/setup",
-            {
-                "practice_name": "Harbour",
-                "name": "Olive",
-                "email": "olive@example.org",
-                "password": PASSWORD,
-                "confirm": PASSWORD,
-            },
+            FIRST_OWNER,
         )
         assert response.location.endswith("/dashboard")
         assert Browser(app).get("/").location.endswith("/login")

@@ -14,7 +14,10 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from practice.db import session
+from practice.models import AuditEntry
 from tests.helpers.crawl import crawl, forms_of_the_populated_world, forms_on, submission
 from tests.helpers.people import PASSWORD, Browser
 
@@ -107,6 +110,8 @@ def test_hostile_text_in_a_form_is_refused_or_kept_and_always_shown_escaped(app,
     posts, _ = _fill(app, ids, found, problems, everywhere=False)
     more, _ = _fill(app, ids, found, problems, everywhere=True)
     assert posts + more, f"{found.page} no longer shows the form posting to {found.action}"
+    # The audit log says that something happened, never what anyone typed.
+    problems += [f"the audit log keeps typed text: {detail[:60]!r}" for detail in _audited(app)]
 
     # Then every page and download as everyone, on SQLite; on PostgreSQL, whose part is
     # keeping (or refusing) what was typed, as the one who typed it: their own pages read
@@ -129,6 +134,16 @@ def test_hostile_text_in_a_form_is_refused_or_kept_and_always_shown_escaped(app,
                 _check_html(f"{person} GET {path}", response.get_data(as_text=True), problems)
     assert pages > (5 if postgres else 30) and (postgres or pdfs >= 3), (pages, pdfs)
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def _audited(app) -> list[str]:
+    """Audit details carrying any of the corpus's marked strings."""
+    with app.app_context():
+        found = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.detail.contains("h4x"))
+        ).all()
+        session.remove()
+    return found
 
 
 def _engine_name(app) -> str:

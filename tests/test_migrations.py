@@ -108,6 +108,32 @@ def practice_versions(engine) -> list[str]:
         return list(connection.scalars(text("SELECT version_num FROM practice_alembic_version")))
 
 
+def triggers(engine) -> dict[str, str]:
+    """The database's triggers on Practice's tables, by name, as the database states them."""
+    if engine.dialect.name == "sqlite":
+        query = "SELECT name, sql, '' FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        # This schema's own, named without the schema (each test has a schema of its own).
+        query = (
+            "SELECT tgname, pg_get_triggerdef(t.oid), current_schema() || '.' FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+            "AND c.relnamespace = current_schema()::regnamespace"
+        )
+    with engine.connect() as connection:
+        rows = connection.execute(text(query))
+        return {name: " ".join(sql.replace(schema, "", 1).split()) for name, sql, schema in rows}
+
+
+@contextmanager
+def empty_like(engine, tmp_path):
+    """Another empty database of the same kind as ``engine``'s: its URL."""
+    if engine.dialect.name == "sqlite":
+        yield f"sqlite:///{tmp_path}/other.sqlite3"
+    else:
+        with fresh_postgres_schema() as url:
+            yield url
+
+
 def test_auto_setup_is_off_so_the_database_starts_empty(empty_url, tmp_path):
     # Guards the other tests: the app must not have created anything on its own.
     with practice_app(empty_url, tmp_path) as (_app, engine):
@@ -123,6 +149,16 @@ def test_upgrading_an_empty_database_gives_exactly_the_models(empty_url, tmp_pat
         model_tables = set(Base.metadata.tables)
         assert table_names(engine) == model_tables | {VERSION_TABLE}
         assert practice_versions(engine) == [head_revision()]
+
+        # The triggers too (the audit log's append-only ones): the same as create_all's.
+        with empty_like(engine, tmp_path) as other_url:
+            other = create_engine(other_url)
+            with other.begin() as connection:
+                Base.metadata.create_all(connection)
+            made = triggers(other)
+            other.dispose()
+        assert "practice_audit_no_update" in made or "practice_audit_no_change" in made
+        assert triggers(engine) == made
 
 
 def test_the_comparison_would_notice_a_missing_table(sqlite_url, tmp_path):

@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The low-level facts partner privacy rests on.
 FACTS = {
     "shared_with_partner",  # a reflection's or check-in's sharing flag
-    "joint_features_off_since",  # the couple's joint-features switch
+    "joint_features_off_since",  # the couple's joint-features switch (a safety answer)
+    "sharing_paused_at",  # and the practitioner's own pause
     "reveal_together",  # an exercise answered alone and revealed to both
     "visibility",  # how a disclosure part is released
     "is_released",

@@ -10,9 +10,14 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Reflection, User
 from practice.programs.loader import ProgramFileError, parse_program
-from practice.services import pacing, reflections, safety, sessions
+from practice.services import pacing, reflections, safety
 from tests.helpers.database import counted_queries
-from tests.helpers.people import PASSWORD, SAFE_ANSWERS, Browser, assign_exercises, record_session
+from tests.helpers.people import (
+    SAFE_ANSWERS,
+    Browser,
+    assign_exercises,
+    signed_session,
+)
 
 RILEY_WORDS = "RILEY-HEARD-THE-APOLOGY"
 HARPER_WORDS = "HARPER-NEEDS-QUIET-EVENINGS"
@@ -70,12 +75,7 @@ def everything_harper_can_open(app, world, harper, aid, riley_reflection_id) -> 
     denied = harper.get(f"/my/reflections/{riley_reflection_id}")
     pages.append(f"{denied.status_code}")
     pages.append(denied.get_data(as_text=True))
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        note = record_session(couple, couple.practitioner, reflection_ids=[riley_reflection_id])
-        sessions.sign(note, couple.practitioner, PASSWORD)
-        commit()
-        note_id = note.id
+    note_id = signed_session(app, world.couple_id, reflection_ids=[riley_reflection_id])
     for query in ("", "?reflections=1"):
         pdf = harper.get(f"/my/handouts/{note_id}/pdf{query}")
         assert pdf.status_code == 200

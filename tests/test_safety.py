@@ -11,11 +11,12 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from practice.db import commit, session
-from practice.models import Couple, Partner, Reflection, SafetyScreen, User
-from practice.services import reflections, sessions
+from practice.models import AuditEntry, Couple, Partner, Reflection, SafetyScreen, User
+from practice.services import reflections
 from practice.services.safety import QUESTIONS
+from tests.helpers.crawl import crawl
 from tests.helpers.pages import Page, assert_refused, assert_unchanged, snapshot
-from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
+from tests.helpers.people import PASSWORD, Browser, assign_exercises, signed_session
 
 SAFE = {"afraid": "no", "hurt": "no", "controlled": "no", "safe_together": "yes"}
 WORRIED = {"afraid": "yes", "hurt": "no", "controlled": "no", "safe_together": "no"}
@@ -170,12 +171,7 @@ def worried_harper(app, world):
         "harper_shared": submit(app, world.hurt_id, both, "Harper shared words", True),
         "open": assign(app, world.couple_id, "finding-the-right-amount"),
     }
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        note = record_session(couple, couple.practitioner, reflection_ids=[ids["riley_shared"]])
-        sessions.sign(note, couple.practitioner, PASSWORD)
-        commit()
-        ids["session"] = note.id
+    ids["session"] = signed_session(app, world.couple_id, reflection_ids=[ids["riley_shared"]])
     harper = Browser(app).login(world.hurt)
     assert harper.get("/my/safety/").status_code == 200, "the questions can be answered again"
     assert harper.post("/my/safety/", WORRIED).location.endswith("/my/")
@@ -285,6 +281,96 @@ def test_the_practitioner_turns_sharing_back_on_with_a_reason(app, world, worrie
     page = Page(alice.post(url, {"reason": "again"}))
     assert page.status == 200 and "Sharing between the partners is on." in page.html
     assert_unchanged(app, before)
+
+
+def test_the_reason_for_resuming_sharing_stays_out_of_the_audit_log(app, world, worried_harper):
+    """The reason is clinical: kept encrypted with the screen it resolves; the owner's log
+    and its CSV say only that sharing resumed (the detail once held the reason in plain)."""
+    reason = "Harper told me about the night of the 14th; safe to go on. h4x-REASON"
+    alice = Browser(app).login(world.alice)
+    assert alice.post(f"/couples/{world.couple_id}/safety", {"reason": reason}).status_code == 302
+    owner = Browser(app).login(world.owner)
+    log = owner.text("/admin/audit/?action=safety.")
+    assert "safety.joint_features_on" in log
+    csv = owner.get("/admin/audit/export.csv").get_data(as_text=True)
+    assert "safety.joint_features_on" in csv
+    for where, shown in (("the log", log), ("the CSV", csv)):
+        assert "h4x-REASON" not in shown and "14th" not in shown, f"the reason is in {where}"
+    with app.app_context():
+        details = session.scalars(select(AuditEntry.detail)).all()
+        assert not [detail for detail in details if "h4x-REASON" in detail]
+
+
+def riley_pages(riley: Browser) -> dict[str, str]:
+    """Every page Riley reaches, as HTML without the tokens that differ per request."""
+    visit = crawl(riley.client)
+    return {
+        path: without_tokens(response.get_data(as_text=True))
+        for path, response in visit.pages.items()
+        if response.mimetype == "text/html"
+    }
+
+
+def test_the_other_partner_cannot_tell_a_safety_alert_from_the_practitioners_pause(
+    app, world, worried_harper
+):
+    """Harper's answer turned sharing off; the practitioner can also simply pause it. Riley's
+    pages are the same, byte for byte, whichever it was: the pause is no sign of an alert."""
+    riley = Browser(app).login(world.recovering)
+    after_alert = riley_pages(riley)
+    assert any(SHARING_OFF in page for page in after_alert.values())
+
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    alice.post(f"{url}/safety", {"reason": "Talked it through with Harper alone."})
+    assert "Let my partner read this" in riley.text(f"/my/assignments/{worried_harper['open']}")
+    assert "Pause sharing" in alice.text(url)
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert couple_state(app, world.couple_id) is None, "no safety alert: a pause of its own"
+    assert "You paused sharing between the partners on" in alice.text(url)
+
+    after_pause = riley_pages(riley)
+    assert sorted(after_pause) == sorted(after_alert)
+    for path, page in after_alert.items():
+        assert after_pause[path] == page, f"{path} differs between an alert and a pause"
+
+
+def test_the_practitioners_pause_and_a_safety_alert_each_hold_sharing_off(app, world):
+    assignment = assign(app, world.couple_id, "finding-the-right-amount")
+    mine = f"/my/assignments/{assignment}"
+    riley, harper = Browser(app).login(world.recovering), Browser(app).login(world.hurt)
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert SHARING_OFF in riley.text(mine) and SHARING_OFF in harper.text(mine)
+    assert "Safety answers that ask for your care" not in alice.text("/dashboard")
+
+    # A worrying answer while paused still alerts the practitioner (and still holds sharing
+    # off once the pause ends); resolving it leaves the practitioner's own pause in place.
+    assert harper.post("/my/safety/", WORRIED).status_code == 302
+    assert "Safety answers that ask for your care" in alice.text("/dashboard")
+    before = snapshot(app)
+    assert alice.post(f"{url}/sharing/pause", form_url=url).status_code == 302
+    assert "Sharing is already paused for this couple." in alice.text(url)
+    assert_unchanged(app, before)
+    response = alice.post(f"{url}/safety", {"reason": "Seen alone; safe to go on."})
+    assert response.status_code == 302
+    assert "sharing stays paused" in alice.text(url)
+    assert SHARING_OFF in riley.text(mine)
+    assert alice.post(f"{url}/sharing/resume", form_url=url).status_code == 302
+    assert "Let my partner read this" in riley.text(mine)
+    assert "Let my partner read this" in harper.text(mine)
+    assert [e.action for e in audit_entries(app) if e.action.startswith("sharing.")] == [
+        "sharing.paused",
+        "sharing.resumed",
+    ]
+
+
+def audit_entries(app) -> list[AuditEntry]:
+    with app.app_context():
+        found = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        session.expunge_all()
+        return found
 
 
 def test_the_demo_shows_agreed_policies_and_one_safety_alert(app, runner):

@@ -2,6 +2,7 @@
 audit row) stays even when the request's transaction is rolled back, and the throttle holds
 across several app instances (workers) sharing one database."""
 
+import threading
 import time
 
 import pyotp
@@ -140,12 +141,87 @@ def test_a_kept_write_never_waits_on_the_requests_own_write(app, world):
         if session.get_bind(mapper=User).dialect.name == "sqlite":
             assert kept.request_is_writing()
             with pytest.raises(kept.RequestHoldsTheWriteLock):
-                service.note_wrong_code(session.scalar(select(User).filter_by(email=world.alice)))
+                service.claim_code_attempt(
+                    session.scalar(select(User).filter_by(email=world.alice))
+                )
         else:
             assert not kept.request_is_writing()
             alice = session.scalar(select(User).filter_by(email=world.alice))
-            assert service.note_wrong_code(alice) == 1
+            assert service.claim_code_attempt(alice) == 1
         session.rollback()
     assert _count(app, User, name="Bob Busy") == 0
     expected = 0 if "sqlite" in app.config["SQLALCHEMY_DATABASE_URI"] else 1
     assert _count(app, TwoFactorAttempt) == expected
+
+
+# --- many at once ---------------------------------------------------------------------------
+
+AT_ONCE = 30
+
+
+def _all_at_once(send, times: int = AT_ONCE) -> list[str]:
+    """``send(i)`` from ``times`` threads released together; the pages they got back."""
+    start = threading.Barrier(times)
+    pages: list[str] = [""] * times
+
+    def run(i):
+        start.wait()
+        response = send(i)
+        pages[i] = f"{response.status_code} {response.get_data(as_text=True)}"
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return pages
+
+
+def test_thirty_wrong_passwords_at_once_check_no_more_than_the_limit(app, world):
+    """An attacker sends 30 guesses for one account together. Checking the wait and counting
+    the attempt are one step, so 5 passwords are checked (it was 18) and 25 are told to wait;
+    the sixth guess never reaches the password, however the requests interleave."""
+    people = [Browser(app) for _ in range(AT_ONCE)]
+    tokens = [person.token("/login") for person in people]
+    pages = _all_at_once(
+        lambda i: people[i].client.post(
+            "/login", data={"email": world.alice, "password": WRONG, "csrf_token": tokens[i]}
+        )
+    )
+    checked = [page for page in pages if "do not match an account" in page]
+    waiting = [page for page in pages if TOO_MANY in page]
+    assert (len(checked), len(waiting)) == (5, AT_ONCE - 5), [page[:80] for page in pages]
+    assert _count(app, ThrottleEvent, email=world.alice) == 5
+    assert _count(app, AuditEntry, action="signin.failed") == 5
+    assert TOO_MANY in _sign_in(Browser(app), world.alice, PASSWORD), "the right one waits too"
+
+
+def test_thirty_wrong_codes_at_once_check_no_more_than_five(app, world, browser):
+    """30 guesses of the code sent together with one pending sign-in's cookie: 5 are checked
+    and counted (it was 19), the rest end the attempt unchecked, and the right code then
+    no longer signs in."""
+    secret = _switch_on(app, world.alice)
+    valid = {pyotp.TOTP(secret).at(time.time() + 30 * step) for step in range(-2, 3)}
+    wrong = next(code for code in ("000000", "111111", "222222") if code not in valid)
+    alice = browser()
+    assert alice.post("/login", {"email": world.alice, "password": PASSWORD}).location.endswith(
+        CHALLENGE
+    )
+    token = alice.token(CHALLENGE)
+    cookie = alice.client.get_cookie("session")
+    guessers = []
+    for _ in range(AT_ONCE):
+        guesser = app.test_client()
+        guesser.set_cookie("session", cookie.value, domain=cookie.domain)
+        guessers.append(guesser)
+    pages = _all_at_once(
+        lambda i: guessers[i].post(CHALLENGE, data={"code": wrong, "csrf_token": token})
+    )
+    assert all(page.startswith(("200 ", "302 ")) for page in pages), [p[:60] for p in pages]
+    assert _count(app, TwoFactorAttempt) == 5
+    assert _count(app, AuditEntry, action="twofactor.failed") == 5
+    right = alice.client.post(
+        CHALLENGE, data={"code": pyotp.TOTP(secret).now(), "csrf_token": token}
+    )
+    assert right.status_code == 302 and right.location.endswith("/login")
+    assert alice.get("/dashboard").status_code == 302, "nobody is signed in"

@@ -1,6 +1,7 @@
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from practice.access import LARGEST_ID
 from practice.forms import PracticeForm, strip
 
 DATE_MESSAGE = "Enter a date like 2026-11-23."
@@ -24,7 +25,7 @@ class CoupleNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(self.message) from None
-        if self.data is not None and self.data < 1:
+        if self.data is not None and not (1 <= self.data <= LARGEST_ID):
             raise ValueError(self.message)
 
 

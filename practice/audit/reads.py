@@ -114,6 +114,8 @@ NOT_AUDITED: dict[str, str] = {
     "practice.disclosure.start": "a change, recorded with the change",
     "practice.pacing.open_early": "a form; opening a step is recorded as a change",
     "practice.safety.screen": "the person's own questions; answering is recorded",
+    "practice.safety_review.pause_sharing": "a change, recorded as sharing.paused",
+    "practice.safety_review.resume_sharing": "a change, recorded as sharing.resumed",
     "practice.checkins.mine.reminder_settings": "the person's own mail setting",
 }
 

@@ -21,7 +21,7 @@ from practice import access, privacy
 from practice.audit.forms import AuditFilterForm
 from practice.db import session as db_session
 from practice.models import AuditEntry, User
-from practice.paging import Page, paginate
+from practice.paging import Page, page_number, paginate
 from practice.services import audit, clock
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -80,7 +80,7 @@ def _filter_args() -> dict:
 def log():
     form = AuditFilterForm(formdata=request.args)
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     entries = Page(per_page=per_page)
     if form.validate():
         conditions = _filters(form)

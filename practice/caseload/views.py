@@ -18,6 +18,7 @@ from practice.caseload.forms import CoupleForm, StepForm
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program
+from practice.paging import page_number
 from practice.services import (
     PracticeError,
     accounts,
@@ -41,7 +42,7 @@ access.for_practitioners(bp)
 def dashboard():
     per_page = request.args.get("per_page", type=int) or 0
     per_page = per_page if 0 < per_page <= 200 else current_app.config["PRACTICE_PAGE_SIZE"]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = couples.caseload(current_user, page, per_page)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
     today = clock.today_for(current_user)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from practice import access, privacy
 from practice.checkins.forms import CheckinForm, PlanForm, RemindersForm
 from practice.forms import options
+from practice.paging import page_number
 from practice.services import PracticeError, audit, clock, reminders
 from practice.services import checkins as service
 
@@ -59,7 +60,7 @@ def couple_checkins(couple):
             )
             flash("The check-in plan is saved.", "success")
             return redirect(url_for(".couple_checkins", couple_id=couple.id))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
     rows = service.history(couple, page, per_page)
     summary = service.summary_for(current_user, plan) if plan is not None else None

@@ -21,6 +21,8 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
+from practice import filemodes
+
 KEYS_FILE = "encryption_keys"
 CONFIG_KEY = "PRACTICE_ENCRYPTION_KEYS"
 FILE_HEADER = (
@@ -72,7 +74,8 @@ def write_keys_file(path: Path, keys: list[bytes], *, only_if_missing: bool = Fa
     only_if_missing: the first run; if another worker made the file a moment earlier, its
     key wins and this one is dropped, so every worker ends up with the same key.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # A folder made here is the owner's alone; a host's existing folder keeps its mode.
+    path.parent.mkdir(mode=filemodes.FOLDER_MODE, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -107,6 +110,8 @@ class Keyring:
     def from_file(cls, path: Path) -> "Keyring":
         if not path.exists():
             write_keys_file(path, [new_key()], only_if_missing=True)
+        else:
+            filemodes.private_file(path)
         return cls(_read_file(path), path)
 
     @property

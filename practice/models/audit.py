@@ -3,9 +3,11 @@
 Rows name people and records by id and keep a copy of the person's name and role as they
 were; they never carry client content (no reflection, note or feedback text).
 
-The database itself refuses UPDATE and DELETE on the table: the triggers below are created
-with the table (``create_all``) and the same statements belong in the Alembic migration
-(``SQLITE_TRIGGERS`` / ``POSTGRESQL_TRIGGERS``, run in order; ``*_DROP`` undoes them).
+The database itself refuses UPDATE and DELETE on the table, and on SQLite an INSERT over an
+existing entry (REPLACE): the triggers below are created with the table (``create_all``),
+and the migrations create the same ones, each with its own copy of the statements (a landed
+migration never changes); tests/test_migrations.py checks both ways end with the same
+triggers.
 """
 
 from datetime import datetime
@@ -45,10 +47,18 @@ SQLITE_TRIGGERS = (
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
     f"CREATE TRIGGER practice_audit_no_delete BEFORE DELETE ON {TABLE} "
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    # REPLACE (and INSERT OR REPLACE) deletes the entry it conflicts with without firing the
+    # delete trigger: an insert over an existing id is refused before it starts. (An upsert's
+    # DO UPDATE fires the update trigger; on PostgreSQL too, whose ON CONFLICT DO UPDATE runs
+    # the BEFORE UPDATE row trigger, and which has no REPLACE.)
+    "CREATE TRIGGER practice_audit_no_replace BEFORE INSERT ON practice_audit_entries "
+    "WHEN EXISTS (SELECT 1 FROM practice_audit_entries WHERE id = NEW.id) "
+    "BEGIN SELECT RAISE(ABORT, 'The audit log is append-only.'); END",
 )
 SQLITE_TRIGGERS_DROP = (
     "DROP TRIGGER IF EXISTS practice_audit_no_update",
     "DROP TRIGGER IF EXISTS practice_audit_no_delete",
+    "DROP TRIGGER IF EXISTS practice_audit_no_replace",
 )
 
 POSTGRESQL_TRIGGERS = (

@@ -25,6 +25,8 @@ class Couple(Base):
     # Set when a safety answer asked for care: sharing between the partners stays off
     # until the practitioner turns it back on.
     joint_features_off_since: Mapped[datetime | None]
+    # Set when the practitioner paused sharing between the partners, until they resume it.
+    sharing_paused_at: Mapped[datetime | None]
 
     practitioner: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()

@@ -2,6 +2,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice import access, privacy
+from practice.db import refuse
+from practice.forms import ActionForm
 from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
 from practice.services import PracticeError, safety
 
@@ -43,7 +45,14 @@ def couple(couple):
         except PracticeError as error:
             form.add_error(error)
         else:
-            flash(f"Sharing is on again for {couple.name}.", "success")
+            if privacy.sharing_on(couple):
+                flash(f"Sharing is on again for {couple.name}.", "success")
+            else:
+                flash(
+                    f"The safety answers are resolved; sharing stays paused for {couple.name} "
+                    "until you resume it.",
+                    "success",
+                )
             return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
     return render_template(
         "practice/safety/couple.html",
@@ -53,3 +62,36 @@ def couple(couple):
         questions=safety.QUESTIONS,
         joint_features_on=privacy.sharing_on(couple),
     )
+
+
+@staff_bp.post("/couples/<int:couple_id>/sharing/pause")
+def pause_sharing(couple):
+    """The practitioner's own pause: the partners' pages read as after a safety answer."""
+    if _switched(couple, safety.pause_sharing):
+        flash(f"Sharing is paused for {couple.name}.", "success")
+    return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
+
+
+@staff_bp.post("/couples/<int:couple_id>/sharing/resume")
+def resume_sharing(couple):
+    if _switched(couple, safety.resume_sharing):
+        flash(
+            f"Sharing is on again for {couple.name}."
+            if privacy.sharing_on(couple)
+            else f"Your pause is over; a safety answer still holds sharing off for {couple.name}.",
+            "success",
+        )
+    return redirect(url_for("practice.caseload.couple", couple_id=couple.id))
+
+
+def _switched(couple, switch) -> bool:
+    if not ActionForm().validate_on_submit():
+        refuse()
+        return False
+    try:
+        switch(couple, current_user)
+    except PracticeError as error:
+        refuse()
+        flash(error.message, "error")
+        return False
+    return True

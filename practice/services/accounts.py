@@ -267,10 +267,9 @@ def request_password_reset(email: str, address: str) -> tuple[User, str] | None:
     Throttled alike for every e-mail typed, so the answer never tells whether it has an account.
     """
     typed = (email or "")[:254]
-    wait = throttle.minutes_to_wait(throttle.RESET, email, address)
+    wait = throttle.attempt(throttle.RESET, email, address).wait
     if wait:
         raise PracticeError(throttle.message(wait))
-    throttle.count(throttle.RESET, email, address)
     user = find_active_user(email)
     audit.record(
         "password.reset_requested",

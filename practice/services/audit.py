@@ -1,5 +1,11 @@
 """The audit trail: who did what to which record, when and from where. Append-only.
 
+An entry says that something happened, never what anyone wrote: its ``detail`` holds names
+of columns, kinds, counts and numbers, never a reason, note, answer or any other free text
+(the clinical record keeps those, encrypted). What someone typed into an e-mail box goes in
+only when it is an e-mail address (``typed_address``): a password typed into the wrong box
+never reaches the log.
+
 Call ``record`` from views and services inside the request's transaction; the entry
 commits with the change it describes. A refusal that must stay on the trail although its
 request is rolled back (a failed or throttled sign-in, a wrong two-factor code) is written
@@ -11,6 +17,7 @@ the changed columns, never their values. Views of client records are recorded by
 table in ``practice.audit.reads``.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -39,6 +46,17 @@ DETAIL_LIMIT = 500
 AGENT_LIMIT = 200
 # Bookkeeping columns that change with everything and say nothing.
 _NOISE = {"updated_at", "version"}
+
+
+_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+NOT_AN_ADDRESS = "(not an e-mail address)"
+
+
+def typed_address(typed: str) -> str:
+    """What someone typed as an e-mail, fit for the log: the address, or a placeholder when
+    it is not one (a password typed into the wrong box, say)."""
+    typed = (typed or "").strip()[:254]
+    return typed if _ADDRESS.fullmatch(typed) else NOT_AN_ADDRESS
 
 
 class AuditLogIsAppendOnly(RuntimeError):

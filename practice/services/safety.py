@@ -3,7 +3,8 @@
 A concerning answer turns the couple's joint features off (sharing a reflection with the
 partner, mutual reveal; ``privacy.sharing_on`` reads the switch) until the practitioner
 turns them back on. Nothing of this is ever shown to the other partner: their pages just
-stop offering sharing.
+stop offering sharing, exactly as they do when the practitioner pauses sharing for the
+couple (``pause_sharing``), so a pause never tells a partner that there was an alert.
 """
 
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def take_screen(partner: Partner, answers: dict[str, bool]) -> SafetyScreen:
     if partner.screened_at is None:
         partner.screened_at = now
     couple = partner.couple
-    if concerning and privacy.sharing_on(couple):
+    if concerning and privacy.safety_alert_since(couple) is None:
         couple.joint_features_off_since = now
     session.flush()
     audit.record(
@@ -83,7 +84,7 @@ def turn_joint_features_on(couple: Couple, by: User, reason: str) -> None:
         raise PracticeError("Say in a few words why sharing can resume.", "reason")
     if len(reason) > REASON_LENGTH:
         raise PracticeError(f"Keep it to {REASON_LENGTH:,} characters.", "reason")
-    if privacy.sharing_on(couple):
+    if privacy.safety_alert_since(couple) is None:
         raise PracticeError("Joint features are already on for this couple.")
     now = utcnow()
     for screen in session.scalars(
@@ -96,14 +97,35 @@ def turn_joint_features_on(couple: Couple, by: User, reason: str) -> None:
         screen.resolved_at, screen.resolved_by_id, screen.resolution = now, by.id, reason
     couple.joint_features_off_since = None
     session.flush()
+    # The reason is clinical: it stays, encrypted, with the screens it resolves; the audit
+    # log says only that sharing resumed.
     audit.record(
         "safety.joint_features_on",
         user=by,
         subject="couple",
         subject_id=couple.id,
         couple_id=couple.id,
-        detail=reason,
     )
+
+
+def pause_sharing(couple: Couple, by: User) -> None:
+    """The practitioner pauses sharing between the partners, for whatever reason of theirs;
+    the partners' pages read as after a safety answer, so neither can tell which it was."""
+    if privacy.paused_by_practitioner_since(couple) is not None:
+        raise PracticeError("Sharing is already paused for this couple.")
+    couple.sharing_paused_at = utcnow()
+    session.flush()
+    audit.record("sharing.paused", user=by, subject="couple", subject_id=couple.id)
+
+
+def resume_sharing(couple: Couple, by: User) -> None:
+    """End the practitioner's pause; sharing comes back unless a safety answer still holds
+    it off (the practitioner turns that on again on the safety page, with a reason)."""
+    if privacy.paused_by_practitioner_since(couple) is None:
+        raise PracticeError("Sharing is not paused for this couple.")
+    couple.sharing_paused_at = None
+    session.flush()
+    audit.record("sharing.resumed", user=by, subject="couple", subject_id=couple.id)
 
 
 def screens_of(couple: Couple) -> list[SafetyScreen]:
@@ -125,8 +147,8 @@ def alerts_for(practitioner: User) -> list[Couple]:
             select(Couple)
             .where(
                 Couple.practitioner_id == practitioner.id,
-                privacy.sharing_paused(),
+                privacy.safety_alerts(),
             )
-            .order_by(privacy.sharing_paused_order(), Couple.id)
+            .order_by(privacy.safety_alerts_order(), Couple.id)
         )
     )

@@ -72,9 +72,17 @@ def _check(couple: Couple, data: SessionInput) -> tuple[dict, list[Reflection]]:
         raise PracticeError("Length is in minutes, from 5 to 600.", "duration_minutes")
     if data.note_format not in NOTE_FORMATS:
         raise PracticeError("Choose a note format.", "note_format")
+    # The limit is the whole note's, whatever its format: four full sections of a SOAP note
+    # are four times the text of a free one, in the note and in its PDF.
+    total = 0
     for key, _heading in NOTE_FORMATS[data.note_format][1]:
-        if len(data.sections.get(key, "")) > limit:
-            raise PracticeError(f"Each section is limited to {limit:,} characters.", key)
+        total += len(data.sections.get(key, "").strip())
+        if total > limit:
+            raise PracticeError(
+                f"The note is {total:,} characters up to here; a whole note is limited to "
+                f"{limit:,} characters.",
+                key,
+            )
     partners = {p.id: p for p in couple.partners}
     if data.kind not in set(SessionKind):
         raise PracticeError("Choose joint or individual.", "kind")

@@ -6,8 +6,11 @@ run lasts doubles the wait (1, 2, 4 ... minutes), up to an hour. A run ends afte
 minutes following the last wait. Attempts made while waiting are not counted, so a person
 who simply retries too early is not punished further.
 
-Counts are written in a transaction of their own (``practice.kept``): the request that
-counts a failure is refused and rolled back, and the count must stay all the same.
+Every attempt is counted before the password is checked, in the same atomic step as the
+check of the wait (``attempt``), and forgotten when it succeeds: 30 wrong passwords sent at
+once check 5, not as many as slip between a check and a count. Counts are written in a
+transaction of their own (``practice.kept``): the request that counts a failure is refused
+and rolled back, and the count must stay all the same.
 """
 
 from dataclasses import dataclass
@@ -79,19 +82,23 @@ def _ready_at(times: list[datetime], limit: int) -> datetime | None:
     return run[-1] + _wait(len(run), limit)
 
 
-def minutes_to_wait(kind: str, email: str, address: str | None = None) -> int:
+def minutes_to_wait(kind: str, email: str, address: str | None = None, *, within=None) -> int:
     """Whole minutes (at least 1) until the account or address may try again; 0 if now."""
     address = client_address() if address is None else address
     email, now = email_key(email), utcnow()
-    rows = session.execute(
-        select(ThrottleEvent.email, ThrottleEvent.address, ThrottleEvent.created_at)
-        .where(
-            ThrottleEvent.kind == kind,
-            ThrottleEvent.created_at > now - LOOKBACK,
-            or_(ThrottleEvent.email == email, ThrottleEvent.address == address),
+    rows = (
+        (within or session)
+        .execute(
+            select(ThrottleEvent.email, ThrottleEvent.address, ThrottleEvent.created_at)
+            .where(
+                ThrottleEvent.kind == kind,
+                ThrottleEvent.created_at > now - LOOKBACK,
+                or_(ThrottleEvent.email == email, ThrottleEvent.address == address),
+            )
+            .order_by(ThrottleEvent.created_at, ThrottleEvent.id)
         )
-        .order_by(ThrottleEvent.created_at, ThrottleEvent.id)
-    ).all()
+        .all()
+    )
     limit = limits(kind)
     moments = [
         _ready_at([row.created_at for row in rows if row.email == email], limit.per_account),
@@ -103,19 +110,47 @@ def minutes_to_wait(kind: str, email: str, address: str | None = None) -> int:
     return max(1, ceil((ready - now).total_seconds() / 60))
 
 
-def count(kind: str, email: str, address: str | None = None) -> None:
-    """Remember one event, kept even when the request is rolled back; and forget this
-    account's and address's events older than the lookback."""
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt asked for: how long to wait first (0: go ahead, it is counted)."""
+
+    wait: int
+    event_id: int | None = None
+
+
+def attempt(kind: str, email: str, address: str | None = None) -> Attempt:
+    """Check the wait and, when there is none, count this attempt: one atomic step
+    (``kept.exclusive``), so of many attempts at once no more than the limit go ahead.
+
+    The count is kept even when the request is rolled back. An attempt that succeeds (the
+    right password) is forgotten by the caller (``clear_account`` or ``forget``); one made
+    while waiting is not counted. This account's and address's events older than the
+    lookback are forgotten on the way.
+    """
     address = client_address() if address is None else address
     email, now = email_key(email), utcnow()
-    with kept.transaction() as own:
+    with kept.exclusive(
+        f"throttle:{kind}:account:{email}", f"throttle:{kind}:address:{address}"
+    ) as own:
+        wait = minutes_to_wait(kind, email, address, within=own)
+        if wait:
+            return Attempt(wait)
         own.execute(
             delete(ThrottleEvent).where(
                 ThrottleEvent.created_at <= now - LOOKBACK,
                 or_(ThrottleEvent.email == email, ThrottleEvent.address == address),
             )
         )
-        own.add(ThrottleEvent(kind=kind, email=email, address=address, created_at=now))
+        event = ThrottleEvent(kind=kind, email=email, address=address, created_at=now)
+        own.add(event)
+        own.flush()
+        return Attempt(0, event.id)
+
+
+def forget(counted: Attempt) -> None:
+    """The attempt succeeded: it does not count against the account or the address."""
+    if counted.event_id is not None:
+        session.execute(delete(ThrottleEvent).where(ThrottleEvent.id == counted.event_id))
 
 
 def clear_account(kind: str, email: str) -> None:

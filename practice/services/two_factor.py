@@ -1,7 +1,8 @@
 """Two-factor sign-in with an authenticator app (TOTP) and one-time recovery codes.
 
 Only owners and practitioners use it; clients never do. Services flush, never commit; a
-wrong sign-in code alone is counted in a transaction of its own (``practice.kept``).
+sign-in code alone is counted, before it is checked, in a transaction of its own
+(``practice.kept``).
 """
 
 import hashlib
@@ -206,13 +207,23 @@ def recent_wrong_codes(user: User, within=None) -> int:
     )
 
 
-def note_wrong_code(user: User) -> int:
-    """Count a wrong code, kept even when the request is rolled back (the limit must hold);
-    returns how many there were in the window."""
-    with kept.transaction() as own:
+def claim_code_attempt(user: User) -> int | None:
+    """Count a code about to be checked, in one atomic step with the check of the limit
+    (``kept.exclusive``), kept even when the request is rolled back: which attempt in the
+    window this is (1 to MAX_WRONG_CODES), or None when the limit is reached and the code
+    must not be checked at all. A right code forgets the count (``sign_in_with_code``)."""
+    with kept.exclusive(f"twofactor:{user.id}") as own:
+        own.execute(
+            delete(TwoFactorAttempt).where(
+                TwoFactorAttempt.user_id == user.id,
+                TwoFactorAttempt.at <= utcnow() - WRONG_CODE_WINDOW,
+            )
+        )
+        earlier = recent_wrong_codes(user, within=own)
+        if earlier >= MAX_WRONG_CODES:
+            return None
         own.add(TwoFactorAttempt(user_id=user.id))
-        own.flush()
-        return recent_wrong_codes(user, within=own)
+        return earlier + 1
 
 
 def sign_in_with_code(user: User, code: str) -> str:

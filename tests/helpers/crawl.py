@@ -103,6 +103,10 @@ class PageReader(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "textarea":
+            # As a browser reads it: one line break right after <textarea> is not content.
+            text = self._form.fields[self._textarea] if self._form is not None else ""
+            if self._form is not None and text.startswith(("\r\n", "\n")):
+                self._form.fields[self._textarea] = text.removeprefix("\r").removeprefix("\n")
             self._textarea = None
         elif tag == "title":
             self._in_title = False
@@ -197,6 +201,7 @@ def crawl(client, start: str = "/", per_endpoint: int = 3) -> Visit:
 
 
 FREE_TEXT = {"text", "textarea", "search"}
+WORD_BOXES = FREE_TEXT | {"email"}
 
 
 def submission(form: Form, value: str, everywhere: bool = False, password: str = "") -> dict:
@@ -226,6 +231,9 @@ class FoundForm:
     page: str
     action: str
     has_text: bool
+    # The boxes that take words (text, text areas, e-mail addresses), not passwords,
+    # numbers, dates or times.
+    text_boxes: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -264,7 +272,8 @@ def forms_of_the_populated_world(people: tuple[str, ...]) -> list[FoundForm]:
             who = Browser(app).login(emails[person])
             for form in crawl(who.client).forms:
                 if not form.action.endswith("/logout"):
-                    found.append(FoundForm(person, form.page, form.action, bool(form.text)))
+                    words = tuple(n for n in form.text if form.kinds.get(n) in WORD_BOXES)
+                    found.append(FoundForm(person, form.page, form.action, bool(form.text), words))
         close_practice_database(app)
     # Sorted, so every xdist worker collects the same items in the same order.
     _FOUND[people] = sorted(found, key=lambda f: (people.index(f.person), f.id))

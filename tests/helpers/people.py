@@ -14,6 +14,14 @@ PASSWORD = "a calm walk by the harbour"
 # Scrypt costs most of a test's time: tests hash with this cheap method instead (conftest's
 # quick_password_hashing), except the one test about the real hashing.
 quick_password_hash = partial(generate_password_hash, method="pbkdf2:sha256:1000")
+# The first-run set-up form as a newcomer fills it in.
+FIRST_OWNER = {
+    "practice_name": "Harbour",
+    "name": "Olive",
+    "email": "olive@example.org",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+}
 # The safety screen answered with nothing of concern.
 SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
 
@@ -169,3 +177,18 @@ def record_session(couple, practitioner, **changes):
     }
     data.update(changes)
     return sessions.save_session(None, couple, practitioner, sessions.SessionInput(**data))
+
+
+def signed_session(app, couple_id: int, **changes) -> int:
+    """A session of the couple recorded and signed by its practitioner (``record_session``'s
+    defaults, with ``changes``); its id."""
+    from practice.db import session
+    from practice.models import Couple
+    from practice.services import sessions
+
+    with app.app_context():
+        couple = session.get(Couple, couple_id)
+        note = record_session(couple, couple.practitioner, **changes)
+        sessions.sign(note, couple.practitioner, PASSWORD)
+        commit()
+        return note.id
