@@ -13,6 +13,7 @@ The rules (see the product brief):
   only what the other chose to share, or what a mutual reveal has revealed, and only while
   the couple's joint features are on (a concerning safety answer turns them off). Never a
   session note, an addendum or the safety answers.
+- Where and when a person is signed in is theirs alone.
 - The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
   joint-features switch, reveal-together, a disclosure part's release, the check-in
   summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
@@ -40,6 +41,7 @@ from practice.models import (
     SafetyScreen,
     SessionKind,
     SessionNote,
+    SignIn,
     User,
     Visibility,
 )
@@ -431,6 +433,19 @@ def audit_readable_by(reader: User) -> ColumnElement[bool]:
     return true() if may_read_audit(reader) else false()
 
 
+# --- sign-ins ------------------------------------------------------------------------------
+
+
+def may_read_sign_in(reader: User, sign_in: SignIn) -> bool:
+    """Where and when someone is signed in is theirs alone: not the owner's, not a partner's."""
+    return sign_in.user_id == reader.id
+
+
+def sign_ins_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``SignIn``."""
+    return SignIn.user_id == reader.id
+
+
 # --- any kind --------------------------------------------------------------------------------
 
 _PREDICATES = {
@@ -443,6 +458,7 @@ _PREDICATES = {
     CheckinPlan: may_read_checkin_summary,
     SafetyScreen: may_read_safety_answers,
     AuditEntry: may_read_audit,
+    SignIn: may_read_sign_in,
 }
 
 
