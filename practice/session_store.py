@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -115,6 +115,15 @@ def begin(user: User, user_agent: str) -> tuple[SignIn, str]:
     return sign_in, key
 
 
+# Built once: the statement every request runs, with its person in the same row.
+_BY_KEY = (
+    select(SignIn)
+    .join(SignIn.user)
+    .options(contains_eager(SignIn.user))
+    .where(SignIn.key_hash == bindparam("key_hash"))
+)
+
+
 def resume(key: str) -> SignIn | None:
     """The live sign-in for a cookie's key, with its person loaded, or None.
 
@@ -125,12 +134,7 @@ def resume(key: str) -> SignIn | None:
     """
     if not isinstance(key, str) or not key or len(key) > KEY_LENGTH:
         return None
-    sign_in = session.scalar(
-        select(SignIn)
-        .join(SignIn.user)
-        .options(contains_eager(SignIn.user))
-        .where(SignIn.key_hash == _hash(key))
-    )
+    sign_in = session.scalar(_BY_KEY, {"key_hash": _hash(key)})
     if sign_in is None or sign_in.ended_at is not None:
         return None
     now = utcnow()
