@@ -67,12 +67,12 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def idle_limit(user: User) -> timedelta:
+def _idle_limit(user: User) -> timedelta:
     key = "PRACTICE_IDLE_MINUTES_CLIENT" if user.is_client else "PRACTICE_IDLE_MINUTES_PRACTITIONER"
     return timedelta(minutes=int(current_app.config[key]))
 
 
-def lifetime() -> timedelta:
+def _lifetime() -> timedelta:
     return timedelta(hours=int(current_app.config["PRACTICE_SESSION_HOURS"]))
 
 
@@ -80,9 +80,9 @@ def _outlived(sign_in: SignIn, now: datetime) -> Ended | None:
     """Which limit a sign-in not yet ended has passed, if any."""
     if not sign_in.user.is_active:
         return Ended.DISABLED
-    if now - sign_in.created_at > lifetime():
+    if now - sign_in.created_at > _lifetime():
         return Ended.EXPIRED
-    if now - sign_in.last_seen_at > idle_limit(sign_in.user):
+    if now - sign_in.last_seen_at > _idle_limit(sign_in.user):
         return Ended.IDLE
     return None
 
@@ -94,12 +94,13 @@ def begin(user: User, user_agent: str) -> tuple[SignIn, str]:
     """A new sign-in for ``user`` on this browser, and the key its cookie carries.
 
     The person's sign-ins older than the absolute limit are deleted on the way: they can
-    never be live again, and their ends are in the audit log.
+    never be live again, so the table holds a few rows per person, not their history (the
+    audit log keeps that).
     """
     now = utcnow()
     session.execute(
         delete(SignIn)
-        .where(SignIn.user_id == user.id, SignIn.created_at < now - lifetime())
+        .where(SignIn.user_id == user.id, SignIn.created_at < now - _lifetime())
         .execution_options(synchronize_session=False)
     )
     key = secrets.token_urlsafe(32)
@@ -231,8 +232,8 @@ def _live(user: User) -> tuple:
     now = utcnow()
     return (
         SignIn.ended_at.is_(None),
-        SignIn.created_at >= now - lifetime(),
-        SignIn.last_seen_at >= now - idle_limit(user),
+        SignIn.created_at >= now - _lifetime(),
+        SignIn.last_seen_at >= now - _idle_limit(user),
     )
 
 
