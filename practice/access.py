@@ -86,6 +86,13 @@ def _owner_loaders() -> dict[str, Loader]:
     return {"user_id": Loader("practitioner", lambda u, v, _: accounts.practitioner(v))}
 
 
+def _own_loaders() -> dict[str, Loader]:
+    """What anyone signed in reaches of their own account."""
+    from practice import session_store
+
+    return {"sign_in_id": Loader("sign_in", lambda u, v, _: session_store.live_of(u, v))}
+
+
 def _load_url_objects(loaders: Callable[[], dict[str, Loader]]) -> None:
     """Replace each id in the URL by its checked object; 404 when any is out of reach."""
     args = request.view_args
@@ -134,7 +141,7 @@ def _safety_screen_first():
 
 
 def for_signed_in(bp: Blueprint) -> None:
-    _guard(bp, lambda user: True)
+    _guard(bp, lambda user: True, loaders=_own_loaders)
 
 
 def for_owner(bp: Blueprint) -> None:

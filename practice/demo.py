@@ -314,7 +314,8 @@ def _reset_passwords() -> list[tuple[str, str, str]]:
     logins = []
     for user in users:
         password = _fresh_password()
-        user.set_password(password)
+        # A new password as any other: whoever was signed in with the old one is signed out.
+        accounts.set_new_password(user, password)
         role = user.role if user.role != Role.CLIENT else "client"
         logins.append((role, user.email, password))
     return logins

@@ -14,6 +14,7 @@ The rules (see the product brief):
   the couple's joint features are on (a concerning safety answer or the practitioner's
   pause turns them off, and the partners' pages do not say which). Never a
   session note, an addendum or the safety answers.
+- Where and when a person is signed in is theirs alone.
 - The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
   joint-features switches, reveal-together, a disclosure part's release, the check-in
   summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
@@ -41,6 +42,7 @@ from practice.models import (
     SafetyScreen,
     SessionKind,
     SessionNote,
+    SignIn,
     User,
     Visibility,
 )
@@ -443,6 +445,19 @@ def audit_readable_by(reader: User) -> ColumnElement[bool]:
     return true() if may_read_audit(reader) else false()
 
 
+# --- sign-ins ------------------------------------------------------------------------------
+
+
+def may_read_sign_in(reader: User, sign_in: SignIn) -> bool:
+    """Where and when someone is signed in is theirs alone: not the owner's, not a partner's."""
+    return sign_in.user_id == reader.id
+
+
+def sign_ins_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``SignIn``."""
+    return SignIn.user_id == reader.id
+
+
 # --- any kind --------------------------------------------------------------------------------
 
 _PREDICATES = {
@@ -455,6 +470,7 @@ _PREDICATES = {
     CheckinPlan: may_read_checkin_summary,
     SafetyScreen: may_read_safety_answers,
     AuditEntry: may_read_audit,
+    SignIn: may_read_sign_in,
 }
 
 

@@ -447,7 +447,6 @@ class _Seeder:
                 "timezone": self.timezone,
                 "disabled": False,
                 "created_at": created_at,
-                "session_version": 0,
             },
         )
         return user_id

@@ -4,11 +4,14 @@
    transaction of their own (``practice.kept``), so a rolled-back request keeps them;
 2. with two-factor on, a pending step between password and being signed in, which five
    wrong codes end;
-3. being signed in (Flask-Login), and whether the owner's rule sends a practitioner to set
-   up two-factor first;
-4. a signed-in session that ends: after idle minutes, after an absolute lifetime, when the
-   password changes elsewhere; and signing out.
+3. being signed in (Flask-Login over a row of the server-side session store), and whether
+   the owner's rule sends a practitioner to set up two-factor first; a password set by any
+   path (invitation, reset) leads to the code step like a typed one;
+4. a sign-in that ends: signing out, after idle minutes or an absolute lifetime, when the
+   password changes, from another device, when the owner disables the account.
 
+The cookie carries one thing about a sign-in: its random key, as Flask-Login's user id
+(Flask-Login's "alternative tokens"); the rows behind it are ``practice.session_store``'s.
 Views ask this module and never re-decide. What an account is (creating it, invitations,
 password rules, resets) stays in ``services.accounts``; the codes in ``services.two_factor``.
 """
@@ -18,22 +21,26 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user, user_logged_in
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from practice import session_store
 from practice.db import session as db_session
-from practice.models import User
+from practice.models import SignIn, User
 from practice.services import PracticeError, accounts, audit, throttle, two_factor
+from practice.session_store import Ended
 
-LAST_SEEN = "practice_last_seen"
-SIGNED_IN = "practice_signed_in"
-VERSION = "practice_session_version"
+# Flask-Login's key in the cookie: for Practice it holds the sign-in's key, not the user's id.
+SIGN_IN = "_user_id"
 PENDING = "practice_two_factor_pending"
 MUST_SET_UP = "practice_two_factor_must_set_up"
-REFRESH_SECONDS = 30
 PENDING_SECONDS = 5 * 60
+# Set on ``g`` when the browser came with a sign-in that has ended.
+_ENDED = "practice_sign_in_ended"
+_CURRENT = "practice_sign_in"
+SIGNED_OUT = "You were signed out to keep your information private. Please sign in again."
 
 MISMATCH = "That e-mail and password do not match an account."
 TOO_SLOW = "That took longer than 5 minutes, so please sign in again."
@@ -56,13 +63,24 @@ def init_login(app: Flask) -> None:
     user_logged_in.connect(_note_set_up_required, sender=app)
 
 
-def load_user(user_id: str) -> User | None:
-    """The signed-in person for Flask-Login: a disabled account is signed out at once."""
-    try:
-        user = db_session.get(User, int(user_id))
-    except ValueError:
+def load_user(key: str) -> User | None:
+    """The signed-in person for Flask-Login, from the cookie's sign-in key: only while the
+    sign-in is live in the store (not signed out, ended elsewhere, idle, too old, or of a
+    disabled account). A remember-me cookie names a user id, which is no key: it signs
+    nobody in."""
+    sign_in = session_store.resume(key)
+    if sign_in is None:
+        g.setdefault(_ENDED, True)
         return None
-    return user if user is not None and user.is_active else None
+    g.setdefault(_CURRENT, sign_in)
+    return sign_in.user
+
+
+def current_sign_in() -> SignIn | None:
+    """This browser's sign-in, when someone is signed in here."""
+    if not current_user.is_authenticated:
+        return None
+    return g.get(_CURRENT)
 
 
 # --- where a sign-in leads -------------------------------------------------------------
@@ -133,14 +151,15 @@ def check_credentials(email: str, password: str) -> User:
 
 def change_password(user: User, current: str, new: str) -> None:
     """The account page: the current password is checked like a sign-in (throttled, a wrong
-    one counted and kept), then the account takes the new one."""
+    one counted and kept), then the account takes the new one and every other sign-in ends."""
     counted = throttle.attempt(throttle.SIGNIN, user.email)
     if counted.wait:
         raise PracticeError(throttle.message(counted.wait), "current_password")
     if not user.check_password(current):
         raise PracticeError("That is not your current password.", "current_password")
     throttle.forget(counted)
-    accounts.change_password(user, current, new)
+    # Every other sign-in ends; this one carries on.
+    accounts.change_password(user, current, new, keep=current_sign_in())
 
 
 def after_password(user: User, next_url: str | None = None) -> str:
@@ -150,8 +169,16 @@ def after_password(user: User, next_url: str | None = None) -> str:
     if not two_factor.is_enabled(user):
         start(user)
         return next_url or home_for(user)
+    if current_user.is_authenticated:
+        # A link that set this password was opened where someone else was signed in.
+        sign_out()
     session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url}
     return url_for("practice.two_factor.challenge")
+
+
+def awaiting_code() -> bool:
+    """The password was right and the code step comes next (``after_password``)."""
+    return PENDING in session and not current_user.is_authenticated
 
 
 # --- step 2: the two-factor code -------------------------------------------------------
@@ -178,10 +205,10 @@ def _end_pending(message: str = "") -> PendingEnded:
 def pending_sign_in() -> Pending:
     """The person at the code step, or PendingEnded (too slow, too many wrong codes, none)."""
     pending = session.get(PENDING)
-    if not isinstance(pending, dict):
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
         raise PendingEnded()
-    user = load_user(str(pending.get("user")))
-    if user is None or not two_factor.is_enabled(user):
+    user = db_session.get(User, pending["user"])
+    if user is None or not user.is_active or not two_factor.is_enabled(user):
         raise _end_pending()
     if int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
         raise _end_pending(TOO_SLOW)
@@ -245,12 +272,26 @@ _ALLOWED_WHILE_SETTING_UP = {
 
 
 def start(user: User) -> None:
-    """Sign the person in on this browser, ending whoever was signed in here before."""
+    """Sign the person in on this browser, ending whoever was signed in here before: a new
+    sign-in in the store, its key in the cookie, and a new CSRF secret."""
     session.pop(PENDING, None)
     if current_user.is_authenticated:
-        logout_user()
+        sign_out()
+    _renew_csrf()
     login_user(user)
-    mark_signed_in()
+    sign_in, key = session_store.begin(user, request.user_agent.string)
+    session[SIGN_IN] = key
+    g.pop(_ENDED, None)
+    setattr(g, _CURRENT, sign_in)
+
+
+def _renew_csrf() -> None:
+    """A CSRF token taken before signing in (or out) must not work after: Flask-WTF keeps
+    its secret in the session and its signed token on ``g``; both go, and the next form
+    gets new ones."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)
 
 
 def _note_set_up_required(_app, user, **_extra):
@@ -279,54 +320,52 @@ def send_to_set_up():
     return redirect(url_for("practice.security.two_factor"))
 
 
-# --- step 4: a session that ends -------------------------------------------------------
-
-
-def mark_signed_in() -> None:
-    now = int(time.time())
-    session[SIGNED_IN] = now
-    session[LAST_SEEN] = now
-    keep_this_session()
-
-
-def keep_this_session() -> None:
-    """After the password changed here: this session carries on, the others end."""
-    session[VERSION] = current_user.session_version
-
-
-def idle_limit_seconds(user) -> int:
-    key = "PRACTICE_IDLE_MINUTES_CLIENT" if user.is_client else "PRACTICE_IDLE_MINUTES_PRACTITIONER"
-    return int(current_app.config[key]) * 60
+# --- step 4: a sign-in that ends -------------------------------------------------------
 
 
 def sign_out() -> None:
-    """End the sign-in on this browser, with the times kept for it."""
+    """End the sign-in on this browser: in the store, so a copy of the cookie is worth
+    nothing, and in the cookie."""
+    sign_in = current_sign_in()
+    if sign_in is not None:
+        session_store.end(sign_in, Ended.SIGNED_OUT)
+    _forget()
+
+
+def _forget() -> None:
     logout_user()
-    for key in (LAST_SEEN, SIGNED_IN, VERSION):
-        session.pop(key, None)
+    session.pop(SIGN_IN, None)
+    session.pop(MUST_SET_UP, None)
+    g.pop(_CURRENT, None)
+    _renew_csrf()
+
+
+def end_other_sign_ins() -> int:
+    """Sign out everywhere else: every other sign-in of this person ends; how many."""
+    return session_store.end_all(current_user, Ended.EVERYWHERE, keep=current_sign_in())
+
+
+def end_sign_in(sign_in: SignIn) -> bool:
+    """End one of this person's sign-ins from the list of devices; True when it was this
+    browser's, which is then signed out."""
+    here = current_sign_in()
+    if here is not None and sign_in.id == here.id:
+        sign_out()
+        return True
+    session_store.end(sign_in, Ended.ENDED)
+    return False
 
 
 def end_stale_sign_in():
-    """Before each request: sign out a session that sat idle too long or lived too long."""
-    if request.endpoint == "practice.static" or not current_user.is_authenticated:
+    """Before each request: a browser whose sign-in ended (signed out, idle, too old, ended
+    elsewhere) is told so and sent to sign in; an autosave gets JSON, so its text stays."""
+    if request.endpoint == "practice.static" or current_user.is_authenticated:
         return None
-    now = int(time.time())
-    last_seen = session.get(LAST_SEEN, now)
-    signed_in = session.get(SIGNED_IN, now)
-    lifetime = int(current_app.config["PRACTICE_SESSION_HOURS"]) * 3600
-    if (
-        now - last_seen > idle_limit_seconds(current_user)
-        or now - signed_in > lifetime
-        or session.get(VERSION) != current_user.session_version
-    ):
-        sign_out()
-        message = "You were signed out to keep your information private. Please sign in again."
-        if request.headers.get("X-Requested-With") == "fetch":
-            login = url_for("practice.auth.login", next=request.script_root + request.path)
-            return jsonify(message=message, login=login), 401
-        flash(message, "info")
-        return redirect(url_for("practice.auth.login", next=request.full_path.rstrip("?")))
-    if now - last_seen >= REFRESH_SECONDS:
-        # Rewritten at most every half minute: fewer cookies racing between parallel requests.
-        session[LAST_SEEN] = now
-    return None
+    if not g.pop(_ENDED, False):
+        return None
+    _forget()
+    if request.headers.get("X-Requested-With") == "fetch":
+        login = url_for("practice.auth.login", next=request.script_root + request.path)
+        return jsonify(message=SIGNED_OUT, login=login), 401
+    flash(SIGNED_OUT, "info")
+    return redirect(url_for("practice.auth.login", next=request.full_path.rstrip("?")))

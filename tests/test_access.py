@@ -18,6 +18,7 @@ PEOPLE = ("anonymous", "owner", "alice", "bob", "riley", "harper", "quinn")
 PRACTITIONERS = {"owner", "alice", "bob"}
 CLIENTS = {"riley", "harper", "quinn"}
 SIGNED_IN = PRACTITIONERS | CLIENTS
+NOBODYS_SIGN_IN = 999_999
 
 
 @dataclass
@@ -51,7 +52,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.setup", {}, expect=everyone(404)),
         Case("GET", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
         Case("POST", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),
-        Case("POST", "practice.auth.logout", {}, expect=everyone(302)),
+        # Signing out writes (the sign-in ends, the audit log says so): in everyone's reach.
+        Case("POST", "practice.auth.logout", {}, SIGNED_IN, 302),
         Case("GET", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
         Case("POST", "practice.auth.invitation", {"token": "no-such-token"}, expect=everyone(404)),
         Case("GET", "practice.auth.forgot_password", {}, expect=everyone(200)),
@@ -60,6 +62,10 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
         Case("GET", "practice.account.index", {}, SIGNED_IN),
         Case("POST", "practice.account.index", {}, SIGNED_IN),
+        Case("GET", "practice.account.devices", {}, SIGNED_IN),
+        Case("POST", "practice.account.end_others", {}, SIGNED_IN, 302),
+        # Nobody's sign-in: one's own is tested in test_sign_ins.py (ending it signs out).
+        Case("POST", "practice.account.end_device", {"sign_in_id": NOBODYS_SIGN_IN}),
         Case("GET", "practice.two_factor.challenge", {}, expect=everyone(302)),
         Case("POST", "practice.two_factor.challenge", {}, expect=everyone(302)),
         Case("GET", "practice.security.two_factor", {}, PRACTITIONERS),
@@ -72,6 +78,10 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.admin.practitioners", {}, {"owner"}),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["alice"]}, {"owner"}, 302),
         Case("POST", "practice.admin.reinvite", {"user_id": ids["riley_user"]}),
+        Case("POST", "practice.admin.disable", {"user_id": ids["alice"]}, {"owner"}, 302),
+        Case("POST", "practice.admin.disable", {"user_id": ids["riley_user"]}),
+        Case("POST", "practice.admin.enable", {"user_id": ids["alice"]}, {"owner"}, 302),
+        Case("POST", "practice.admin.enable", {"user_id": ids["riley_user"]}),
         Case("GET", "practice.admin.policies", {}, {"owner"}),
         Case("POST", "practice.admin.policies", {}, {"owner"}),
         Case("GET", "practice.safety.screen", {}, CLIENTS),

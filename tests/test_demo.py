@@ -44,6 +44,7 @@ def test_demo_fills_a_believable_practice_and_prints_working_logins(app, runner)
     with app.app_context():
         assert session.scalar(select(func.count(Couple.id))) == 3
     new_password = dict((e, p) for _, e, p in LOGIN.findall(again.output))["casey@example.org"]
+    assert casey.get("/my/").status_code == 302, "the old password's sign-in has ended"
     Browser(app).login("casey@example.org", new_password)
 
 

@@ -26,6 +26,7 @@ from practice.models import (
     ReflectionStatus,
     SafetyScreen,
     SessionNote,
+    SignIn,
     User,
     Visibility,
 )
@@ -201,6 +202,9 @@ def things(app, world):
         )
         session.flush()
         made["audit"] = session.scalar(select(AuditEntry).limit(1))
+        made["sign-in"] = SignIn(user_id=riley.user_id, key_hash="0" * 64, device="Firefox")
+        session.add(made["sign-in"])
+        session.flush()
         ids = {name: (type(thing), thing.id) for name, thing in made.items()}
         commit()
     return ids
@@ -244,6 +248,8 @@ EXPECTED = {
     "checkin-private": CHART | {"riley"},
     "screen": ALICE,
     "audit": {"owner"},
+    # Where and when Riley is signed in: Riley's alone, not the practitioner's or owner's.
+    "sign-in": {"riley"},
 }
 # With joint features off (a concerning safety answer), nothing crosses between partners.
 CROSSING = {"shared", "revealed", "revealed-other", "part-app", "checkin-shared"}
@@ -299,7 +305,7 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
         readers = _readers(world)
         every = {
             kind: session.scalars(select(kind)).all()
-            for kind in (Reflection, SessionNote, Checkin, AuditEntry)
+            for kind in (Reflection, SessionNote, Checkin, AuditEntry, SignIn)
         }
         for name, user in readers.items():
             by_predicate = {r.id for r in every[Reflection] if privacy.may_read(user, r)}
@@ -310,6 +316,9 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
             assert _ids(query) == by_predicate, name
             by_predicate = {e.id for e in every[AuditEntry] if privacy.may_read(user, e)}
             query = select(AuditEntry.id).where(privacy.audit_readable_by(user))
+            assert _ids(query) == by_predicate, name
+            by_predicate = {i.id for i in every[SignIn] if privacy.may_read(user, i)}
+            query = select(SignIn.id).where(privacy.sign_ins_readable_by(user))
             assert _ids(query) == by_predicate, name
         for name in ("riley", "harper"):
             partner = readers[name].partner

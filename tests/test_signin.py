@@ -1,27 +1,20 @@
 """Signed-in sessions end: after idle minutes, after an absolute lifetime; cookies stay private."""
 
-import time
-
 import pytest
 
-from practice.signin import LAST_SEEN, SIGNED_IN
 from tests.helpers.database import make_app
-
-
-def _age(person, key, seconds):
-    with person.client.session_transaction() as cookie_session:
-        cookie_session[key] = int(time.time()) - seconds
+from tests.helpers.people import age_sign_ins
 
 
 @pytest.mark.parametrize(
     ("who", "idle_minutes"), [("alice", 15), ("recovering", 60)], ids=["practitioner", "client"]
 )
-def test_idle_sign_in_ends_and_says_why(world, browser, who, idle_minutes):
+def test_idle_sign_in_ends_and_says_why(app, world, browser, who, idle_minutes):
     person = browser().login(getattr(world, who))
     home = "/dashboard" if who == "alice" else "/my/"
-    _age(person, LAST_SEEN, idle_minutes * 60 - 30)
+    age_sign_ins(app, getattr(world, who), idle=idle_minutes * 60 - 30)
     assert person.get(home).status_code == 200, "still inside the idle limit"
-    _age(person, LAST_SEEN, idle_minutes * 60 + 30)
+    age_sign_ins(app, getattr(world, who), idle=idle_minutes * 60 + 30)
     response = person.get(home)
     assert response.status_code == 302 and "/login?next=" in response.location
     page = person.text("/login")
@@ -29,9 +22,9 @@ def test_idle_sign_in_ends_and_says_why(world, browser, who, idle_minutes):
     assert person.get(home).status_code == 302, "and stays signed out"
 
 
-def test_an_autosave_after_idle_log_off_gets_json_so_the_script_keeps_the_text(world, browser):
+def test_an_autosave_after_idle_log_off_gets_json_so_the_script_keeps_the_text(app, world, browser):
     riley = browser().login(world.recovering)
-    _age(riley, LAST_SEEN, 61 * 60)
+    age_sign_ins(app, world.recovering, idle=61 * 60)
     response = riley.client.post(
         "/my/assignments/1", headers={"X-Requested-With": "fetch"}, data={"action": "save"}
     )
@@ -39,9 +32,11 @@ def test_an_autosave_after_idle_log_off_gets_json_so_the_script_keeps_the_text(w
     assert response.is_json and "/login" in response.json["login"]
 
 
-def test_a_sign_in_lasts_at_most_its_lifetime_however_active(world, browser):
+def test_a_sign_in_lasts_at_most_its_lifetime_however_active(app, world, browser):
     alice = browser().login(world.alice)
-    _age(alice, SIGNED_IN, 12 * 3600 + 60)
+    age_sign_ins(app, world.alice, lived=12 * 3600 - 60)
+    assert alice.get("/dashboard").status_code == 200, "active, and inside its lifetime"
+    age_sign_ins(app, world.alice, lived=12 * 3600 + 60)
     assert alice.get("/dashboard").status_code == 302
 
 

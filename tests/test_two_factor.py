@@ -454,3 +454,69 @@ def test_the_owners_page_lists_who_uses_it(app, world, browser):
     )
     assert rows == {"Alice Adler": "Off", "Bob Brand": "On", "Olive Owner": "Off"}
     assert "Riley" not in html, "clients are not staff"
+
+
+# --- a password set through a link still needs the code --------------------------------------
+
+NEW_PASSWORD = "our kitchen table at seven"
+INVITATION = re.compile(r"(/invitation/[A-Za-z0-9_\-]+)")
+
+
+def test_the_owners_new_invitation_for_a_two_factor_practitioner_reaches_no_couple(
+    app, world, browser
+):
+    """The attack: the owner makes a new invitation link for a practitioner with two-factor
+    on, follows it, and would be signed in as them, with their couples and notes."""
+    secret, _ = switch_on(app, world.alice)
+    owner = browser().login(world.owner)
+    with app.app_context():
+        alice_id = _user(world.alice).id
+    owner.post(f"/admin/practitioners/{alice_id}/invitation", form_url="/admin/practitioners")
+    link = INVITATION.search(owner.text("/admin/practitioners")).group(1)
+
+    response = owner.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.location.endswith(CHALLENGE)
+    assert "To finish signing in, enter the code from your app." in owner.text(CHALLENGE)
+    for url in ("/dashboard", f"/couples/{world.couple_id}", "/review/", "/admin/practitioners"):
+        response = owner.get(url)
+        assert response.status_code == 302 and "/login" in response.location, url
+    assert "Alice" not in owner.text("/login")
+
+    # Alice herself signs in with the new password and her code, as always.
+    alice = browser()
+    response = alice.post("/login", {"email": world.alice, "password": NEW_PASSWORD})
+    assert response.location.endswith(CHALLENGE)
+    alice.post(CHALLENGE, {"code": code_now(secret)})
+    assert signed_in(alice)
+
+
+def test_a_reset_link_for_a_two_factor_account_asks_the_code_or_a_recovery_code(
+    app, world, browser
+):
+    _, codes = switch_on(app, world.alice)
+    with app.app_context():
+        token = accounts.issue_password_reset(_user(world.alice))
+        commit()
+    person = browser()
+    link = f"/password/reset/{token}"
+    response = person.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.location.endswith(CHALLENGE)
+    assert not signed_in(person)
+    assert person.get(link).status_code == 404, "the link is used up all the same"
+    page = Page(person.post(CHALLENGE, {"code": "000000"}))
+    assert_refused(page, "code", "That code does not match")
+    assert not signed_in(person)
+    person.post(CHALLENGE, {"code": codes[0]})
+    assert signed_in(person)
+
+
+def test_a_link_without_two_factor_still_signs_in_at_once(app, world, browser):
+    with app.app_context():
+        token = accounts.issue_password_reset(_user(world.bob))
+        commit()
+    person = browser()
+    response = person.post(
+        f"/password/reset/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert response.status_code == 302 and response.location.endswith("/dashboard")
+    assert signed_in(person)

@@ -1,8 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from practice import access, signin
+from practice import access, session_store, signin
 from practice.account.forms import PasswordChangeForm
+from practice.forms import ActionForm
 from practice.services import PracticeError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -18,7 +19,42 @@ def index():
         except PracticeError as error:
             form.add_error(error)
         else:
-            signin.keep_this_session()
             flash("Your password is changed. You are signed out everywhere else.", "success")
             return redirect(url_for(".index"))
     return render_template("practice/account/index.html", form=form)
+
+
+@bp.get("/devices")
+def devices():
+    """Where this person is signed in now, each of which they can end."""
+    return render_template(
+        "practice/account/devices.html",
+        sign_ins=session_store.live_for(current_user),
+        here=signin.current_sign_in(),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/devices/<int:sign_in_id>/end")
+def end_device(sign_in):
+    if ActionForm().validate_on_submit():
+        if signin.end_sign_in(sign_in):
+            flash("You are signed out.", "info")
+            return redirect(url_for("practice.auth.login"))
+        flash(f"Signed out on {sign_in.device}.", "success")
+    return redirect(url_for(".devices"))
+
+
+@bp.post("/devices/others/end")
+def end_others():
+    if ActionForm().validate_on_submit():
+        ended = signin.end_other_sign_ins()
+        if ended:
+            flash(f"Signed out everywhere else ({ended} {_devices(ended)}).", "success")
+        else:
+            flash("You were not signed in anywhere else.", "info")
+    return redirect(url_for(".devices"))
+
+
+def _devices(count: int) -> str:
+    return "device" if count == 1 else "devices"

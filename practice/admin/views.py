@@ -56,6 +56,25 @@ def reinvite(practitioner):
     return redirect(url_for(".practitioners"))
 
 
+@bp.post("/practitioners/<int:user_id>/disable")
+def disable(practitioner):
+    """The practitioner signs in no more, and is signed out everywhere at once."""
+    if ActionForm().validate_on_submit():
+        accounts.disable(practitioner)
+        flash(
+            f"{practitioner.name} can no longer sign in, and is signed out everywhere.", "success"
+        )
+    return redirect(url_for(".practitioners"))
+
+
+@bp.post("/practitioners/<int:user_id>/enable")
+def enable(practitioner):
+    if ActionForm().validate_on_submit():
+        accounts.enable(practitioner)
+        flash(f"{practitioner.name} can sign in again.", "success")
+    return redirect(url_for(".practitioners"))
+
+
 @bp.route("/policies", methods=["GET", "POST"])
 def policies():
     """The practice's wording of each confidentiality policy, offered to new couples."""

@@ -92,9 +92,7 @@ def invitation(token: str):
         except PracticeError as error:
             form.add_error(error)
         else:
-            signin.start(user)
-            flash(f"Welcome, {user.name}. Your password is set.", "success")
-            return redirect(home_for(user))
+            return _after_new_password(user, f"Welcome, {user.name}. Your password is set.")
     return render_template(
         "practice/auth/invitation.html",
         form=form,
@@ -102,6 +100,20 @@ def invitation(token: str):
         couple=partner.couple if asks_agreement else None,
         policy_label=agreements.label(partner.couple.policy_kind) if asks_agreement else "",
     )
+
+
+CODE_NEXT = "Your password is set. To finish signing in, enter the code from your app."
+
+
+def _after_new_password(user, welcome: str):
+    """A password set through a link signs in as a typed one does: with two-factor on,
+    only after the code (or a recovery code)."""
+    target = signin.after_password(user)
+    if signin.awaiting_code():
+        flash(CODE_NEXT, "info")
+    else:
+        flash(welcome, "success")
+    return redirect(target)
 
 
 RESET_ANSWER = (
@@ -165,7 +177,5 @@ def reset_password(token: str):
         except PracticeError as error:
             form.add_error(error)
         else:
-            signin.start(user)
-            flash("Your new password is set, and you are signed in.", "success")
-            return redirect(home_for(user))
+            return _after_new_password(user, "Your new password is set, and you are signed in.")
     return render_template("practice/auth/reset.html", form=form, reset=reset)

@@ -21,6 +21,7 @@ from practice.models.sessions import (
     session_attendees,
     session_reflections,
 )
+from practice.models.sign_ins import SignIn
 from practice.models.throttle import ThrottleEvent
 from practice.models.two_factor import RecoveryCode, TwoFactor, TwoFactorAttempt
 from practice.models.users import Invitation, PasswordReset, PracticeProfile, Role, User
@@ -60,6 +61,7 @@ __all__ = [
     "Repeat",
     "Role",
     "SessionNote",
+    "SignIn",
     "Step",
     "ThrottleEvent",
     "StepOpening",

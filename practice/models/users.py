@@ -41,8 +41,6 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Raised when the password changes: every signed-in session holding an older number ends.
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     partner: Mapped["Partner | None"] = relationship(  # noqa: F821
         back_populates="user", uselist=False

@@ -12,10 +12,12 @@ from flask import current_app
 from sqlalchemy import exists, select, update
 from zxcvbn import zxcvbn
 
+from practice import session_store
 from practice.db import session
 from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
 from practice.services import audit, throttle
 from practice.services.errors import PracticeError
+from practice.session_store import Ended
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn refuses longer input; a password whose first 72 characters are strong is strong.
@@ -106,10 +108,11 @@ def personal_words_for(user: User) -> tuple:
     return (user.name, user.email, profile.name if profile else "")
 
 
-def set_new_password(user: User, password: str) -> None:
-    """Store a password already checked; the user's other sessions and reset links end."""
+def set_new_password(user: User, password: str, keep=None) -> None:
+    """Store a password already checked; the user's sign-ins (but ``keep``, the one that
+    changed it) and reset links end."""
     user.set_password(password)
-    user.session_version = (user.session_version or 0) + 1
+    session_store.end_all(user, Ended.PASSWORD_SET, keep=keep)
     session.execute(
         update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
@@ -225,13 +228,13 @@ def accept_invitation(invitation: Invitation, password: str, agreed: bool = Fals
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep=None) -> None:
     """A signed-in person's new password, once ``practice.signin.change_password`` has
-    checked ``current`` (throttled like signing in)."""
+    checked ``current`` (throttled like signing in); their sign-ins but ``keep`` end."""
     if current == new:
         raise PracticeError("Choose a password different from the current one.", "password")
     check_password_rules(new, personal_words_for(user))
-    set_new_password(user, new)
+    set_new_password(user, new, keep=keep)
     audit.record("password.changed", user=user, subject="user", subject_id=user.id)
 
 
@@ -319,3 +322,17 @@ def reset_password(reset: PasswordReset, password: str) -> User:
 def practitioner(user_id: int) -> User | None:
     """A practitioner of the practice (not the owner, not a client), or None."""
     return session.scalar(select(User).where(User.id == user_id, User.role == Role.PRACTITIONER))
+
+
+def disable(user: User) -> None:
+    """The owner closes a practitioner's account: it signs in no more, and every sign-in it
+    has ends now, on every worker and server."""
+    user.disabled = True
+    session_store.end_all(user, Ended.DISABLED)
+    session.flush()
+
+
+def enable(user: User) -> None:
+    """The owner opens a disabled account again; its password (if any) works again."""
+    user.disabled = False
+    session.flush()

@@ -244,6 +244,15 @@ def test_the_whole_flow_in_a_real_browser(people_at, live_server, size):
     assert download.suggested_filename.endswith("-signed.pdf")
     assert download.path().read_bytes().startswith(b"%PDF")
 
+    # Where Riley is signed in; signing out on the list signs out this browser.
+    riley.goto("/account")
+    riley.page.get_by_role("link", name="Signed-in devices").click()
+    expect(riley.page.get_by_role("heading", name="Signed-in devices")).to_be_visible()
+    expect(riley.page.get_by_text("(this device)")).to_be_visible()
+    riley.check("signed-in-devices")
+    riley.page.get_by_role("button", name="Sign out here").click()
+    expect(riley.page).to_have_url(re.compile(r"/login$"))
+
     if not people.axe:
         pytest.skip(
             "the flow passed but axe-core is not installed, so WCAG went unchecked: "

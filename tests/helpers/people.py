@@ -60,6 +60,30 @@ class Browser:
         return response.get_data(as_text=True)
 
 
+def age_sign_ins(app, email: str, *, idle: int = 0, lived: int = 0) -> None:
+    """Move a person's sign-ins back in time, as if ``idle`` seconds had passed since their
+    last request and ``lived`` seconds since they signed in (the server keeps both)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from practice.db import session
+    from practice.models import SignIn, User, utcnow
+
+    with app.app_context():
+        user_id = session.scalar(select(User.id).where(User.email == email))
+        now = utcnow()
+        session.execute(
+            update(SignIn)
+            .where(SignIn.user_id == user_id)
+            .values(
+                last_seen_at=now - timedelta(seconds=idle),
+                created_at=now - timedelta(seconds=max(idle, lived)),
+            )
+        )
+        commit()
+
+
 @dataclass
 class World:
     """A practice with two practitioners, each with one couple, all accounts active."""
