@@ -5,7 +5,7 @@ everywhere", a disabled account); the cookie carries only its random key. The us
 session_version, which did that job from the cookie, is no longer read.
 
 Revision ID: 21981834ac7b
-Revises: e01503bc819e
+Revises: 5820ea10a717
 Create Date: 2026-12-03 13:05:51.364639
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21981834ac7b'
-down_revision = 'e01503bc819e'
+down_revision = '5820ea10a717'
 branch_labels = None
 depends_on = None
 
