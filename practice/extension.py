@@ -73,6 +73,8 @@ class PracticeState:
     url_prefix: str
     # Built on first use (practice.encryption.keyring), then kept for the app's life.
     keyring: "Keyring | None" = None
+    # This process's background mail sender, made when a request first queues mail.
+    sender: "BackgroundSender | None" = None  # noqa: F821
 
 
 class _TemplatesBlueprint(Blueprint):
@@ -97,6 +99,7 @@ def _make_blueprint() -> Blueprint:
         checkins,
         client,
         disclosure,
+        mail,
         pacing,
         review,
         safety,
@@ -112,6 +115,7 @@ def _make_blueprint() -> Blueprint:
     )
     # First, so that it runs last: the commit follows every other after-request hook.
     unit_of_work.install(parent)
+    mail.install(parent)
     web.install(parent)
     reads.install(parent)
     for feature in (
