@@ -27,6 +27,8 @@ BREAKING = [
     "Riley\tRecovering",
     "Riley\x85Recovering",  # NEXT LINE, a C1 control
     "Riley\u2028Recovering",  # LINE SEPARATOR
+    "Riley\x00Recovering",
+    "Riley\x1b[2JRecovering",  # a terminal's clear-screen
 ]
 FORMS = [
     (setup_form, "name"),
@@ -39,13 +41,16 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize("typed", BREAKING, ids=["crlf", "lf", "tab", "nel", "u2028"])
+@pytest.mark.parametrize(
+    "typed", BREAKING, ids=["crlf", "lf", "tab", "nel", "u2028", "nul", "escape"]
+)
 @pytest.mark.parametrize(("make_form", "field"), FORMS, ids=[f"{m.__name__}-{f}" for m, f in FORMS])
 def test_a_name_with_a_line_break_or_control_character_is_refused(app, make_form, field, typed):
     form = make_form(app)
     before = snapshot(app)
     page = form.send(**{field: typed})
     assert_refused(page, field, MESSAGE)
+    assert "\x00" not in page.html and "\x1b" not in page.html, "shown back without them"
     assert_unchanged(app, before)
 
 
