@@ -221,13 +221,11 @@ def backup_command(out: Path, force: bool):
 @with_appcontext
 def send_reminders_command(dry_run: bool):
     """E-mail each client with something due today (or overdue): one short, discreet
-    e-mail a day at most, never twice for the same thing. Safe to run as often as you like."""
-    import smtplib
-
+    e-mail a day at most, never twice for the same thing. Safe to run as often as you like.
+    The reminders go through the outbox, which this then sends (like `send-mail`)."""
     from sqlalchemy.exc import IntegrityError
 
     from practice import mail
-    from practice.db import session
     from practice.services import PracticeError, audit, reminders
 
     try:
@@ -241,26 +239,57 @@ def send_reminders_command(dry_run: bool):
         session.rollback()
         click.echo(f"{_people(len(due))} would get a reminder; nothing was sent.")
         return
-    sent = failed = 0
+    queued = 0
     for person in due:
         try:
+            # The record and the mail commit together: a reminder is queued exactly once.
             reminders.record(person)
+            reminders.queue(person, home, settings)
             audit.record("reminder.sent", subject="user", subject_id=person.user_id)
+            commit()
         except IntegrityError:
             session.rollback()  # another run reminded this person a moment ago
             continue
-        try:
-            reminders.send(person, home, settings)
-        except (smtplib.SMTPException, OSError):
-            session.rollback()  # nothing recorded: the next run tries again
-            failed += 1
-            continue
-        commit()
-        sent += 1
+        queued += 1
+    click.echo(f"{queued} reminder{'s' if queued != 1 else ''} for {_people(queued)} queued.")
+    _deliver()
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Send the e-mail waiting in the outbox (reset and invitation links, reminders).
+
+    The app sends it too, from a thread, right after each request that queues mail; run
+    this from cron every few minutes as well, so that mail a stopped worker left behind, or
+    a retry that falls due, goes out. Safe on several servers at once: each mail is claimed
+    by one sender. Records of mail older than 30 days are removed."""
+    from practice.mail import outbox
+
+    removed = outbox.prune()
+    _deliver()
+    if removed:
+        click.echo(
+            f"Removed {removed} record{'s' if removed != 1 else ''} of mail over 30 days old."
+        )
+
+
+def _deliver() -> None:
+    """Drain the outbox and say what happened; exit 1 when any mail failed this time."""
+    from practice import mail
+    from practice.mail import outbox
+
+    try:
+        delivery = mail.deliver_due()
+    except mail.NotSent as why:
+        raise click.ClickException(f"Nothing was sent: {why.reason}.") from None
     click.echo(
-        f"{sent} reminder{'s' if sent != 1 else ''} sent to {_people(sent)}; {failed} failed."
+        f"E-mail: {delivery.sent} sent, {delivery.retrying} to try again later, "
+        f"{len(delivery.given_up)} given up; {outbox.waiting()} waiting in the outbox."
     )
-    if failed:
+    for failed in delivery.given_up:
+        click.echo(f"  given up: mail {failed.mail_id} ({failed.kind}): {failed.reason}")
+    if delivery.retrying or delivery.given_up:
         raise SystemExit(1)
 
 
@@ -326,5 +355,6 @@ COMMANDS = [
     rotate_key_command,
     backup_command,
     send_reminders_command,
+    send_mail_command,
     seed_load_command,
 ]

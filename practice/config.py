@@ -47,8 +47,12 @@ DEFAULTS = {
     "PRACTICE_MAIL_SSL": False,
     "PRACTICE_MAIL_SENDER": "Practice <no-reply@localhost>",
     "PRACTICE_MAIL_TIMEOUT": 10,
-    # The site's public address, for links in e-mails sent from the command line
-    # (`flask send-reminders` has no request to take it from), e.g. "https://practice.example.org".
+    # Send queued mail from a thread of the app once the response is out (False: only
+    # `flask send-mail` sends, from cron). Requests never talk to the SMTP server either way.
+    "PRACTICE_MAIL_BACKGROUND": True,
+    # The site's public address, e.g. "https://practice.example.org": every link in every
+    # e-mail is built from it, never from a request's Host header. Without it, links are
+    # mailed only under Flask's TRUSTED_HOSTS (from requests), and reminders not at all.
     "PRACTICE_BASE_URL": None,
 }
 

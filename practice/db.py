@@ -30,9 +30,10 @@ def commit() -> None:
         raise
 
 
-def claim(row, *still) -> bool:
+def claim(row, *still, **values) -> bool:
     """Whether ``row`` still meets ``still`` (a draft is still a draft, say), holding it for
-    the rest of this transaction when it does.
+    the rest of this transaction when it does; ``values`` are written with the claim (an
+    outbox mail's lease, say).
 
     A conditional update, not a read then a write: of two requests changing the same row at
     once, the second waits for the first and then finds the row changed, so the first
@@ -46,7 +47,7 @@ def claim(row, *still) -> bool:
     claimed = session.execute(
         update(model)
         .where(model.id == row.id, *still)
-        .values(updated_at=utcnow())
+        .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount == 1:

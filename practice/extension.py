@@ -87,6 +87,8 @@ class PracticeState:
     url_prefix: str
     # Built on first use (practice.encryption.keyring), then kept for the app's life.
     keyring: "Keyring | None" = None
+    # This process's background mail sender, made when a request first queues mail.
+    sender: "BackgroundSender | None" = None  # noqa: F821
 
 
 class _TemplatesBlueprint(Blueprint):
@@ -111,6 +113,7 @@ def _make_blueprint() -> Blueprint:
         checkins,
         client,
         disclosure,
+        mail,
         pacing,
         review,
         safety,
@@ -126,6 +129,7 @@ def _make_blueprint() -> Blueprint:
     )
     # First, so that it runs last: the commit follows every other after-request hook.
     unit_of_work.install(parent)
+    mail.install(parent)
     web.install(parent)
     reads.install(parent)
     for feature in (

@@ -27,9 +27,10 @@ def strip(value):
 class PracticeForm(FlaskForm):
     """A form that shows a domain error next to the field it concerns.
 
-    Every submitted value but a password drops control characters (tab and line breaks
-    stay) before any field reads it, so no form stores text that a database or a PDF would
-    choke on, and no refused date or number echoes a NUL back into the page.
+    Every submitted value but a password or a name drops control characters (tab and line
+    breaks stay) before any field reads it, so no form stores text that a database or a PDF
+    would choke on, and no refused date or number echoes a NUL back into the page. A name
+    keeps them, so that its service refuses them with a message (practice.services.names).
     """
 
     class Meta:
@@ -37,7 +38,11 @@ class PracticeForm(FlaskForm):
             formdata = super().wrap_formdata(form, formdata)
             if formdata is None:
                 return None
-            secret = {name for name, f in form._fields.items() if isinstance(f, PasswordField)}
+            secret = {
+                name
+                for name, f in form._fields.items()
+                if isinstance(f, PasswordField | NameStringField)
+            }
             cleaned = MultiDict()
             for key, value in formdata.items(multi=True):
                 keep = key in secret or not isinstance(value, str)
@@ -67,8 +72,19 @@ class PracticeForm(FlaskForm):
         return errors
 
 
+class NameStringField(StringField):
+    """A one-line name: it reaches the service as typed, so a control character in it is
+    refused with a message rather than dropped unseen; shown back without the invisible
+    ones (a NUL never goes into the page)."""
+
+    def _value(self):
+        return drop_control_characters(super()._value())
+
+
 def NameField(label="Name", message="Enter a name."):  # noqa: N802 - reads like a field class
-    return StringField(label, filters=[strip], validators=[DataRequired(message), Length(max=120)])
+    return NameStringField(
+        label, filters=[strip], validators=[DataRequired(message), Length(max=120)]
+    )
 
 
 def EmailAddressField(label="E-mail"):  # noqa: N802

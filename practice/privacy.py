@@ -36,6 +36,7 @@ from practice.models import (
     Couple,
     DisclosurePart,
     Feedback,
+    Invitation,
     Partner,
     Reflection,
     ReflectionStatus,
@@ -432,6 +433,21 @@ def may_read_safety_answers(reader: User, screen: SafetyScreen) -> bool:
     return _partner_of(reader) is None and _practises(reader, screen.couple_id)
 
 
+# --- invitation links ------------------------------------------------------------------------
+
+
+def may_read_invitation(reader: User, invitation: Invitation) -> bool:
+    """A working invitation link sets the account's password, so only whoever answers for
+    the account sees it: a partner's, their couple's practitioner; a practitioner's, the
+    owner. Nobody, once the account has a password."""
+    user = invitation.user
+    if user.password_hash is not None:
+        return False
+    if user.is_client:
+        return user.partner is not None and _practises(reader, user.partner.couple_id)
+    return reader.is_owner and not user.is_owner
+
+
 # --- the audit log ---------------------------------------------------------------------------
 
 
@@ -469,6 +485,7 @@ _PREDICATES = {
     Checkin: may_read_checkin,
     CheckinPlan: may_read_checkin_summary,
     SafetyScreen: may_read_safety_answers,
+    Invitation: may_read_invitation,
     AuditEntry: may_read_audit,
     SignIn: may_read_sign_in,
 }

@@ -76,9 +76,11 @@ def populated(app, template_database) -> dict:
 
 @dataclass
 class Mailbox:
-    """What a real local SMTP server (aiosmtpd) received during a test."""
+    """What a real local SMTP server (aiosmtpd) received during a test, and how many SMTP
+    conversations (EHLO or HELO) were held with it."""
 
     messages: list
+    conversations: int = 0
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in m["To"]]
@@ -96,6 +98,16 @@ def smtp_server():
     mailbox = Mailbox([])
 
     class Handler:
+        async def handle_EHLO(self, _server, session, _envelope, hostname, responses):  # noqa: N802
+            session.host_name = hostname
+            mailbox.conversations += 1
+            return responses
+
+        async def handle_HELO(self, _server, session, _envelope, hostname):  # noqa: N802
+            session.host_name = hostname
+            mailbox.conversations += 1
+            return f"250 {hostname}"
+
         async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             mailbox.messages.append(message)

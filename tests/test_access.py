@@ -82,6 +82,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.admin.disable", {"user_id": ids["riley_user"]}),
         Case("POST", "practice.admin.enable", {"user_id": ids["alice"]}, {"owner"}, 302),
         Case("POST", "practice.admin.enable", {"user_id": ids["riley_user"]}),
+        Case("POST", "practice.admin.cancel_invitation", {"user_id": ids["alice"]}, {"owner"}, 302),
+        Case("POST", "practice.admin.cancel_invitation", {"user_id": ids["riley_user"]}),
         Case("GET", "practice.admin.policies", {}, {"owner"}),
         Case("POST", "practice.admin.policies", {}, {"owner"}),
         Case("GET", "practice.safety.screen", {}, CLIENTS),
@@ -110,6 +112,18 @@ def build_cases(ids) -> list[Case]:
         ),
         Case(
             "POST", "practice.caseload.reinvite", {"couple_id": other, "partner_id": ids["riley"]}
+        ),
+        Case(
+            "POST",
+            "practice.caseload.cancel_invitation",
+            {"couple_id": c, "partner_id": ids["riley"]},
+            alice_only,
+            302,
+        ),
+        Case(
+            "POST",
+            "practice.caseload.cancel_invitation",
+            {"couple_id": other, "partner_id": ids["riley"]},
         ),
         Case("GET", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case("POST", "practice.caseload.assign", {"couple_id": c}, alice_only),

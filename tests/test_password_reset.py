@@ -1,6 +1,9 @@
 """Forgotten passwords: a single-use, one-hour link by e-mail, the same answer for every
-e-mail typed, and a new password that ends the person's other sessions."""
+e-mail typed (and no SMTP server waited for inside the request, for either), a link built
+from the site's configured address whatever Host the request named, and a new password
+that ends the person's other sessions."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -8,23 +11,43 @@ import pytest
 from sqlalchemy import select
 
 from practice.db import commit, session
-from practice.models import PasswordReset, User
+from practice.models import OutboxMail, PasswordReset, User
+from tests.helpers.mailing import deliver, outbox
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
-from tests.helpers.people import PASSWORD, Browser, build_world
+from tests.helpers.people import CSRF, PASSWORD, Browser, build_world
 
 NEW_PASSWORD = "our kitchen table at seven"
-LINK = re.compile(r"http://localhost(/password/reset/[A-Za-z0-9_\-]+)")
+BASE = "https://practice.example.org"
+LINK = re.compile(re.escape(BASE) + r"(/password/reset/[A-Za-z0-9_\-]+)")
 
 
 @pytest.fixture
 def reset_app(mail_app):
     app, mailbox = mail_app
+    app.config["PRACTICE_BASE_URL"] = BASE
     return app, mailbox, build_world(app)
 
 
 def _ask(app, email: str, person: Browser | None = None):
+    """Ask for a link, then let the outbox send it (as the app does after the response)."""
     person = person or Browser(app)
-    return person, person.post("/password/forgot", {"email": email})
+    response = person.post("/password/forgot", {"email": email})
+    deliver(app)
+    return person, response
+
+
+def _ask_from(app, base_url: str, email: str):
+    """Ask through a request naming another site in its Host header, as an attacker does."""
+    visitor = app.test_client()
+    page = visitor.get("/password/forgot", base_url=base_url)
+    if page.status_code != 200:
+        return page
+    match = CSRF.search(page.get_data(as_text=True))
+    return visitor.post(
+        "/password/forgot",
+        data={"email": email, "csrf_token": match.group(1) or match.group(2)},
+        base_url=base_url,
+    )
 
 
 def _link(mailbox, email: str, nth: int = -1) -> str:
@@ -212,6 +235,66 @@ def test_asking_again_and_again_must_wait_whether_the_account_exists_or_not(rese
 
 def test_without_mail_configured_the_page_answers_the_same(app):
     world = build_world(app)
-    person, response = _ask(app, world.alice)
+    person = Browser(app)
+    response = person.post("/password/forgot", {"email": world.alice})
     assert response.status_code == 302
     assert "a link to choose a new password is on its way" in person.text("/login")
+
+
+def test_a_link_asked_for_under_another_host_is_mailed_at_the_configured_address(reset_app):
+    app, mailbox, world = reset_app
+    response = _ask_from(app, "http://evil.example.com", world.alice)
+    assert response.status_code == 302
+    deliver(app)
+    [message] = mailbox.to(world.alice)
+    assert "evil.example.com" not in message.get_content()
+    link = _link(mailbox, world.alice)
+    assert _reset(Browser(app), link).status_code == 302, "the mailed link works on the site"
+
+
+def test_under_trusted_hosts_another_host_is_refused_and_the_sites_own_is_used(reset_app):
+    app, mailbox, world = reset_app
+    app.config.update(PRACTICE_BASE_URL=None, TRUSTED_HOSTS=["practice.example.org"])
+    assert _ask_from(app, "http://evil.example.com", world.alice).status_code == 400
+    assert outbox(app) == []
+    assert _ask_from(app, BASE, world.alice).status_code == 302
+    deliver(app)
+    assert _link(mailbox, world.alice).startswith("/password/reset/")
+
+
+def test_without_a_public_address_no_link_is_mailed_and_the_log_says_why(reset_app, caplog):
+    app, mailbox, world = reset_app
+    app.config["PRACTICE_BASE_URL"] = None
+    answers = []
+    with caplog.at_level(logging.WARNING):
+        for email in (world.alice, "nobody@example.org"):
+            person, response = _ask(app, email)
+            page = re.sub(r'value="[^"]*"', "", person.text("/login"))
+            answers.append((response.status_code, response.location, page))
+    assert answers[0] == answers[1], "the same neutral answer"
+    assert outbox(app) == [] and mailbox.messages == []
+    assert "no mail went out" in caplog.text and "PRACTICE_BASE_URL" in caplog.text
+
+
+def test_asking_talks_to_no_smtp_server_inside_the_request_for_either_answer(reset_app):
+    app, mailbox, world = reset_app
+    for email in (world.alice, "nobody@example.org"):
+        response = Browser(app).post("/password/forgot", {"email": email})
+        assert response.status_code == 302
+        assert mailbox.conversations == 0, f"an SMTP conversation inside the request ({email})"
+    [queued] = outbox(app)
+    assert queued.recipient == world.alice and queued.kind == "password_reset"
+    deliver(app)
+    assert mailbox.conversations == 1 and len(mailbox.to(world.alice)) == 1
+
+
+def test_a_reset_mail_not_sent_within_the_hour_is_given_up(reset_app):
+    app, mailbox, world = reset_app
+    Browser(app).post("/password/forgot", {"email": world.alice})
+    with app.app_context():
+        queued = session.scalar(select(OutboxMail))
+        reset = session.scalar(select(PasswordReset))
+        assert queued.stale_at == reset.expires_at
+        queued.stale_at = reset.expires_at = reset.created_at
+        commit()
+    assert deliver(app).sent == 0 and mailbox.messages == []

@@ -1,13 +1,13 @@
-from wtforms import StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from practice.forms import EmailAddressField, NameField, PracticeForm
+from practice.forms import EmailAddressField, NameField, NameStringField, PracticeForm
 
 
 class PractitionerForm(PracticeForm):
     name = NameField()
     email = EmailAddressField()
-    credentials = StringField(
+    credentials = NameStringField(
         "Credentials (shown on session notes)",
         validators=[Length(max=120)],
         description="For example: LMFT, CSAT-S",

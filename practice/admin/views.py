@@ -1,22 +1,17 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access
 from practice.admin.forms import PolicyWordingForm, PractitionerForm
+from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm
 from practice.models import Role, User
-from practice.services import PracticeError, accounts, agreements, audit
+from practice.services import PracticeError, accounts, agreements, audit, invitations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 access.for_owner(bp)
-
-
-def _remember_link(user: User, token: str) -> None:
-    links = session.get("practice_links", {})
-    links[str(user.id)] = url_for("practice.auth.invitation", token=token, _external=True)
-    session["practice_links"] = links
 
 
 @bp.route("/practitioners", methods=["GET", "POST"])
@@ -30,29 +25,46 @@ def practitioners():
         except PracticeError as error:
             form.add_error(error)
         else:
-            _remember_link(user, token)
-            flash(f"{user.name} is added. Send them the invitation link below.", "success")
+            flash(f"{user.name} is added.", "success")
+            flash(*invitations.notice([invitations.mail_link(user, token)]))
             return redirect(url_for(".practitioners"))
     staff = db_session.scalars(
         select(User).where(User.role.in_([Role.OWNER, Role.PRACTITIONER])).order_by(User.name)
     ).all()
-    links = session.pop("practice_links", {})
     return render_template(
         "practice/admin/practitioners.html",
         form=form,
         staff=staff,
-        links=links,
+        links=invitations.working_links(current_user, staff),
         action=ActionForm(),
     )
 
 
 @bp.post("/practitioners/<int:user_id>/invitation")
 def reinvite(practitioner):
-    user = practitioner
+    """A new invitation link, only for a practitioner who has not chosen a password yet."""
     if ActionForm().validate_on_submit():
-        token = accounts.issue_invitation(user)
-        _remember_link(user, token)
-        flash(f"A new invitation link for {user.name}; earlier links no longer work.", "success")
+        try:
+            issued = invitations.invite(practitioner)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(
+                f"A new invitation link for {practitioner.name}; earlier links no longer work.",
+                "success",
+            )
+            flash(*invitations.notice([issued]))
+    return redirect(url_for(".practitioners"))
+
+
+@bp.post("/practitioners/<int:user_id>/invitation/cancel")
+def cancel_invitation(practitioner):
+    if ActionForm().validate_on_submit():
+        if invitations.cancel(practitioner):
+            flash(f"The invitation link for {practitioner.name} no longer works.", "success")
+        else:
+            flash(f"{practitioner.name} had no invitation link that still works.", "info")
     return redirect(url_for(".practitioners"))
 
 

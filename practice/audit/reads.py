@@ -103,6 +103,7 @@ NOT_AUDITED: dict[str, str] = {
     "practice.caseload.new_couple": "an empty form",
     "practice.caseload.set_step": "a change, recorded with the change",
     "practice.caseload.reinvite": "a change, recorded with the change",
+    "practice.caseload.cancel_invitation": "a change, recorded as invitation.cancelled",
     "practice.caseload.assign": "the exercise picker; assigning is recorded as a change",
     "practice.caseload.close_assignment": "a change, recorded with the change",
     "practice.review.queue": "a list of titles; opening a reflection is recorded",

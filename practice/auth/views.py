@@ -1,10 +1,7 @@
-import smtplib
-from functools import partial
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import mail, signin
+from practice import signin
 from practice.access import found
 from practice.auth.forms import (
     AgreementInvitationForm,
@@ -14,7 +11,6 @@ from practice.auth.forms import (
     ResetPasswordForm,
     SetupForm,
 )
-from practice.db import after_commit
 from practice.forms import ActionForm
 from practice.services import PracticeError, accounts, agreements
 from practice.services.throttle import client_address
@@ -123,48 +119,19 @@ RESET_ANSWER = (
 )
 
 
-def _reset_mail(user, token: str) -> mail.Mail:
-    # Plain on purpose: a lock screen shows nothing about therapy.
-    link = url_for(".reset_password", token=token, _external=True)
-    return mail.Mail(
-        user.email,
-        "Your new password link",
-        f"Hello {user.name},\n\n"
-        "Someone, hopefully you, asked to choose a new password. This link lets you do\n"
-        f"that once, within the hour:\n\n{link}\n\n"
-        "If it was not you, ignore this mail: your password stays as it is.\n",
-    )
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            issued = accounts.request_password_reset(form.email.data, client_address())
+            # The mail, if any, is queued with the token and sent after the response.
+            accounts.request_password_reset(form.email.data, client_address())
         except PracticeError as error:
             form.add_error(error)
         else:
-            if issued is not None:
-                # Only once the token is stored: a link that would not work is never sent.
-                after_commit(partial(_send_reset, *issued))
             flash(RESET_ANSWER, "info")
             return redirect(url_for(".login"))
     return render_template("practice/auth/forgot.html", form=form)
-
-
-def _send_reset(user, token: str) -> None:
-    """Send the link; the page answers the same whatever happens, so failures are logged."""
-    try:
-        sent = mail.send_all([_reset_mail(user, token)])
-    except (smtplib.SMTPException, OSError):
-        current_app.logger.exception("Practice: the password reset mail could not be sent")
-        return
-    if not sent:
-        current_app.logger.warning(
-            "Practice: a password reset was asked for, but mail is not configured "
-            "(PRACTICE_MAIL_SERVER)"
-        )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

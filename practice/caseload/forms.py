@@ -1,17 +1,18 @@
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from practice.forms import (
     EmailAddressField,
     MultiCheckboxField,
     NameField,
+    NameStringField,
     PracticeForm,
     options,
 )
 
 
 class CoupleForm(PracticeForm):
-    name = StringField(
+    name = NameStringField(
         "Name for the couple (optional)",
         validators=[Optional(), Length(max=120)],
         description="Shown on your caseload. Leave empty to use both first names.",

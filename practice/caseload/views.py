@@ -1,32 +1,24 @@
 from datetime import datetime, time, timedelta
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access, assigning, charts, privacy
 from practice.caseload.forms import CoupleForm, StepForm
+from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
 from practice.models import BOTH, Assignment, Program
 from practice.paging import page_number
 from practice.services import (
     PracticeError,
-    accounts,
     agreements,
     assignments,
     checkins,
     clock,
     couples,
+    invitations,
     pacing,
     progress,
     safety,
@@ -86,13 +78,9 @@ def new_couple():
         except PracticeError as error:
             form.add_error(error)
         else:
-            session["practice_links"] = {
-                str(pid): url_for("practice.auth.invitation", token=t, _external=True)
-                for pid, t in tokens.items()
-            }
-            flash(
-                f"{couple.name} is on your caseload. Send each partner their own link.", "success"
-            )
+            issued = [invitations.mail_link(p.user, tokens[p.id]) for p in couple.partners]
+            flash(f"{couple.name} is on your caseload.", "success")
+            flash(*invitations.notice(issued))
             return redirect(url_for(".couple", couple_id=couple.id))
     return render_template(
         "practice/caseload/new_couple.html", form=form, program=program, wordings=wordings
@@ -124,7 +112,7 @@ def couple(couple):
         checkin_panel=checkins.couple_panel(couple),
         active=active,
         sessions=session_service.sessions_of(couple),
-        links=session.pop("practice_links", {}),
+        links=invitations.working_links(current_user, [p.user for p in couple.partners]),
         action=ActionForm(),
         step_form=step_form,
         both=BOTH,
@@ -146,15 +134,33 @@ def set_step(couple):
     return redirect(url_for(".couple", couple_id=couple.id))
 
 
+def _partners(couple):
+    return url_for(".couple", couple_id=couple.id, _anchor="partners-heading")
+
+
 @bp.post("/couples/<int:couple_id>/partners/<int:partner_id>/invitation")
 def reinvite(couple, partner):
+    """A new invitation link, only for a partner who has not chosen a password yet."""
     if ActionForm().validate_on_submit():
-        token = accounts.issue_invitation(partner.user)
-        session["practice_links"] = {
-            str(partner.id): url_for("practice.auth.invitation", token=token, _external=True)
-        }
-        flash(f"A new link for {partner.name}; earlier links no longer work.", "success")
-    return redirect(url_for(".couple", couple_id=couple.id))
+        try:
+            issued = invitations.invite(partner.user)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(f"A new link for {partner.name}; earlier links no longer work.", "success")
+            flash(*invitations.notice([issued]))
+    return redirect(_partners(couple))
+
+
+@bp.post("/couples/<int:couple_id>/partners/<int:partner_id>/invitation/cancel")
+def cancel_invitation(couple, partner):
+    if ActionForm().validate_on_submit():
+        if invitations.cancel(partner.user):
+            flash(f"The invitation link for {partner.name} no longer works.", "success")
+        else:
+            flash(f"{partner.name} had no invitation link that still works.", "info")
+    return redirect(_partners(couple))
 
 
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])

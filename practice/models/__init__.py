@@ -7,6 +7,7 @@ from practice.models.base import Base, utcnow
 from practice.models.checkins import Checkin, CheckinPlan, Frequency
 from practice.models.couples import Couple, Partner
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
+from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus
@@ -51,6 +52,8 @@ __all__ = [
     "Exercise",
     "Feedback",
     "Invitation",
+    "MailState",
+    "OutboxMail",
     "Partner",
     "PasswordReset",
     "PracticeProfile",

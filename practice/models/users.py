@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from practice.encryption import EncryptedText
 from practice.models.base import Base, utcnow
 
 
@@ -72,7 +73,12 @@ class User(UserMixin, Base):
 
 
 class Invitation(Base):
-    """A single-use, expiring link to choose a password. Only the token's hash is kept."""
+    """A single-use, expiring link to choose a password, for an account that has none yet.
+
+    Looked up by the token's hash. The token itself is kept encrypted only while the link
+    still works, so the one who made it can read it again on their page (never in a
+    cookie); using, cancelling or replacing the link erases it.
+    """
 
     __tablename__ = "practice_invitations"
 
@@ -83,8 +89,14 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    token: Mapped[str | None] = mapped_column(EncryptedText)
+    # The e-mail that carried the link, if one went out (its record may be pruned later).
+    mail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice_outbox.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User] = relationship()
+    mail: Mapped["OutboxMail | None"] = relationship()  # noqa: F821
 
 
 class PasswordReset(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from practice import paths
 from practice.db import session
 from practice.models import BOTH, Exercise, Program, Step
+from practice.services.names import has_control_characters
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RATING_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -86,6 +87,15 @@ class _Checker:
             out[key] = value
         return out
 
+    def names(self, data: dict, where: str, *keys: str) -> None:
+        """Names, titles and labels are one line (practice.services.names)."""
+        for key in keys:
+            if has_control_characters(data.get(key, "")):
+                self.problems.append(
+                    f"{where}.{key}: must be one line, without line breaks, tabs or other "
+                    "control characters"
+                )
+
     def slug(self, value, where: str) -> None:
         if value is not None and not SLUG.match(value):
             self.problems.append(
@@ -112,10 +122,12 @@ def parse_program(text: str, source: str = "program") -> ProgramSpec:
         )
     )
     check.slug(head.get("slug"), "program.slug")
+    check.names(head, "program", "name")
 
     roles = []
     for i, raw in enumerate(head.get("roles", [])):
         role = check.table(raw, f"program.roles[{i}]", {"key": str, "label": str})
+        check.names(role, f"program.roles[{i}]", "label")
         if role.get("key") == BOTH:
             check.problems.append(f"program.roles[{i}].key: 'both' is reserved")
         roles.append(role)
@@ -134,6 +146,7 @@ def parse_program(text: str, source: str = "program") -> ProgramSpec:
             raw, where, {"slug": str, "title": str, "exercises": list}, {"guidance": str}
         )
         check.slug(step.get("slug"), f"{where}.slug")
+        check.names(step, where, "title")
         if step.get("slug") in step_slugs:
             check.problems.append(f"{where}.slug: '{step['slug']}' is used twice")
         step_slugs.add(step.get("slug"))
@@ -165,6 +178,7 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         {"ratings": list, "reveal_together": bool},
     )
     check.slug(item.get("slug"), f"{where}.slug")
+    check.names(item, where, "title")
     if item.get("slug") in seen:
         check.problems.append(f"{where}.slug: '{item['slug']}' is used twice in the program")
     seen.add(item.get("slug"))
@@ -189,6 +203,7 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         rating = check.table(
             raw_rating, f"{where}.ratings[{k}]", {"key": str, "label": str, "low": str, "high": str}
         )
+        check.names(rating, f"{where}.ratings[{k}]", "label", "low", "high")
         key = rating.get("key")
         if key is not None and not RATING_KEY.match(key):
             check.problems.append(f"{where}.ratings[{k}].key: '{key}' must be a lowercase word")

@@ -14,8 +14,9 @@ from zxcvbn import zxcvbn
 
 from practice import session_store
 from practice.db import session
+from practice.mail import NotSent
 from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
-from practice.services import audit, throttle
+from practice.services import audit, names, throttle
 from practice.services.errors import PracticeError
 from practice.session_store import Ended
 
@@ -44,7 +45,7 @@ def required_name(name: str, field: str = "name", what: str = "a name") -> str:
         raise PracticeError(f"Enter {what}.", field)
     if len(name) > NAME_LENGTH:
         raise PracticeError(f"Keep it to {NAME_LENGTH} characters.", field)
-    return name
+    return names.one_line(name, field)
 
 
 def _personal_words(texts) -> list[str]:
@@ -149,13 +150,15 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
 
 
 def add_practitioner(name: str, email: str, credentials: str = "") -> tuple[User, str]:
+    name = required_name(name)
+    credentials = names.one_line(credentials.strip(), "credentials")
     if email_taken(email):
         raise PracticeError("Someone in this practice already uses this e-mail.", "email")
     user = User(
         email=normalize_email(email),
-        name=required_name(name),
+        name=name,
         role=Role.PRACTITIONER,
-        credentials=credentials.strip(),
+        credentials=credentials,
         timezone=current_app.config["PRACTICE_TIMEZONE"],
     )
     session.add(user)
@@ -167,25 +170,48 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+ALREADY_SIGNED_UP = (
+    "{name} has already chosen a password, so there is no invitation to send: an invitation "
+    "would let whoever holds it replace their password. If they cannot sign in, they choose "
+    'a new password themselves with "Forgot your password?" on the sign-in page.'
+)
+
+
 def issue_invitation(user: User) -> str:
-    """A new link for the user to choose a password; earlier unused links stop working."""
-    now = utcnow()
-    session.execute(
-        update(Invitation)
-        .where(
-            Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.expires_at > now
-        )
-        .values(expires_at=now)
-    )
+    """A new link for the user to choose a password; earlier unused links stop working.
+
+    Only for an account with no password yet: for one in use, a link that sets a password
+    would hand the account to whoever made or holds the link.
+    """
+    if user.password_hash is not None:
+        raise PracticeError(ALREADY_SIGNED_UP.format(name=user.name))
+    end_invitations(user)
     token = secrets.token_urlsafe(32)
     days = current_app.config["PRACTICE_INVITATION_DAYS"]
     session.add(
         Invitation(
-            user_id=user.id, token_hash=_hash_token(token), expires_at=now + timedelta(days=days)
+            user_id=user.id,
+            token_hash=_hash_token(token),
+            token=token,
+            expires_at=utcnow() + timedelta(days=days),
         )
     )
     session.flush()
     return token
+
+
+def end_invitations(user: User) -> int:
+    """Stop the user's working invitation links and forget their tokens; how many there were."""
+    now = utcnow()
+    ended = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.expires_at > now
+        )
+        .values(expires_at=now, token=None)
+    ).rowcount
+    session.flush()
+    return ended
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -197,7 +223,8 @@ def find_invitation(token: str) -> Invitation | None:
     )
     if invitation is None or invitation.used_at is not None:
         return None
-    if invitation.expires_at <= utcnow() or invitation.user.disabled:
+    user = invitation.user
+    if invitation.expires_at <= utcnow() or user.disabled or user.password_hash is not None:
         return None
     return invitation
 
@@ -216,7 +243,7 @@ def accept_invitation(invitation: Invitation, password: str, agreed: bool = Fals
     claimed = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow())
+        .values(used_at=utcnow(), token=None)
     ).rowcount
     if claimed != 1:
         raise PracticeError("This invitation link has already been used.")
@@ -238,8 +265,9 @@ def change_password(user: User, current: str, new: str, keep=None) -> None:
     audit.record("password.changed", user=user, subject="user", subject_id=user.id)
 
 
-def issue_password_reset(user: User) -> str:
-    """A new one-hour reset link for the user; their earlier reset links stop working."""
+def issue_password_reset(user: User) -> tuple[PasswordReset, str]:
+    """A new one-hour reset link for the user, and its token; their earlier reset links stop
+    working."""
     now = utcnow()
     session.execute(
         update(PasswordReset)
@@ -248,15 +276,12 @@ def issue_password_reset(user: User) -> str:
     )
     token = secrets.token_urlsafe(32)
     minutes = int(current_app.config["PRACTICE_RESET_MINUTES"])
-    session.add(
-        PasswordReset(
-            user_id=user.id,
-            token_hash=_hash_token(token),
-            expires_at=now + timedelta(minutes=minutes),
-        )
+    reset = PasswordReset(
+        user_id=user.id, token_hash=_hash_token(token), expires_at=now + timedelta(minutes=minutes)
     )
+    session.add(reset)
     session.flush()
-    return token
+    return reset, token
 
 
 def find_active_user(email: str) -> User | None:
@@ -264,10 +289,13 @@ def find_active_user(email: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def request_password_reset(email: str, address: str) -> tuple[User, str] | None:
-    """A reset link's token for an active account, None for any other e-mail.
+def request_password_reset(email: str, address: str) -> None:
+    """For an active account, a reset link e-mailed through the outbox (in this transaction:
+    the mail goes only if the token is stored, and never from inside the request); for any
+    other e-mail, nothing.
 
-    Throttled alike for every e-mail typed, so the answer never tells whether it has an account.
+    Throttled alike for every e-mail typed, and no SMTP server is waited for either way, so
+    the answer (and the time it takes) never tells whether the e-mail has an account.
     """
     typed = (email or "")[:254]
     wait = throttle.attempt(throttle.RESET, email, address).wait
@@ -282,8 +310,16 @@ def request_password_reset(email: str, address: str) -> tuple[User, str] | None:
         detail=typed,
     )
     if user is None:
-        return None
-    return user, issue_password_reset(user)
+        return
+    from practice.services import account_mail
+
+    reset, token = issue_password_reset(user)
+    try:
+        account_mail.queue_password_reset(reset, token)
+    except NotSent as why:
+        current_app.logger.warning(
+            "Practice: a password reset was asked for, but no mail went out: %s", why.reason
+        )
 
 
 def find_password_reset(token: str) -> PasswordReset | None:

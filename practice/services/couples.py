@@ -17,7 +17,7 @@ from practice.models import (
     User,
 )
 from practice.paging import Page, paginate
-from practice.services import agreements
+from practice.services import agreements, names
 from practice.services.accounts import (
     NAME_LENGTH,
     email_taken,
@@ -63,6 +63,7 @@ def create_couple(
             raise PracticeError(
                 "Someone in this practice already uses this e-mail.", f"{field}_email"
             )
+    names.one_line(name, "name")
     couple = Couple(
         name=name.strip() or _default_name(partners),
         practitioner=practitioner,

@@ -7,10 +7,8 @@ the first line to whoever picks up the phone.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from urllib.parse import urlsplit
+from datetime import date, timedelta
 
-from flask import current_app, url_for
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +27,7 @@ from practice.models import (
     ReminderOptOut,
     ReminderSent,
     User,
+    utcnow,
 )
 from practice.models.reminders import DAY_MARK
 from practice.services import clock
@@ -53,25 +52,9 @@ def set_wanted(user: User, wanted: bool) -> None:
     session.flush()
 
 
-def base_url() -> str:
-    """PRACTICE_BASE_URL, checked: links in e-mails need the site's public address."""
-    value = (current_app.config.get("PRACTICE_BASE_URL") or "").strip()
-    if not value:
-        raise PracticeError(
-            "Set PRACTICE_BASE_URL to the site's public address (like "
-            "https://practice.example.org) so reminders can link to it."
-        )
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PracticeError(
-            f"PRACTICE_BASE_URL is {value!r}; it must start with https:// (or http://) "
-            "and name the site, like https://practice.example.org."
-        )
-    return value.rstrip("/")
-
-
 def message_body(name: str, home: str, settings: str) -> str:
-    first = name.split()[0] if name.split() else "there"
+    words = mail.one_line(name).split()
+    first = words[0] if words else "there"
     return (
         f"Hello {first},\n\n"
         "Something new is waiting for you. You can see it when you sign in:\n"
@@ -218,16 +201,20 @@ def _due_in(people: list[Partner]) -> list[Due]:
 
 
 def links() -> tuple[str, str]:
-    """The two links every reminder carries: the client's home and their reminder setting."""
-    with current_app.test_request_context(base_url=base_url()):
+    """The two links every reminder carries: the client's home and their reminder setting,
+    at the site's public address (there is no request here to take one from). Raises
+    PracticeError saying what to set."""
+    try:
         return (
-            url_for("practice.client.home", _external=True),
-            url_for("practice.checkins.mine.reminder_settings", _external=True),
+            mail.public_url("practice.client.home"),
+            mail.public_url("practice.checkins.mine.reminder_settings"),
         )
+    except mail.NotSent as why:
+        raise PracticeError(f"No reminder can link to the site: {why.reason}.") from None
 
 
 def record(due: Due) -> None:
-    """Note the day's e-mail and each thing in it; the caller commits once the mail is out.
+    """Note the day's e-mail and each thing in it, in the transaction that queues the mail.
     Raises IntegrityError when another run recorded this person today."""
     session.add(ReminderSent(user_id=due.user_id, thing=DAY_MARK, day=due.today))
     for thing in due.things:
@@ -235,6 +222,12 @@ def record(due: Due) -> None:
     session.flush()
 
 
-def send(due: Due, home: str, settings: str) -> None:
-    """Raises smtplib.SMTPException or OSError when the mail could not go out."""
-    mail.send(due.email, SUBJECT, message_body(due.name, home, settings))
+def queue(due: Due, home: str, settings: str) -> None:
+    """Put the reminder in the outbox; not worth sending a day later."""
+    mail.queue(
+        "reminder",
+        due.email,
+        SUBJECT,
+        message_body(due.name, home, settings),
+        stale_at=utcnow() + timedelta(days=1),
+    )

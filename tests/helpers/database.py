@@ -180,6 +180,8 @@ def make_app(database_url, tmp_path, **config):
             "PRACTICE_DATABASE_URL": database_url,
             "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
             "PRACTICE_AUTO_SETUP": False,
+            # Mail leaves the outbox when a test drains it (tests/helpers/mailing.py).
+            "PRACTICE_MAIL_BACKGROUND": False,
             **config,
         }
     )
