@@ -1,7 +1,7 @@
 """outbox for mail; invitation links kept encrypted for their maker
 
 Revision ID: e273d3591995
-Revises: e01503bc819e
+Revises: 21981834ac7b
 Create Date: 2026-12-03 13:13:35.550320
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e273d3591995'
-down_revision = 'e01503bc819e'
+down_revision = '21981834ac7b'
 branch_labels = None
 depends_on = None
 
