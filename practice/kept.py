@@ -39,7 +39,7 @@ _kept_engines: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDict
 _kept_engines_lock = threading.Lock()
 
 
-def _kept_engine(engine: Engine) -> Engine:
+def kept_engine(engine: Engine) -> Engine:
     """The engine kept writes go through: the request engine's database, connection
     settings and connect listeners (SQLite's busy timeout among them), in a pool of its own.
 
@@ -102,7 +102,7 @@ def transaction() -> Iterator[Session]:
             "A kept write (throttle count, audit row) must run before the request writes: "
             "on SQLite it would wait for the request's own transaction."
         )
-    with Session(bind=_kept_engine(engine)) as own, own.begin():
+    with Session(bind=kept_engine(engine)) as own, own.begin():
         opened = _open.set(own)
         try:
             yield own

@@ -189,16 +189,22 @@ def make_app(database_url, tmp_path, **config):
 
 @contextmanager
 def counted_queries(app):
-    """Collect the SQL statements run inside the block."""
+    """Collect the SQL statements run inside the block: the request's, and the kept writes'
+    from their pool of their own (practice.kept)."""
+    from practice.kept import kept_engine
+
     with app.app_context():
         engine = app.extensions["practice"].db.engine
+    engines = (engine, kept_engine(engine))
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for each in engines:
+        event.listen(each, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for each in engines:
+            event.remove(each, "before_cursor_execute", record)
