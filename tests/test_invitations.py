@@ -10,7 +10,9 @@ from sqlalchemy import func, select, text
 
 from practice import privacy
 from practice.db import commit, session
-from practice.models import AuditEntry, Invitation, OutboxMail, User
+from practice.models import AuditEntry, Couple, Invitation, OutboxMail, User
+from practice.services import couples
+from tests.helpers.database import counted_queries
 from tests.helpers.mailing import deliver, outbox
 from tests.helpers.pages import couple_form
 from tests.helpers.people import CSRF, PASSWORD, Browser, build_world
@@ -290,3 +292,28 @@ def test_with_mail_off_the_maker_is_told_to_pass_the_link_on(app):
     page = browser.text(couple_url)
     assert any("mail is not set up for this practice" in f for f in flashes(page))
     assert set(links_on(page)) == {"Jordan Lee", "Morgan Lee"}
+
+
+def test_showing_the_links_costs_the_couple_page_one_query_at_any_size(app):
+    browser, couple_url, world = new_couple(app)
+    signed_up = f"/couples/{world.couple_id}"
+
+    def queries(url):
+        browser.get(url)  # the same visit once before, as the page is usually seen
+        with counted_queries(app) as statements:
+            assert browser.get(url).status_code == 200
+        return len(statements)
+
+    before = (queries(signed_up), queries(couple_url))
+    assert before[1] == before[0] + 1, "one query for the links and their mails"
+    with app.app_context():
+        alice = session.scalar(select(User).where(User.email == world.alice))
+        program = session.get(Couple, world.couple_id).program
+        for n in range(8):
+            partners = [
+                couples.NewPartner(f"P{n}a", f"p{n}a@example.org", "recovering"),
+                couples.NewPartner(f"P{n}b", f"p{n}b@example.org", "hurt"),
+            ]
+            couples.create_couple(alice, program, partners)
+        commit()
+    assert (queries(signed_up), queries(couple_url)) == before

@@ -50,7 +50,8 @@ def _working(user_ids: list[int]) -> list[Invitation]:
             Invitation.expires_at > utcnow(),
             Invitation.token.is_not(None),
         )
-        .options(joinedload(Invitation.mail))
+        # What privacy.may_read_invitation reads, in the same query.
+        .options(joinedload(Invitation.mail), joinedload(Invitation.user).joinedload(User.partner))
     ).all()
 
 
