@@ -430,9 +430,9 @@ def sizes_for(couples: int) -> list[str]:
             "--reflections", str(couples * 51)]
 
 
-def flask(args: list[str], env: dict) -> str:
+def flask(args: list[str], env: dict, root: Path = ROOT) -> str:
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "practice", *args],
-                          cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+                          cwd=root, env={**os.environ, **env}, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -726,6 +726,8 @@ def run_one(practice: Practice, options, baseline: Server, log_dir: Path, root: 
     """Every page of one practice, served from the code in root (this checkout, or another
     commit's checkout given with --compare), on a fresh copy of its data."""
     practice = fresh_copy(practice)
+    # The copy upgraded as a deployment of that code would be (a no-op when it is current).
+    flask(["upgrade-db"], practice.env, root)
     server = Server("practice.app:create_app()", practice.env, root,
                     log_dir / f"gunicorn-{practice.backend}-{practice.couples}-{root.name}.log")
     try:
