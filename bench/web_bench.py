@@ -438,7 +438,10 @@ def flask(args: list[str], env: dict, root: Path = ROOT) -> str:
     return done.stdout
 
 
-def make_practice(backend: str, couples: int, data: Path, reuse: bool) -> Practice:
+def make_practice(backend: str, couples: int, data: Path, reuse: bool,
+                  root: Path = ROOT) -> Practice:
+    """The seeded practice of one backend and size, made by the code in root: with --compare,
+    the older checkout, whose schema the newer code then upgrades on its own copy."""
     instance = data / f"{backend}-{couples}"
     if backend == "sqlite":
         url = f"sqlite:///{instance / 'practice.sqlite3'}"
@@ -458,8 +461,8 @@ def make_practice(backend: str, couples: int, data: Path, reuse: bool) -> Practi
     if backend == "postgres":
         _recreate_database(url)
     started = time.perf_counter()
-    flask(["upgrade-db"], practice.env)
-    flask(["seed-load", *sizes_for(couples)], practice.env)
+    flask(["upgrade-db"], practice.env, root)
+    flask(["seed-load", *sizes_for(couples)], practice.env, root)
     marker.write_text(time.strftime("%Y-%m-%d %H:%M"))
     print(f"  seeded {backend} with {couples:,} couples in {time.perf_counter() - started:.0f} s")
     return practice
@@ -936,7 +939,8 @@ def main() -> None:
         for backend in backends:
             for couples in sizes:
                 print(f"\n{backend}, {couples:,} couples")
-                practice = make_practice(backend, couples, options.data, options.reuse)
+                practice = make_practice(backend, couples, options.data, options.reuse,
+                                         options.compare.resolve() if options.compare else ROOT)
                 if options.compare:
                     print(f"  before: {options.compare}")
                     compared[(backend, couples)] = run_one(
