@@ -36,6 +36,13 @@ def format_time(moment: datetime | None) -> str:
     return clock.format_time_in(moment, _reader_zone())
 
 
+def chart_figure(series, chart: dict, partners):
+    """A rating's chart and table (``practice.charts.html``), its dates in the reader's zone."""
+    from practice.charts import html
+
+    return html.figure(series, chart, partners, format_datetime)
+
+
 def template_helpers() -> dict:
     """What every Practice template may call."""
     return {
@@ -43,6 +50,7 @@ def template_helpers() -> dict:
         "format_datetime": format_datetime,
         "format_date": clock.format_date,
         "format_time": format_time,
+        "chart_figure": chart_figure,
         "csrf_token": generate_csrf,
         **privacy.template_helpers(),
     }

@@ -1,5 +1,5 @@
 """Ratings over time as accessible SVG line charts, drawn on the server: the geometry the
-templates (``caseload/couple.html``, ``checkins/_chart.html``) turn into SVG elements."""
+couple page's figures (``practice.charts.html``) turn into SVG elements."""
 
 from dataclasses import dataclass
 
