@@ -55,6 +55,7 @@ from practice.models import (
     Reflection,
     ReflectionStatus,
     Repeat,
+    ReviewWaiting,
     Role,
     SafetyScreen,
     SessionKind,
@@ -371,6 +372,7 @@ class _Writer:
 USERS, PROFILE, INVITATIONS = User.__table__, PracticeProfile.__table__, Invitation.__table__
 COUPLES, PARTNERS, SCREENS = Couple.__table__, Partner.__table__, SafetyScreen.__table__
 ASSIGNMENTS, REFLECTIONS = AssignmentModel.__table__, Reflection.__table__
+WAITING = ReviewWaiting.__table__
 FEEDBACK, NOTES, ADDENDA = Feedback.__table__, SessionNote.__table__, Addendum.__table__
 OPENINGS, PLANS, CHECKINS = StepOpening.__table__, CheckinPlan.__table__, Checkin.__table__
 AUDIT = AuditEntry.__table__
@@ -895,6 +897,17 @@ class _Seeder:
         self._audit(created, person, "reflection.created", "reflection", reflection_id, state.id)
         if not submitted:
             return
+        if reviewed is None:
+            writer.add(
+                WAITING,
+                {
+                    "reflection_id": reflection_id,
+                    "practitioner_id": state.practitioner.id,
+                    "couple_id": state.id,
+                    "queue_rank": ReviewWaiting.RISK if terms else ReviewWaiting.CALM,
+                    "submitted_at": saved,
+                },
+            )
         state.submitted.append((saved, index, ratings, reflection_id))
         key = (exercise.id, index)
         if key not in state.first_submitted or saved < state.first_submitted[key]:

@@ -17,6 +17,7 @@ from tests.helpers.people import Browser
 # Tables that grow with the practice's history (programs and steps stay small).
 GROWING = (
     "practice_reflections",
+    "practice_review_waiting",
     "practice_assignments",
     "practice_couples",
     "practice_partners",
@@ -27,11 +28,12 @@ GROWING = (
     "practice_sign_ins",  # every page finds its sign-in by the key's hash: never a scan
 )
 INTENDED = {
+    # The caseload's counts and the first of the queue, from the practitioner's waiting rows.
     "/dashboard": {
-        "ix_practice_reflections_assignment_state",
+        "ix_practice_review_waiting_queue",
         "ix_practice_session_notes_practitioner_starts",
     },
-    "/review/": {"ix_practice_reflections_assignment_state"},
+    "/review/": {"ix_practice_review_waiting_queue"},
     "couple": {"ix_practice_reflections_assignment_state"},
 }
 

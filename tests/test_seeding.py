@@ -27,6 +27,7 @@ from practice.models import (
     Reflection,
     ReflectionStatus,
     Repeat,
+    ReviewWaiting,
     Role,
     SessionNote,
     Step,
@@ -147,6 +148,16 @@ def test_seeded_reflections_come_in_every_state_and_keep_the_rules(app, runner):
             "weekly": [r for r in reflections if r.assignment.repeat == Repeat.WEEKLY],
         }
         assert [kind for kind, found in kinds.items() if not found] == []
+        # The queue's own rows (practice.services.waiting) are exactly the waiting ones.
+        rows = session.execute(
+            select(
+                ReviewWaiting.reflection_id, ReviewWaiting.practitioner_id, ReviewWaiting.queue_rank
+            )
+        ).all()
+        assert sorted(map(tuple, rows)) == sorted(
+            (r.id, r.assignment.couple.practitioner_id, 0 if r.mentions_risk else 1)
+            for r in kinds["waiting"]
+        )
 
 
 def test_seeded_session_notes_and_check_ins_keep_the_rules(app, runner):

@@ -10,7 +10,7 @@ from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
-from practice.models.reflections import Feedback, Reflection, ReflectionStatus
+from practice.models.reflections import Feedback, Reflection, ReflectionStatus, ReviewWaiting
 from practice.models.reminders import ReminderOptOut, ReminderSent
 from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
@@ -60,6 +60,7 @@ __all__ = [
     "Program",
     "RecoveryCode",
     "Reflection",
+    "ReviewWaiting",
     "ReflectionStatus",
     "Repeat",
     "Role",

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.encryption import EncryptedJSON, EncryptedText
@@ -78,3 +78,39 @@ class Feedback(Base):
 
     reflection: Mapped[Reflection] = relationship(back_populates="feedback")
     author: Mapped[User] = relationship()
+
+
+class ReviewWaiting(Base):
+    """A submitted reflection its practitioner has not reviewed yet: one row from the submit
+    to the review (``practice.services.waiting``).
+
+    The review queue and the caseload's counts read these rows in index order, by
+    practitioner, so a page costs what it shows: not every assignment of every couple a
+    therapist has held in ten years, and not the whole backlog to show its first five.
+    """
+
+    __tablename__ = "practice_review_waiting"
+    # One index serves both: the queue reads it in order, the caseload's counts per couple
+    # read it alone (couple_id rides along at the end).
+    __table_args__ = (
+        Index(
+            "ix_practice_review_waiting_queue",
+            "practitioner_id",
+            "queue_rank",
+            "submitted_at",
+            "reflection_id",
+            "couple_id",
+        ),
+    )
+
+    reflection_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_reflections.id"), primary_key=True
+    )
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practice_users.id"))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("practice_couples.id"))
+    # The queue's order in one ascending index: 0 when the words mention risk (read first),
+    # 1 otherwise; then oldest first.
+    queue_rank: Mapped[int] = mapped_column(SmallInteger)
+    submitted_at: Mapped[datetime]
+
+    RISK, CALM = 0, 1

@@ -11,8 +11,7 @@ from practice.models import (
     Couple,
     Partner,
     Program,
-    Reflection,
-    ReflectionStatus,
+    ReviewWaiting,
     Role,
     User,
 )
@@ -110,21 +109,16 @@ def caseload(practitioner: User, page: int, per_page: int) -> Page:
     Plain rows, not ORM objects: a page of 50 couples costs what its columns cost.
     """
     mine = Couple.practitioner_id == practitioner.id
-    # Counted over this practitioner's couples only, never over the whole practice.
+    # Counted from this practitioner's waiting rows, in their index (practice.services.waiting):
+    # never the whole practice, nor every assignment the couples ever had.
     waiting = (
         select(
-            Assignment.couple_id.label("couple_id"),
-            func.count(Reflection.id).label("waiting"),
-            func.count(Reflection.id).filter(Reflection.mentions_risk).label("risk"),
+            ReviewWaiting.couple_id.label("couple_id"),
+            func.count().label("waiting"),
+            func.count().filter(ReviewWaiting.queue_rank == ReviewWaiting.RISK).label("risk"),
         )
-        .join(Couple, Couple.id == Assignment.couple_id)
-        .join(Reflection, Reflection.assignment_id == Assignment.id)
-        .where(
-            mine,
-            Reflection.status == ReflectionStatus.SUBMITTED,
-            Reflection.reviewed_at.is_(None),
-        )
-        .group_by(Assignment.couple_id)
+        .where(ReviewWaiting.practitioner_id == practitioner.id)
+        .group_by(ReviewWaiting.couple_id)
         .subquery()
     )
     waiting_count = func.coalesce(waiting.c.waiting, 0)

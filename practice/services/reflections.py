@@ -19,6 +19,7 @@ from practice.models import (
     ReflectionStatus,
     utcnow,
 )
+from practice.services import waiting
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
@@ -115,6 +116,7 @@ def save(
         reflection.submitted_at = utcnow()
         reflection.risk_terms = risk_terms(*answers)
         reflection.mentions_risk = bool(reflection.risk_terms)
+        waiting.submitted(reflection, partner.couple)
     session.flush()
     return reflection, "submitted" if submit else "saved"
 

@@ -15,24 +15,21 @@ from practice.models import (
     Partner,
     Reflection,
     ReflectionStatus,
+    ReviewWaiting,
     User,
     utcnow,
 )
 from practice.paging import paginate
-from practice.services import pacing
+from practice.services import pacing, waiting
 from practice.services.errors import PracticeError
 
 
-def _waiting(practitioner: User):
+def _waiting(practitioner: User, *columns):
+    """The practitioner's waiting rows (read in the queue's index: practitioner, rank, age)."""
     return (
-        select(Reflection)
-        .join(Reflection.assignment)
-        .join(Assignment.couple)
-        .where(
-            Couple.practitioner_id == practitioner.id,
-            Reflection.status == ReflectionStatus.SUBMITTED,
-            Reflection.reviewed_at.is_(None),
-        )
+        select(*columns)
+        .select_from(ReviewWaiting)
+        .where(ReviewWaiting.practitioner_id == practitioner.id)
     )
 
 
@@ -53,22 +50,27 @@ def queue(practitioner: User, limit: int) -> tuple[list[Waiting], int]:
     """Submitted and not reviewed, risk first, then oldest first: the first page of them and
     how many wait in all; two queries at any size, plain rows rather than ORM objects."""
     first = paginate(
-        _waiting(practitioner)
-        .join(Partner, Partner.id == Reflection.author_id)
-        .join(User, User.id == Partner.user_id)
-        .with_only_columns(
+        _waiting(
+            practitioner,
             Reflection.id,
             Assignment.title,
             User.name,
             Couple.name,
-            Reflection.submitted_at,
+            ReviewWaiting.submitted_at,
             Reflection.mentions_risk,
             Reflection.flagged_for_session,
         )
-        .order_by(Reflection.mentions_risk.desc(), Reflection.submitted_at, Reflection.id),
+        .join(Reflection, Reflection.id == ReviewWaiting.reflection_id)
+        .join(Assignment, Assignment.id == Reflection.assignment_id)
+        .join(Couple, Couple.id == ReviewWaiting.couple_id)
+        .join(Partner, Partner.id == Reflection.author_id)
+        .join(User, User.id == Partner.user_id)
+        .order_by(
+            ReviewWaiting.queue_rank, ReviewWaiting.submitted_at, ReviewWaiting.reflection_id
+        ),
         1,
         limit,
-        count=_waiting(practitioner).with_only_columns(func.count(Reflection.id)),
+        count=_waiting(practitioner, func.count()),
         scalars=False,
     )
     return [Waiting(*row) for row in first.items], first.total
@@ -114,6 +116,7 @@ def respond(
     if mark_reviewed and reflection.reviewed_at is None:
         reflection.reviewed_at = utcnow()
         reflection.reviewed_by_id = practitioner.id
+        waiting.reviewed(reflection)
         session.flush()
         # The last review of a step is what opens the next one.
         pacing.open_next_if_ready(reflection.assignment.couple, by=practitioner)
