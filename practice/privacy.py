@@ -130,6 +130,12 @@ def author_shared(reflection: Reflection) -> bool:
     return reflection.shared_with_partner
 
 
+# What sharing_of reads of a reflection and of its assignment: a list that loads only the
+# columns it shows (load_only) loads these too.
+SHARING_OF_READS = (Reflection.shared_with_partner, Reflection.author_id)
+SHARING_OF_READS_ASSIGNMENT = (Assignment.reveal_together,)
+
+
 def sharing_of(reflection: Reflection) -> Sharing:
     if answered_alone(reflection.assignment):
         return Sharing.ALONE

@@ -6,7 +6,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, load_only, selectinload
 
 from practice import privacy
 from practice.db import claim, session
@@ -140,6 +140,7 @@ class AgendaItem:
 class Agenda:
     due: list[AgendaItem]
     done: list[Reflection]
+    with_feedback: set[int]  # the ids of those in done that have feedback
 
 
 def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
@@ -178,18 +179,37 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
             AgendaItem(assignment, occurrence, occurrence_due(assignment, occurrence), reflection)
         )
     due.sort(key=lambda item: (item.due is None, item.due or today, item.assignment.id))
+    # A list of links: the columns it shows and privacy.sharing_of reads, no more.
     done = session.scalars(
         select(Reflection)
         .where(Reflection.author_id == partner.id, Reflection.status == ReflectionStatus.SUBMITTED)
         .options(
-            *LISTED_ONLY,
-            selectinload(Reflection.assignment).defer(Assignment.note, raiseload=True),
-            selectinload(Reflection.feedback).defer(Feedback.body, raiseload=True),
+            load_only(
+                Reflection.assignment_id,
+                Reflection.occurrence,
+                Reflection.status,
+                Reflection.submitted_at,
+                *privacy.SHARING_OF_READS,
+                raiseload=True,
+            ),
+            selectinload(Reflection.assignment).load_only(
+                Assignment.title,
+                Assignment.couple_id,
+                *privacy.SHARING_OF_READS_ASSIGNMENT,
+                raiseload=True,
+            ),
         )
         .order_by(Reflection.submitted_at.desc())
         .limit(done_limit)
     ).all()
-    return Agenda(due, list(done))
+    with_feedback = set(
+        session.scalars(
+            select(Feedback.reflection_id)
+            .where(Feedback.reflection_id.in_([r.id for r in done]))
+            .distinct()
+        )
+    )
+    return Agenda(due, list(done), with_feedback)
 
 
 def shared_by_partner(
