@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 
 import pyotp
-import segno
 from sqlalchemy import delete, func, or_, select, update
 
 from practice import kept
@@ -91,7 +90,11 @@ def provisioning_uri(record: TwoFactor, user: User, issuer: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The URI as an inline SVG QR code: classes and presentation attributes only, no
-    style attribute, so the Content-Security-Policy holds."""
+    style attribute, so the Content-Security-Policy holds. (segno is imported here: only
+    the set-up page draws a code, and its tables cost every process start a third of a
+    second otherwise.)"""
+    import segno
+
     return segno.make(uri, error="m").svg_inline(
         scale=5, svgclass="qr", lineclass="qr-line", title="QR code for your authenticator app"
     )
