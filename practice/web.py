@@ -40,7 +40,8 @@ def chart_figure(series, chart: dict, partners):
     """A rating's chart and table (``practice.charts.html``), its dates in the reader's zone."""
     from practice.charts import html
 
-    return html.figure(series, chart, partners, format_datetime)
+    zone = _reader_zone()
+    return html.figure(series, chart, partners, lambda m: clock.format_datetime_in(m, zone))
 
 
 def template_helpers() -> dict:

@@ -3,18 +3,20 @@ same values as a table for screen readers and for reading exact numbers.
 
 Written here in one pass rather than in a Jinja macro: a couple with years of history has
 hundreds of points, and a macro's per-element attribute lookups and escapes were most of
-the couple page's time. Every value that comes from people (names, labels) is escaped.
+the couple page's time. Every value that comes from people (names, labels) is escaped
+(the standard library's escape: quotes too, and a plain string, not a Markup per value).
 """
 
 from collections.abc import Callable
+from html import escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
 def figure(series, chart: dict, partners, format_moment: Callable) -> Markup:
     """One rating question's ``<figure>``: caption, SVG (a line, dash and marker per
     partner, each point titled with who, when and what) and the values as a table."""
-    label = escape(series.label)
+    label = escape(str(series.label))
     lines = chart["lines"]
     described = " and ".join(f"{escape(line.name)} ({escape(line.description)})" for line in lines)
     left, right, height = chart["left"], chart["right"], chart["height"]
@@ -46,7 +48,7 @@ def figure(series, chart: dict, partners, format_moment: Callable) -> Markup:
                 out.append(
                     f'    <circle cx="{x}" cy="{y}" r="3.5" fill="{colour}">{title}</circle>\n'
                 )
-    start, end = escape(chart["start_label"]), escape(chart["end_label"])
+    start, end = escape(str(chart["start_label"])), escape(str(chart["end_label"]))
     out.append(
         f'    <text x="{left}" y="{height - 6}" class="axis">{start}</text>\n'
         f'    <text x="{right}" y="{height - 6}" text-anchor="end" class="axis">{end}</text>\n'

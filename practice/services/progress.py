@@ -13,6 +13,7 @@ from practice.models import (
     Assignment,
     AssignmentStatus,
     Couple,
+    Exercise,
     Reflection,
     ReflectionStatus,
     Step,
@@ -43,7 +44,12 @@ def couple_progress(couple: Couple) -> list[StepProgress]:
     steps = session.scalars(
         select(Step)
         .where(Step.program_id == couple.program_id)
-        .options(selectinload(Step.exercises))
+        # The table shows an exercise's title and whom it is for: not its texts and prompts.
+        .options(
+            selectinload(Step.exercises).load_only(
+                Exercise.position, Exercise.title, Exercise.audience
+            )
+        )
         .order_by(Step.position)
     ).all()
     assignments = session.execute(
