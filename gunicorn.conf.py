@@ -25,3 +25,6 @@ errorlog = "-"
 loglevel = "info"
 # Practice's own lines carry the client's address only as the proxy gives it (ProxyFix).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (gunicornc) lives in one place per user: two servers on one
+# machine would contend for it, and Practice needs none of it.
+control_socket_disable = True

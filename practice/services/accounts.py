@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 from zxcvbn import zxcvbn
 
 from practice import session_store
@@ -126,9 +127,12 @@ def email_taken(email: str) -> bool:
     return session.scalar(select(exists().where(User.email == normalize_email(email))))
 
 
+ALREADY_OWNED = "This practice already has an owner: sign in instead."
+
+
 def create_owner(practice_name: str, name: str, email: str, password: str) -> User:
     if has_owner():
-        raise PracticeError("This practice already has an owner.")
+        raise PracticeError(ALREADY_OWNED)
     check_password_rules(password, (name, email, practice_name))
     owner = User(
         email=normalize_email(email),
@@ -145,7 +149,13 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
             ),
         ]
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone else's set-up won a moment ago: the database allows one owner. The
+        # transaction is spoilt, and holds nothing of this request's but the refused owner.
+        session.rollback()
+        raise PracticeError(ALREADY_OWNED) from None
     return owner
 
 
