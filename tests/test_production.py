@@ -3,11 +3,8 @@ several processes starting at once, two app servers on one database, several pra
 behind one server, and a database that drops its connections."""
 
 import json
-import subprocess
-import sys
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -29,13 +26,13 @@ from tests.helpers.people import (
     invitation_link,
 )
 from tests.helpers.production import (
-    REPO,
+    KEY_MAKER,
     Gunicorn,
     booted_workers,
-    clean_environment,
     database_at_revision,
     empty_database,
     get,
+    start_together,
     upgrades,
 )
 
@@ -109,38 +106,10 @@ print(json.dumps({"upgraded": startup.state(app).upgraded, "secret": app.config[
 """
 
 
-def _start_together(tmp_path: Path, count: int, script: str, **settings) -> list[dict]:
-    """Run ``script`` in ``count`` processes that wait for each other, then go at once."""
-    go = tmp_path / "go"
-    processes, ready = [], []
-    for number in range(count):
-        ready.append(tmp_path / f"ready-{number}")
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-c", script, str(ready[-1]), str(go)],
-                cwd=REPO,
-                env=clean_environment(**settings),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    while not all(path.exists() for path in ready):
-        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
-        threading.Event().wait(0.01)
-    go.touch()
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_processes_reaching_set_up_together_migrate_once(backend, tmp_path):
     with empty_database(backend, tmp_path) as url:
-        results = _start_together(
+        results = start_together(
             tmp_path,
             2,
             _RACER,
@@ -152,26 +121,9 @@ def test_two_processes_reaching_set_up_together_migrate_once(backend, tmp_path):
     assert results[0]["secret"] == results[1]["secret"]
 
 
-_KEY_MAKER = """
-import json, sys, time
-from pathlib import Path
-from practice import startup
-from practice.encryption.keys import Keyring
-
-ready, go = Path(sys.argv[1]), Path(sys.argv[2])
-instance = ready.parent / "instance"
-ready.touch()
-while not go.exists():
-    time.sleep(0.001)
-secret = startup.secret_key(instance / "secret_key")
-keys = Keyring.from_file(instance / "encryption_keys").keys
-print(json.dumps({"secret": secret, "keys": [k.decode() for k in keys]}))
-"""
-
-
 def test_eight_processes_starting_together_share_one_secret_key_and_one_encryption_key(tmp_path):
     (tmp_path / "instance").mkdir(mode=0o700)
-    results = _start_together(tmp_path, 8, _KEY_MAKER)
+    results = start_together(tmp_path, 8, KEY_MAKER)
     assert len({r["secret"] for r in results}) == 1 and len(results[0]["secret"]) == 64
     assert len({tuple(r["keys"]) for r in results}) == 1 and len(results[0]["keys"]) == 1
     assert not [p.name for p in (tmp_path / "instance").iterdir() if p.name.startswith(".")]

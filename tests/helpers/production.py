@@ -2,11 +2,13 @@
 
 Shared by tests/test_production.py and the bench scripts (bench/boot_bench.py)."""
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -152,3 +154,49 @@ def database_at_revision(instance: Path, revision: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def start_together(tmp_path: Path, count: int, script: str, **settings) -> list[dict]:
+    """Run ``script`` in ``count`` processes that wait for each other, then go at once."""
+    go = tmp_path / "go"
+    processes, ready = [], []
+    for number in range(count):
+        ready.append(tmp_path / f"ready-{number}")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(ready[-1]), str(go)],
+                cwd=REPO,
+                env=clean_environment(**settings),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    while not all(path.exists() for path in ready):
+        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
+        threading.Event().wait(0.01)
+    go.touch()
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+# Makes the secret key and the encryption keys file, as every worker does at start-up.
+KEY_MAKER = """
+import json, sys, time
+from pathlib import Path
+from practice import startup
+from practice.encryption.keys import Keyring
+
+ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+instance = ready.parent / "instance"
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+secret = startup.secret_key(instance / "secret_key")
+keys = Keyring.from_file(instance / "encryption_keys").keys
+print(json.dumps({"secret": secret, "keys": [k.decode() for k in keys]}))
+"""
