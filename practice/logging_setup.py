@@ -3,8 +3,8 @@
 Never the query string, form data or the path as sent (links carry tokens: an invitation's,
 a reset's): the URL rule (``/couples/<int:couple_id>``) under the app's script root, or
 ``<unmatched>`` for a URL no rule has. Plain text, or one JSON object a line when
-PRACTICE_LOG_JSON is on. Lines go to standard error through the ``practice`` logger
-(gunicorn's workers pass it on to its error log); start-up messages go the same way.
+PRACTICE_LOG_JSON is on. Lines go to standard error (gunicorn's error log), through the
+``practice.requests`` logger; start-up messages the same way through ``practice.startup``.
 """
 
 import json
@@ -15,7 +15,9 @@ import time
 from flask import Flask, g, request
 
 REQUESTS = logging.getLogger("practice.requests")
-_PRACTICE = logging.getLogger("practice")
+# Practice's own lines: requests and start-up. Not the "practice" logger itself, which is
+# the standalone app's Flask logger (app.logger) and keeps Flask's handling.
+_OWN = (REQUESTS, logging.getLogger("practice.startup"))
 
 
 class _Lines(logging.Formatter):
@@ -47,15 +49,16 @@ class _StandardError(logging.StreamHandler):
 
 
 def configure(as_json: bool) -> None:
-    """Practice's own handler on the ``practice`` logger, once per process (several
-    practices in one process share it; the first app's setting wins)."""
-    if any(getattr(h, "practice_own", False) for h in _PRACTICE.handlers):
-        return
-    handler = _StandardError()
-    handler.setFormatter(_Lines(as_json))
-    _PRACTICE.addHandler(handler)
-    _PRACTICE.setLevel(logging.INFO)
-    _PRACTICE.propagate = False
+    """Practice's own handler on its request and start-up loggers, once per process
+    (several practices in one process share it; the first app's setting wins)."""
+    for logger in _OWN:
+        if any(getattr(h, "practice_own", False) for h in logger.handlers):
+            continue
+        handler = _StandardError()
+        handler.setFormatter(_Lines(as_json))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def log_requests(app: Flask) -> None:
