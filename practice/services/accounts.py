@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from zxcvbn import zxcvbn
 
 from practice import session_store
-from practice.db import session
+from practice.db import refused_by_database, session
 from practice.mail import NotSent
 from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
 from practice.services import audit, names, throttle
@@ -141,20 +141,15 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
         timezone=current_app.config["PRACTICE_TIMEZONE"],
     )
     owner.set_password(password)
-    session.add_all(
-        [
-            owner,
-            PracticeProfile(
-                name=required_name(practice_name, "practice_name", "the practice's name")
-            ),
-        ]
+    profile = PracticeProfile(
+        name=required_name(practice_name, "practice_name", "the practice's name")
     )
+    session.add_all([owner, profile])
     try:
         session.flush()
     except IntegrityError:
-        # Someone else's set-up won a moment ago: the database allows one owner. The
-        # transaction is spoilt, and holds nothing of this request's but the refused owner.
-        session.rollback()
+        # Someone else's set-up won a moment ago: the database allows one owner.
+        refused_by_database()
         raise PracticeError(ALREADY_OWNED) from None
     return owner
 
