@@ -1,29 +1,30 @@
 """The standalone Practice app: a thin host around the Practice extension."""
 
 import os
-import secrets
 from pathlib import Path
 
 from flask import Flask, render_template
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from practice import config, filemodes, paths
+from practice import config, filemodes, health, logging_setup, paths, practices, startup
 from practice.extension import Practice, db, is_embedded_default
 from practice.web import security_headers, template_helpers
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create the standalone app: instance folder, secret key, database, founding program."""
-    instance_path = (test_config or {}).get("PRACTICE_INSTANCE_PATH") or os.environ.get(
-        "PRACTICE_INSTANCE_PATH"
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Create the standalone app: instance folder, secret key, database, founding program.
+
+    instance_path: this practice's folder, over PRACTICE_INSTANCE_PATH (several practices
+    served by one process, ``practice.practices``)."""
+    settings = dict(test_config if test_config is not None else os.environ)
+    settings["PRACTICE_INSTANCE_PATH"] = (
+        instance_path
+        or settings.get("PRACTICE_INSTANCE_PATH")
+        or os.environ.get("PRACTICE_INSTANCE_PATH")
     )
-    app = Flask(
-        "practice",
-        instance_relative_config=True,
-        instance_path=instance_path or None,
-        static_folder=None,
-    )
+    chosen = startup.instance_path(settings)
+    app = Flask("practice", instance_relative_config=True, instance_path=chosen, static_folder=None)
     config.apply_defaults(app.config)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -33,9 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     # The standalone app owns its instance folder: readable by its owner only.
-    filemodes.private_folder(Path(app.instance_path))
+    if chosen is not None:  # None: an installed copy keeping nothing on disk
+        filemodes.private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+        app.config["SECRET_KEY"] = startup.secret_key(Path(app.instance_path) / "secret_key")
 
     # The standalone app owns its database, so it takes PRACTICE_DATABASE_URL as the URI.
     from practice.extension import database_url
@@ -52,7 +54,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if int(app.config["PRACTICE_PROXIES"]):
         hops = int(app.config["PRACTICE_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    practices.sign_cookies_per_practice(app)
+    logging_setup.log_requests(app)
     Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
+    health.install(app)
+    startup.install_gate(app)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
 
     # Every response of the standalone app, an unknown URL's or a wrong method's too, carries
@@ -76,17 +82,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         from practice.setup import prepare_database
 
         with app.app_context():
-            prepare_database()
+            startup.state(app).upgraded = prepare_database()
+    startup.check(app)
     return app
-
-
-def _instance_secret(path: Path) -> str:
-    """The app's secret key: made once at random, kept in the instance folder (mode 600)."""
-    if path.exists():
-        filemodes.private_file(path)
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key)
-    return key

@@ -54,7 +54,22 @@ DEFAULTS = {
     # e-mail is built from it, never from a request's Host header. Without it, links are
     # mailed only under Flask's TRUSTED_HOSTS (from requests), and reminders not at all.
     "PRACTICE_BASE_URL": None,
+    # One line per request on standard error (method, path template, status, duration);
+    # as JSON objects when on, for a log collector.
+    "PRACTICE_LOG_JSON": False,
 }
+
+# Settings that are on or off, whatever their default: read from the environment as booleans.
+BOOLEANS = {key for key, value in DEFAULTS.items() if isinstance(value, bool)} | {
+    "PRACTICE_AUTO_SETUP"
+}
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no"}
+
+
+class StartupError(RuntimeError):
+    """Practice cannot start as configured: the message says what to set. Raised before
+    anything is written."""
 
 
 def apply_defaults(config) -> None:
@@ -63,11 +78,30 @@ def apply_defaults(config) -> None:
 
 
 def from_environment(config, environ=os.environ) -> None:
-    """Read PRACTICE_* variables, parsing JSON values the way Flask's from_prefixed_env does."""
+    """Read PRACTICE_* variables, parsing JSON values the way Flask's from_prefixed_env does;
+    an on/off setting as a boolean (``False``, ``off``, ``0`` and ``no`` are false), or a
+    StartupError naming it. Nothing is set unless every variable reads."""
+    read = {}
     for key in sorted(environ):
         if not key.startswith("PRACTICE_") or key.startswith("PRACTICE_TEST_"):
+            continue
+        if key in BOOLEANS:
+            read[key] = boolean(key, environ[key])
             continue
         value = environ[key]
         with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
-        config[key] = value
+        read[key] = value
+    config.update(read)
+
+
+def boolean(key: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise StartupError(
+        f"{key} is {value!r}, which is neither on nor off: set it to true or false "
+        "(on/off, yes/no and 1/0 work too)."
+    )

@@ -62,6 +62,14 @@ def refuse() -> None:
         g.practice_refused = True
 
 
+def refused_by_database() -> None:
+    """The database refused this request's write (a unique rule another request met a
+    moment earlier, say): the transaction cannot go on, so it is rolled back here, now, and
+    the request is refused. What it wrote before is gone with it."""
+    session.rollback()
+    refuse()
+
+
 def refused() -> bool:
     return bool(g.get("practice_refused"))
 

@@ -203,6 +203,11 @@ class Practice:
         database = self._database or app.extensions.get("sqlalchemy")
         if database is None:
             app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
+            if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+                # A pooled connection a database restart ended is replaced before use, not
+                # handed to a request that then fails (practice.kept's pool inherits it).
+                options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+                options.setdefault("pool_pre_ping", True)
             db.init_app(app)
             database = db
         app.extensions["practice"] = PracticeState(db=database, url_prefix=prefix)

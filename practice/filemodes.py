@@ -10,6 +10,7 @@ own mode), and a file or folder an older version left readable is tightened at s
 
 import contextlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -50,3 +51,32 @@ def private_sqlite(database: Path) -> None:
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     for path in (database, *(Path(f"{database}{end}") for end in SQLITE_COMPANIONS)):
         private_file(path)
+
+
+def write_private_file(path: Path, content: str, *, only_if_missing: bool = False) -> bool:
+    """Write a file whole (mode 0600): into a temporary file beside it, then into place, so
+    no reader ever sees it empty or half-written. True when this call's content is there.
+
+    only_if_missing: made once for every process (a worker starting beside others): the
+    temporary file is linked in only when the file is still missing, so the first process
+    to get there wins and every other keeps what it wrote (False for them).
+    """
+    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not only_if_missing:
+            os.replace(temporary, path)
+            return True
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)

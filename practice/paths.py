@@ -17,3 +17,6 @@ MIGRATIONS_DIR = _resolve("migrations")
 STATIC_DIR = PACKAGE_DIR / "static"
 PROGRAMS_DIR = PACKAGE_DIR / "programs"
 FOUNDING_PROGRAM = PROGRAMS_DIR / "rebuilding_trust.toml"
+# Run from a source checkout (templates/ and migrations/ beside the package, an editable
+# install included), not from an installed wheel: only then is instance/ beside the code.
+SOURCE_CHECKOUT = MIGRATIONS_DIR.parent != PACKAGE_DIR

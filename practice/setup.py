@@ -34,16 +34,35 @@ def is_up_to_date() -> bool:
     return current == heads
 
 
-def prepare_database() -> None:
-    """Upgrade the schema and make sure the founding program is there; when the database is
-    already at the newest revision with its program loaded, only look (every start of the
-    app and of each command does this)."""
-    from practice.programs.loader import founding_program_loaded, load_founding_program
+def _prepared() -> bool:
+    from practice.programs.loader import founding_program_loaded
+    from practice.startup import read_key_check
 
-    current = is_up_to_date() and founding_program_loaded()
-    session.rollback()
-    if current:
-        return
-    upgrade_database()
-    load_founding_program()
-    commit()
+    try:
+        return is_up_to_date() and founding_program_loaded() and read_key_check()[0] != "missing"
+    finally:
+        session.rollback()
+
+
+def prepare_database() -> bool:
+    """Upgrade the schema, make sure the founding program is there and write the key check;
+    when all that is done already, only look (every start of the app and of each command
+    does this). Under a lock every process shares: of many workers or servers starting at
+    once one does the work and the others find it done. True when this call did it."""
+    from flask import current_app
+
+    from practice.programs.loader import load_founding_program
+    from practice.startup import log, one_at_a_time, read_key_check, write_key_check
+
+    if _prepared():
+        return False
+    with one_at_a_time(current_app):
+        if _prepared():
+            return False
+        upgrade_database()
+        load_founding_program()
+        if read_key_check()[0] == "missing":
+            write_key_check()
+        commit()
+    log.info("Practice's database was brought up to date (migrations, founding program).")
+    return True

@@ -48,6 +48,9 @@ def build_cases(ids) -> list[Case]:
     return [
         Case("GET", "practice.static", {"filename": "practice.css"}, expect=everyone(200)),
         Case("GET", "practice.auth.index", {}, expect=everyone(302)),
+        # Readiness, the same for everyone; the test databases are made by create_all with
+        # no recorded migration, so it says "not ready" (tests/test_production.py: ready).
+        Case("GET", "practice_health.healthz", {}, expect=everyone(503)),
         Case("GET", "practice.auth.setup", {}, expect=everyone(404)),
         Case("POST", "practice.auth.setup", {}, expect=everyone(404)),
         Case("GET", "practice.auth.login", {}, expect=everyone(302, anonymous=200)),

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from practice.db import session
 from practice.models import Exercise, Reflection, User
-from tests.helpers.people import PASSWORD, SAFE_ANSWERS, Browser
+from tests.helpers.people import NEW_COUPLE, PASSWORD, SAFE_ANSWERS, Browser, invitation_link
 
 
 def _exercise_ids(app, *slugs):
@@ -19,15 +19,7 @@ def _exercise_ids(app, *slugs):
         return [dict(rows)[slug] for slug in slugs]
 
 
-def _link(page: str, name: str) -> str:
-    match = re.search(
-        r"Invitation link for "
-        + re.escape(name)
-        + r'</label>\s*<input[^>]*value="http://localhost(/invitation/[^"]+)"',
-        page,
-    )
-    assert match, page
-    return match.group(1)
+_link = invitation_link
 
 
 def test_whole_flow_from_owner_to_session_pdf(app):
@@ -62,16 +54,7 @@ def test_whole_flow_from_owner_to_session_pdf(app):
     # 2. The practitioner creates a couple and gets one link per partner.
     response = alice.post(
         "/couples/new",
-        {
-            "name": "",
-            "first_name": "Riley",
-            "first_email": "riley@example.org",
-            "first_role": "recovering",
-            "second_name": "Harper",
-            "second_email": "harper@example.org",
-            "second_role": "hurt",
-            "policy": "limited-secrets",
-        },
+        NEW_COUPLE,
     )
     assert response.status_code == 302
     couple_url = response.location

@@ -71,9 +71,7 @@ def test_clients_saving_and_submitting_at_once_lose_and_double_nothing(app, worl
     # told so (409); never an error.
     assert statuses and all(code in (200, 409) for code in statuses), sorted(set(statuses))
     # Each client's two tabs: one submission stands, the other tab is told.
-    assert {email: len(words) for email, words in first_submits.items()} == dict.fromkeys(
-        people, 1
-    )
+    assert {email: len(words) for email, words in first_submits.items()} == dict.fromkeys(people, 1)
     assert sorted(told_already) == sorted(people)
     with app.app_context():
         for email, assignment_id in people.items():

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -109,8 +110,10 @@ INSTALLED_APP_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_installed_wheel_serves_the_setup_page(wheel, tmp_path):
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The wheel installed into a folder of its own, as into a virtual environment."""
+    site = tmp_path_factory.mktemp("installed") / "site"
     result = subprocess.run(
         [
             sys.executable,
@@ -130,14 +133,23 @@ def test_installed_wheel_serves_the_setup_page(wheel, tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, f"pip install failed:\n{result.stdout}\n{result.stderr}"
+    return site
 
-    script = tmp_path / "check_installed.py"
-    script.write_text(INSTALLED_APP_SCRIPT)
-    instance = tmp_path / "instance"
+
+def _installed_environment(site: Path, **settings) -> dict:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_", "PYTHON"))
     }
-    env.update(PYTHONPATH=str(site), PRACTICE_INSTANCE_PATH=str(instance))
+    env.update(PYTHONPATH=str(site), **settings)
+    return env
+
+
+def test_installed_wheel_serves_the_setup_page(installed, tmp_path):
+    site = installed
+    script = tmp_path / "check_installed.py"
+    script.write_text(INSTALLED_APP_SCRIPT)
+    instance = tmp_path / "instance"
+    env = _installed_environment(site, PRACTICE_INSTANCE_PATH=str(instance))
     run = subprocess.run(
         [sys.executable, "-W", "error", str(script), str(site)],
         cwd=tmp_path,
@@ -164,3 +176,44 @@ def test_installed_wheel_serves_the_setup_page(wheel, tmp_path):
     status, mimetype, size = facts["css"]
     assert (status, mimetype) == (200, "text/css") and size > 0, facts["css"]
     assert facts["programs"] == {"rebuilding-trust": 7}
+
+
+def test_installed_without_an_instance_folder_it_refuses_to_start_and_says_what_to_set(
+    installed, tmp_path
+):
+    """Installed, a default folder would sit inside the virtual environment and be lost,
+    database and keys, with the next rebuild of it: the server refuses to guess."""
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import practice.wsgi"],
+        cwd=tmp_path,
+        env=_installed_environment(installed),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 3, run.stderr  # gunicorn's "worker failed to boot": no retries
+    assert "Practice cannot start" in run.stderr
+    assert "Set PRACTICE_INSTANCE_PATH to a folder that outlives deploys" in run.stderr
+    assert "PRACTICE_DATABASE_URL, PRACTICE_ENCRYPTION_KEYS and FLASK_SECRET_KEY" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not list(installed.parent.rglob("practice.sqlite3"))
+    assert not list(installed.parent.rglob("secret_key"))
+
+    # With everything from the environment it starts and keeps nothing on disk.
+    env = _installed_environment(
+        installed,
+        PRACTICE_DATABASE_URL=f"sqlite:///{tmp_path / 'practice.sqlite3'}",
+        PRACTICE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        FLASK_SECRET_KEY="from-the-environment",
+        PRACTICE_AUTO_SETUP="true",
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", "import practice.wsgi; print(practice.wsgi.app.instance_path)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert not Path(run.stdout.strip().splitlines()[-1]).exists()

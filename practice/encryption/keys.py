@@ -11,10 +11,7 @@ worker that was running during ``rotate-key`` encrypts with the new key at once,
 value that no key reads makes it look at the file once more before giving up.
 """
 
-import contextlib
-import os
 import re
-import secrets
 import threading
 from pathlib import Path
 
@@ -75,22 +72,8 @@ def write_keys_file(path: Path, keys: list[bytes], *, only_if_missing: bool = Fa
     key wins and this one is dropped, so every worker ends up with the same key.
     """
     # A folder made here is the owner's alone; a host's existing folder keeps its mode.
-    path.parent.mkdir(mode=filemodes.FOLDER_MODE, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(FILE_HEADER + "".join(key.decode() + "\n" for key in keys))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if only_if_missing:
-            with contextlib.suppress(FileExistsError):
-                os.link(temporary, path)
-        else:
-            os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    content = FILE_HEADER + "".join(key.decode() + "\n" for key in keys)
+    filemodes.write_private_file(path, content, only_if_missing=only_if_missing)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

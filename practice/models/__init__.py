@@ -6,6 +6,7 @@ from practice.models.audit import AuditEntry
 from practice.models.base import Base, utcnow
 from practice.models.checkins import Checkin, CheckinPlan, Frequency
 from practice.models.couples import Couple, Partner
+from practice.models.deployment import KeyCheck
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
@@ -52,6 +53,7 @@ __all__ = [
     "Exercise",
     "Feedback",
     "Invitation",
+    "KeyCheck",
     "MailState",
     "OutboxMail",
     "Partner",

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,17 @@ class PracticeProfile(Base):
 
 class User(UserMixin, Base):
     __tablename__ = "practice_users"
+    # One owner, whatever happens at once: four people submitting the first-run page
+    # together make one owner, and the others are told the practice already has one.
+    __table_args__ = (
+        Index(
+            "uq_practice_users_one_owner",
+            "role",
+            unique=True,
+            sqlite_where=text("role = 'owner'"),
+            postgresql_where=text("role = 'owner'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

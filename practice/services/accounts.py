@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 from zxcvbn import zxcvbn
 
 from practice import session_store
-from practice.db import session
+from practice.db import refused_by_database, session
 from practice.mail import NotSent
 from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
 from practice.services import audit, names, throttle
@@ -126,9 +127,12 @@ def email_taken(email: str) -> bool:
     return session.scalar(select(exists().where(User.email == normalize_email(email))))
 
 
+ALREADY_OWNED = "This practice already has an owner: sign in instead."
+
+
 def create_owner(practice_name: str, name: str, email: str, password: str) -> User:
     if has_owner():
-        raise PracticeError("This practice already has an owner.")
+        raise PracticeError(ALREADY_OWNED)
     check_password_rules(password, (name, email, practice_name))
     owner = User(
         email=normalize_email(email),
@@ -137,15 +141,16 @@ def create_owner(practice_name: str, name: str, email: str, password: str) -> Us
         timezone=current_app.config["PRACTICE_TIMEZONE"],
     )
     owner.set_password(password)
-    session.add_all(
-        [
-            owner,
-            PracticeProfile(
-                name=required_name(practice_name, "practice_name", "the practice's name")
-            ),
-        ]
+    profile = PracticeProfile(
+        name=required_name(practice_name, "practice_name", "the practice's name")
     )
-    session.flush()
+    session.add_all([owner, profile])
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone else's set-up won a moment ago: the database allows one owner.
+        refused_by_database()
+        raise PracticeError(ALREADY_OWNED) from None
     return owner
 
 

@@ -25,6 +25,30 @@ FIRST_OWNER = {
 # The safety screen answered with nothing of concern.
 SAFE_ANSWERS = {"afraid": False, "hurt": False, "controlled": False, "safe_together": True}
 
+# A practitioner's new couple as the form is filled in: Riley (in recovery) and Harper.
+NEW_COUPLE = {
+    "name": "",
+    "first_name": "Riley",
+    "first_email": "riley@example.org",
+    "first_role": "recovering",
+    "second_name": "Harper",
+    "second_email": "harper@example.org",
+    "second_role": "hurt",
+    "policy": "limited-secrets",
+}
+
+
+def invitation_link(page: str, name: str) -> str:
+    """The invitation link shown for ``name`` on a couple's (or the practitioners') page."""
+    match = re.search(
+        r"Invitation link for "
+        + re.escape(name)
+        + r'</label>\s*<input[^>]*value="http://localhost(/invitation/[^"]+)"',
+        page,
+    )
+    assert match, page
+    return match.group(1)
+
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
