@@ -1,7 +1,7 @@
 """one owner at most; the key check every server reads
 
 Revision ID: dcaa3dcb5619
-Revises: e273d3591995
+Revises: 2b1b20f38b05
 Create Date: 2026-12-03 18:29:15.900867
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dcaa3dcb5619'
-down_revision = 'e273d3591995'
+down_revision = '2b1b20f38b05'
 branch_labels = None
 depends_on = None
 
