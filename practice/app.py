@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from flask_migrate import Migrate
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from practice import config, filemodes, paths
 from practice.extension import Practice, db, is_embedded_default
@@ -41,18 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from practice.extension import database_url
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
-    # The standalone app owns its cookies: never readable by scripts, never sent cross-site,
-    # only over HTTPS when served over HTTPS.
-    # (Flask's own defaults are already in app.config, so these are set, not setdefault.)
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = bool(
-        app.config.get("SESSION_COOKIE_SECURE") or app.config["PRACTICE_HTTPS"]
+    # Cookies and proxies are the extension's, mounted or not; the environment is read above.
+    Practice(
+        app,
+        url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""),
+        cli_group=None,
+        from_environment=False,
     )
-    if int(app.config["PRACTICE_PROXIES"]):
-        hops = int(app.config["PRACTICE_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
 
     # Every response of the standalone app, an unknown URL's or a wrong method's too, carries
