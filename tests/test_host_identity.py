@@ -63,7 +63,10 @@ def test_an_unlinked_host_account_is_asked_to_sign_in_to_practice(harbour):
     bob = Visitor(app).harbour_login("bob.brand@harbour.example")
     response = bob.get("/practice/dashboard")
     assert response.status_code == 302 and "/practice/login" in response.location
-    assert "sign in at Harbour Clinic" in bob.text(response.location)
+    assert "signed in to Harbour Clinic, but that account is not linked" in bob.text(
+        response.location
+    )
+    assert "sign in at Harbour Clinic" in Visitor(app).text("/practice/login")
 
 
 def test_a_host_account_is_linked_to_one_practice_person_only(harbour):
