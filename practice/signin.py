@@ -86,7 +86,12 @@ def load_current() -> User | None:
 def unauthorized():
     """Nobody is signed in and the page needs someone: to the sign-in page, and back."""
     flash(PLEASE_SIGN_IN, "info")
-    return redirect(url_for("practice.auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("practice.auth.login", next=_here()))
+
+
+def _here() -> str:
+    """This page's path and query, from the site's root (a mounted app's script root too)."""
+    return request.script_root + request.full_path.rstrip("?")
 
 
 def current_sign_in() -> SignIn | None:
@@ -407,6 +412,8 @@ def _host_key() -> str | None:
     return None if host is None else host.key()
 
 
+# The audit log's detail for a sign-in begun from the host's.
+HOST = "through the host's sign-in"
 # Where a sign-in from the host's is not begun: the code step it may lead to, signing out,
 # and Practice's own sign-in page (to which too many wrong codes lead back).
 _NOT_FROM_HOST_HERE = {
@@ -457,7 +464,8 @@ def sign_in_from_host():
     user = accounts.linked_to_host(key)
     if user is None or not user.is_active:
         return None
-    target = after_password(user, request.full_path.rstrip("?"), from_host=key)
+    audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id, detail=HOST)
+    target = after_password(user, _here(), from_host=key)
     if awaiting_code():
         return redirect(target)
     return None

@@ -51,6 +51,12 @@ def test_linked_staff_sign_in_once_at_the_host(harbour):
     assert alice.get("/practice/admin/practitioners").status_code == 404
     assert alice.get(f"/practice/couples/{world.other_couple_id}").status_code == 404
 
+    with app.app_context():
+        entries = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "signin.succeeded")
+        ).all()
+    assert "through the host's sign-in" in entries, "the audit log says how she came in"
+
     # Signing out of Harbour signs her out of Practice too.
     alice.harbour_logout()
     response = alice.get("/practice/dashboard")
