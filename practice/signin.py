@@ -191,9 +191,10 @@ def after_password(user: User, next_url: str | None = None, from_host: str | Non
     if current_user.is_authenticated:
         # A link that set this password was opened where someone else was signed in.
         sign_out()
-    session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url}
+    pending = {"user": user.id, "at": int(time.time()), "next": next_url}
     if from_host is not None:
-        session[PENDING]["host"] = from_host
+        pending["host"] = from_host
+    session[PENDING] = pending
     return url_for("practice.two_factor.challenge")
 
 
