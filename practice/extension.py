@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 import click
@@ -94,6 +95,8 @@ class PracticeState:
     sender: "BackgroundSender | None" = None  # noqa: F821
     # The host's CSRFProtect that Practice's blueprints are exempted from, once they are.
     csrf_exempted_from: object = None
+    # The app this state belongs to, for settling the database outside any app context.
+    app: "weakref.ref[Flask] | None" = None
     _db: SQLAlchemy | None = None
     _settling: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -102,7 +105,7 @@ class PracticeState:
     def db(self) -> SQLAlchemy:
         """The Flask-SQLAlchemy instance Practice's tables live on (``settle``)."""
         if self._db is None:
-            self.settle(current_app._get_current_object())
+            self.settle(self.app() if self.app else current_app._get_current_object())
         return self._db
 
     def settle(self, app: Flask, database: SQLAlchemy | None = None) -> None:
@@ -274,7 +277,7 @@ class Practice:
             prefix = app.config.get("PRACTICE_URL_PREFIX", "")
         prefix = prefix.rstrip("/")
 
-        state = PracticeState(url_prefix=prefix, identity=self._identity)
+        state = PracticeState(url_prefix=prefix, identity=self._identity, app=weakref.ref(app))
         app.extensions["practice"] = state
         database = self._database or app.extensions.get("sqlalchemy")
         if database is not None:

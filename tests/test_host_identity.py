@@ -9,7 +9,7 @@ from practice.db import session
 from practice.models import AuditEntry, User
 from tests.helpers.harbour import Visitor, add_member, harbour_app
 from tests.helpers.people import age_sign_ins, build_world
-from tests.test_two_factor import code_now, switch_on
+from tests.helpers.two_factor import code_now, switch_on
 
 ALICE_AT_HARBOUR = "alice.adler@harbour.example"
 

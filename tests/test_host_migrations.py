@@ -7,10 +7,9 @@ import shutil
 from sqlalchemy import create_engine, inspect
 
 from tests.helpers.harbour import EXAMPLE, run_flask
-from tests.test_migrations import empty_url  # noqa: F401 - the fixture: SQLite, PostgreSQL
 
 
-def test_the_hosts_autogenerate_and_check_see_nothing_of_practice(empty_url, tmp_path):  # noqa: F811
+def test_the_hosts_autogenerate_and_check_see_nothing_of_practice(empty_url, tmp_path):
     # The host's migrations, copied: a migrate that did find something writes a file there.
     migrations = tmp_path / "migrations"
     shutil.copytree(
