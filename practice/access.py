@@ -11,8 +11,10 @@ Whether a person may *read* a thing is ``practice.privacy``'s answer; the loader
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, g, redirect, request, url_for
+
+from practice import signin
+from practice.identity import current_user
 
 # The largest number a record's id can be: SQLite keeps 64-bit signed integers (and its
 # driver refuses to send a larger one: OverflowError), PostgreSQL's ids are narrower still.
@@ -123,7 +125,7 @@ def _guard(bp: Blueprint, allowed, then=None, loaders=None) -> None:
     @bp.before_request
     def check_audience():
         if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+            return signin.unauthorized()
         if not allowed(current_user):
             abort(404)
         if then is not None and (answer := then()) is not None:

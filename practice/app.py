@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from flask_migrate import Migrate
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from practice import config, filemodes, health, logging_setup, paths, practices, startup
 from practice.extension import Practice, db, is_embedded_default
@@ -43,20 +42,15 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     from practice.extension import database_url
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
-    # The standalone app owns its cookies: never readable by scripts, never sent cross-site,
-    # only over HTTPS when served over HTTPS.
-    # (Flask's own defaults are already in app.config, so these are set, not setdefault.)
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = bool(
-        app.config.get("SESSION_COOKIE_SECURE") or app.config["PRACTICE_HTTPS"]
-    )
-    if int(app.config["PRACTICE_PROXIES"]):
-        hops = int(app.config["PRACTICE_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     practices.sign_cookies_per_practice(app)
     logging_setup.log_requests(app)
-    Practice(app, url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""), cli_group=None)
+    # Cookies and proxies are the extension's, mounted or not; the environment is read above.
+    Practice(
+        app,
+        url_prefix=app.config.get("PRACTICE_URL_PREFIX", ""),
+        cli_group=None,
+        from_environment=False,
+    )
     health.install(app)
     startup.install_gate(app)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))

@@ -1,13 +1,13 @@
 """The assign page: for the couple page, and as homework set from a session note."""
 
 from flask import flash, redirect, render_template, request
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from practice.caseload.forms import AssignForm
 from practice.db import session as db_session
 from practice.forms import options
+from practice.identity import current_user
 from practice.models import BOTH, Step
 from practice.services import PracticeError, assignments, clock, pacing
 

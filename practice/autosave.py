@@ -8,9 +8,9 @@ does one from a browser where someone else has signed in since.
 from datetime import UTC, datetime
 
 from flask import jsonify, request, url_for
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from practice.identity import current_user
 from practice.services import clock
 
 SESSION_ENDED = "Your session ended; sign in again and your text will be here."

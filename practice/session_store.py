@@ -24,13 +24,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app, has_request_context
-from flask_login import current_user
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from practice import kept, privacy
 from practice.db import session
+from practice.identity import current_user
 from practice.models import SignIn, User, utcnow
 from practice.services import audit
 

@@ -4,16 +4,18 @@
    transaction of their own (``practice.kept``), so a rolled-back request keeps them;
 2. with two-factor on, a pending step between password and being signed in, which five
    wrong codes end;
-3. being signed in (Flask-Login over a row of the server-side session store), and whether
-   the owner's rule sends a practitioner to set up two-factor first; a password set by any
-   path (invitation, reset) leads to the code step like a typed one;
+3. being signed in (a row of the server-side session store, its key under Practice's own
+   name in the session), and whether the owner's rule sends a practitioner to set up
+   two-factor first; a password set by any path (invitation, reset) leads to the code step
+   like a typed one, and so does a sign-in begun from a host's (``sign_in_from_host``);
 4. a sign-in that ends: signing out, after idle minutes or an absolute lifetime, when the
    password changes, from another device, when the owner disables the account.
 
-The cookie carries one thing about a sign-in: its random key, as Flask-Login's user id
-(Flask-Login's "alternative tokens"); the rows behind it are ``practice.session_store``'s.
-Views ask this module and never re-decide. What an account is (creating it, invitations,
-password rules, resets) stays in ``services.accounts``; the codes in ``services.two_factor``.
+The cookie carries one thing about a sign-in: its random key, under ``SIGN_IN``, a name no
+host's Flask-Login uses; the rows behind it are ``practice.session_store``'s, the person on
+``g`` is ``practice.identity.current_user``. Views ask this module and never re-decide.
+What an account is (creating it, invitations, password rules, resets, the link to a host's
+account) stays in ``services.accounts``; the codes in ``services.two_factor``.
 """
 
 import time
@@ -21,19 +23,21 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user, user_logged_in
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from practice import session_store
+from practice import identity, session_store
 from practice.db import session as db_session
+from practice.identity import current_user
 from practice.models import SignIn, User
 from practice.services import PracticeError, accounts, audit, throttle, two_factor
 from practice.session_store import Ended
 
-# Flask-Login's key in the cookie: for Practice it holds the sign-in's key, not the user's id.
-SIGN_IN = "_user_id"
+# The sign-in's key in the session: Practice's own name, never Flask-Login's "_user_id".
+SIGN_IN = "practice_sign_in"
+# Set when the sign-in was begun from the host's: the host account's key it was begun from.
+FROM_HOST = "practice_from_host"
 PENDING = "practice_two_factor_pending"
 MUST_SET_UP = "practice_two_factor_must_set_up"
 PENDING_SECONDS = 5 * 60
@@ -49,31 +53,45 @@ TOO_MANY_CODES = (
 )
 
 
-# --- Flask-Login on the app ------------------------------------------------------------
+# --- who is signed in ------------------------------------------------------------------
+
+PLEASE_SIGN_IN = "Please sign in to continue."
 
 
-def init_login(app: Flask) -> None:
-    """Practice's LoginManager on ``app``, and the sign-in signal heard for ``app`` only."""
-    manager = LoginManager()
-    manager.init_app(app)
-    manager.login_view = "practice.auth.login"
-    manager.login_message = "Please sign in to continue."
-    manager.login_message_category = "info"
-    manager.user_loader(load_user)
-    user_logged_in.connect(_note_set_up_required, sender=app)
-
-
-def load_user(key: str) -> User | None:
-    """The signed-in person for Flask-Login, from the cookie's sign-in key: only while the
-    sign-in is live in the store (not signed out, ended elsewhere, idle, too old, or of a
-    disabled account). A remember-me cookie names a user id, which is no key: it signs
-    nobody in."""
+def load_current() -> User | None:
+    """The signed-in person, from the session's sign-in key (``identity.current_user`` asks
+    once a request): only while the sign-in is live in the store (not signed out, ended
+    elsewhere, idle, too old, or of a disabled account) and, when it was begun from the
+    host's sign-in, while the same host account is signed in. A remember-me cookie, the
+    host's or an old one of Practice's, carries no key: it signs nobody in."""
+    key = session.get(SIGN_IN)
+    if key is None:
+        return None
     sign_in = session_store.resume(key)
     if sign_in is None:
         g.setdefault(_ENDED, True)
         return None
+    begun_from = session.get(FROM_HOST)
+    if begun_from is not None and _host_key() != begun_from:
+        # The host signed out (or someone else signed in there): so is Practice's sign-in;
+        # whoever is signed in at the host now stays so.
+        session.pop(FROM_HOST, None)
+        session_store.end(sign_in, Ended.SIGNED_OUT)
+        g.setdefault(_ENDED, True)
+        return None
     g.setdefault(_CURRENT, sign_in)
     return sign_in.user
+
+
+def unauthorized():
+    """Nobody is signed in and the page needs someone: to the sign-in page, and back."""
+    flash(PLEASE_SIGN_IN, "info")
+    return redirect(url_for("practice.auth.login", next=_here()))
+
+
+def _here() -> str:
+    """This page's path and query, from the site's root (a mounted app's script root too)."""
+    return request.script_root + request.full_path.rstrip("?")
 
 
 def current_sign_in() -> SignIn | None:
@@ -162,17 +180,21 @@ def change_password(user: User, current: str, new: str) -> None:
     accounts.change_password(user, current, new, keep=current_sign_in())
 
 
-def after_password(user: User, next_url: str | None = None) -> str:
+def after_password(user: User, next_url: str | None = None, from_host: str | None = None) -> str:
     """Where to go once the password was right: signed in now, to ``next_url`` or home; or,
-    with two-factor on, not yet, to the code step, with a pending marker for five minutes."""
+    with two-factor on, not yet, to the code step, with a pending marker for five minutes.
+    ``from_host``: not a password but the host's sign-in of the account with that key."""
     session.pop(PENDING, None)
     if not two_factor.is_enabled(user):
-        start(user)
+        start(user, from_host=from_host)
         return next_url or home_for(user)
     if current_user.is_authenticated:
         # A link that set this password was opened where someone else was signed in.
         sign_out()
-    session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url}
+    pending = {"user": user.id, "at": int(time.time()), "next": next_url}
+    if from_host is not None:
+        pending["host"] = from_host
+    session[PENDING] = pending
     return url_for("practice.two_factor.challenge")
 
 
@@ -190,6 +212,7 @@ class Pending:
 
     user: User
     next_url: str | None
+    from_host: str | None = None
 
 
 class PendingEnded(Exception):
@@ -214,7 +237,7 @@ def pending_sign_in() -> Pending:
         raise _end_pending(TOO_SLOW)
     if two_factor.recent_wrong_codes(user) >= two_factor.MAX_WRONG_CODES:
         raise _end_pending(TOO_MANY_CODES)
-    return Pending(user, pending.get("next"))
+    return Pending(user, pending.get("next"), pending.get("host"))
 
 
 def check_code(pending: Pending, code: str) -> int | None:
@@ -271,18 +294,22 @@ _ALLOWED_WHILE_SETTING_UP = {
 }
 
 
-def start(user: User) -> None:
+def start(user: User, from_host: str | None = None) -> None:
     """Sign the person in on this browser, ending whoever was signed in here before: a new
-    sign-in in the store, its key in the cookie, and a new CSRF secret."""
+    sign-in in the store, its key in the cookie, and a new CSRF secret. ``from_host``: the
+    key of the host account it is begun from, whose signing out ends it."""
     session.pop(PENDING, None)
     if current_user.is_authenticated:
         sign_out()
     _renew_csrf()
-    login_user(user)
     sign_in, key = session_store.begin(user, request.user_agent.string)
     session[SIGN_IN] = key
+    if from_host is not None:
+        session[FROM_HOST] = from_host
     g.pop(_ENDED, None)
     setattr(g, _CURRENT, sign_in)
+    identity.set_current(user)
+    _note_set_up_required(user)
 
 
 def _renew_csrf() -> None:
@@ -294,7 +321,7 @@ def _renew_csrf() -> None:
     g.pop(name, None)
 
 
-def _note_set_up_required(_app, user, **_extra):
+def _note_set_up_required(user) -> None:
     """On every sign-in (password, invitation, first run): must this person set up first?"""
     if two_factor.must_set_up(user):
         session[MUST_SET_UP] = user.id
@@ -333,10 +360,13 @@ def sign_out() -> None:
 
 
 def _forget() -> None:
-    logout_user()
     session.pop(SIGN_IN, None)
     session.pop(MUST_SET_UP, None)
     g.pop(_CURRENT, None)
+    identity.set_current(None)
+    if session.pop(FROM_HOST, None) is not None:
+        # Begun from the host's sign-in: the next one passes through the host's again.
+        _host().sign_out()
     _renew_csrf()
 
 
@@ -369,3 +399,74 @@ def end_stale_sign_in():
         return jsonify(message=SIGNED_OUT, login=login), 401
     flash(SIGNED_OUT, "info")
     return redirect(url_for("practice.auth.login", next=request.full_path.rstrip("?")))
+
+
+# --- the host's sign-in (``Practice(app, identity=...)``) ------------------------------
+
+
+def _host() -> "identity.HostIdentity | None":
+    return current_app.extensions["practice"].identity
+
+
+def _host_key() -> str | None:
+    host = _host()
+    return None if host is None else host.key()
+
+
+# The audit log's detail for a sign-in begun from the host's.
+HOST = "through the host's sign-in"
+# Where a sign-in from the host's is not begun: the code step it may lead to, signing out,
+# and Practice's own sign-in page (to which too many wrong codes lead back).
+_NOT_FROM_HOST_HERE = {
+    "practice.static",
+    "practice.auth.login",
+    "practice.auth.logout",
+    "practice.two_factor.challenge",
+}
+
+
+@dataclass(frozen=True)
+class HostOnPage:
+    """What a page says of the host's sign-in: its name, its sign-in page (coming back to
+    the page), and whether a host account is signed in on this browser."""
+
+    name: str
+    url: str
+    signed_in: bool
+
+
+def host_for_page(back_to: str | None = None) -> HostOnPage | None:
+    """The host's sign-in, for a page, when Practice accepts it (else None)."""
+    host = _host()
+    if host is None:
+        return None
+    url = host.login_url(back_to or url_for("practice.auth.index"))
+    return HostOnPage(host.name, url, host.key() is not None)
+
+
+def host_account_key() -> str | None:
+    """The key of the host account signed in on this request, when Practice accepts the
+    host's sign-in (for linking it to a Practice person on the account page)."""
+    return _host_key()
+
+
+def sign_in_from_host():
+    """Before each request: nobody is signed in to Practice here, but the host has signed in
+    an account linked to a Practice person: that person is signed in as after a password,
+    so two-factor (when on) asks for the code first, and the owner's rule and every limit of
+    a sign-in hold as for one begun here. Its end signs the host out too (``_forget``)."""
+    if request.endpoint in _NOT_FROM_HOST_HERE or current_user.is_authenticated:
+        return None
+    if g.get(_ENDED) or awaiting_code():
+        return None
+    key = _host_key()
+    if key is None:
+        return None
+    user = accounts.linked_to_host(key)
+    if user is None or not user.is_active:
+        return None
+    audit.record("signin.succeeded", user=user, subject="user", subject_id=user.id, detail=HOST)
+    target = after_password(user, _here(), from_host=key)
+    if awaiting_code():
+        return redirect(target)
+    return None

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from flask import Blueprint, current_app, g, render_template, request
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from practice import privacy
+from practice.identity import current_user
 from practice.services import accounts, clock
-from practice.signin import end_stale_sign_in
+from practice.signin import end_stale_sign_in, sign_in_from_host
 
 
 def practice_name() -> str:
@@ -53,6 +53,8 @@ def template_helpers() -> dict:
         "format_time": format_time,
         "chart_figure": chart_figure,
         "csrf_token": generate_csrf,
+        # Practice's person, never the host's Flask-Login ``current_user``.
+        "current_user": current_user,
         **privacy.template_helpers(),
     }
 
@@ -89,6 +91,7 @@ def security_headers(response):
 def install(bp: Blueprint) -> None:
     bp.context_processor(template_helpers)
     bp.before_request(end_stale_sign_in)
+    bp.before_request(sign_in_from_host)
 
     @bp.after_request
     def private_by_default(response):

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helpers.database import BACKENDS, TemplateDatabase, close_practice_database, make_app
+from tests.helpers.database import (
+    BACKENDS,
+    TemplateDatabase,
+    close_practice_database,
+    fresh_postgres_schema,
+    make_app,
+)
 from tests.helpers.people import Browser, World, quick_password_hash
 
 
@@ -28,6 +34,16 @@ def template_database(request, tmp_path_factory):
     template = TemplateDatabase(request.param, tmp_path_factory.mktemp("template"))
     yield template
     template.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    """The URL of a database with nothing in it (no schema, no program), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+    else:
+        with fresh_postgres_schema() as url:
+            yield url
 
 
 @pytest.fixture

@@ -65,6 +65,9 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
         Case("GET", "practice.account.index", {}, SIGNED_IN),
         Case("POST", "practice.account.index", {}, SIGNED_IN),
+        # Without a host's sign-in (identity=) there is nothing to link: back to the account.
+        Case("POST", "practice.account.link_host", {}, SIGNED_IN, 302),
+        Case("POST", "practice.account.unlink_host", {}, SIGNED_IN, 302),
         Case("GET", "practice.account.devices", {}, SIGNED_IN),
         Case("POST", "practice.account.end_others", {}, SIGNED_IN, 302),
         # Nobody's sign-in: one's own is tested in test_sign_ins.py (ending it signs out).

@@ -8,7 +8,6 @@ PostgreSQL schema made for the test and dropped afterwards.
 import json
 import os
 import pprint
-import uuid
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -17,11 +16,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, text
 
 from practice import create_app, paths
 from practice.models import Base
 from practice.setup import alembic_config, upgrade_database
+from tests.helpers.database import fresh_postgres_schema
 
 POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -46,31 +46,6 @@ def schema_diff(engine, include=include_name) -> list:
 
 def head_revision() -> str:
     return ScriptDirectory(str(paths.MIGRATIONS_DIR)).get_current_head()
-
-
-@contextmanager
-def fresh_postgres_schema():
-    admin = create_engine(POSTGRES_URL)
-    schema = f"mig_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request, tmp_path):
-    """The URL of a database with nothing in it."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/empty.sqlite3"
-    else:
-        with fresh_postgres_schema() as url:
-            yield url
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_a_cookie_from_before_the_session_store_is_asked_to_sign_in_again(app):
     world = build_world(app)
     alice = Browser(app).login(world.alice)
     with alice.client.session_transaction() as cookie:
-        cookie["_user_id"] = str(_user(app, world.alice).id)
+        cookie[signin.SIGN_IN] = str(_user(app, world.alice).id)
     response = alice.get("/dashboard")
     assert response.status_code == 302 and "/login" in response.location
     assert "You were signed out" in alice.text("/login")

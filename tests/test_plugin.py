@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
@@ -103,18 +102,6 @@ def test_practice_works_mounted_under_a_prefix(tmp_path):
         )
         assert result.exit_code == 0, result.output
         assert "unchanged" in result.output
-
-
-def test_a_host_with_its_own_login_manager_is_refused(tmp_path):
-    database_file = tmp_path / "refused.sqlite3"
-    with host_app(tmp_path, PRACTICE_DATABASE_URL=f"sqlite:///{database_file}") as host:
-        manager = LoginManager(host)
-
-        with pytest.raises(RuntimeError, match="LoginManager"):
-            Practice(host, url_prefix="/practice")
-
-        assert host.login_manager is manager
-        assert host.test_client().get("/").get_data(as_text=True) == "host home"
 
 
 def test_practice_shares_the_hosts_flask_sqlalchemy_database(tmp_path):

@@ -13,6 +13,7 @@ from practice import session_store
 from practice.db import session
 from practice.forms import CSRF_MESSAGE
 from practice.models import AuditEntry, SignIn, User, utcnow
+from practice.signin import SIGN_IN
 from tests.helpers.database import counted_queries
 from tests.helpers.people import CSRF, PASSWORD, Browser, age_sign_ins
 
@@ -82,13 +83,13 @@ def test_a_cookie_saved_before_signing_out_opens_nothing_afterwards(app, world, 
 def test_the_cookie_carries_only_a_key_whose_hash_alone_is_stored(app, world, browser):
     alice = browser().login(world.alice)
     with alice.client.session_transaction() as cookie:
-        key = cookie["_user_id"]
+        key = cookie[SIGN_IN]
         assert not {"practice_last_seen", "practice_signed_in"} & set(cookie)
     [row] = _sign_ins(app, world.alice)
     assert row.key_hash == hashlib.sha256(key.encode()).hexdigest() != key
     # The stored hash used as a key signs nobody in: a copy of the database is no cookie.
     with alice.client.session_transaction() as cookie:
-        cookie["_user_id"] = row.key_hash
+        cookie[SIGN_IN] = row.key_hash
     assert _signed_out(alice)
 
 

@@ -7,17 +7,17 @@ Codes are computed here with pyotp from the real secret, as a phone app would.
 import re
 import time
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
 from practice.db import commit, session
-from practice.models import PracticeProfile, RecoveryCode, TwoFactor, User, utcnow
+from practice.models import PracticeProfile, RecoveryCode, TwoFactor, User
 from practice.services import accounts
 from practice.services import two_factor as service
 from practice.signin import PENDING
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
 from tests.helpers.people import PASSWORD
+from tests.helpers.two_factor import code_now, switch_on
 
 CHALLENGE = "/login/two-factor"
 SETTINGS = "/account/two-factor"
@@ -25,21 +25,6 @@ SETTINGS = "/account/two-factor"
 
 def _user(email: str) -> User:
     return session.scalar(select(User).where(User.email == email))
-
-
-def switch_on(app, email: str) -> tuple[str, list[str]]:
-    """Two-factor on for the person, as if set up long ago; returns (secret, recovery codes)."""
-    with app.app_context():
-        user = _user(email)
-        secret = pyotp.random_base32()
-        session.add(TwoFactor(user_id=user.id, secret=secret, enabled_at=utcnow()))
-        codes = service.new_recovery_codes(user)
-        commit()
-        return secret, codes
-
-
-def code_now(secret: str, steps_from_now: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * steps_from_now)
 
 
 def wrong_code(secret: str) -> str:

@@ -1,10 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from practice import access, session_store, signin
 from practice.account.forms import PasswordChangeForm
 from practice.forms import ActionForm
-from practice.services import PracticeError
+from practice.identity import current_user
+from practice.services import PracticeError, accounts
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 access.for_signed_in(bp)
@@ -21,7 +21,36 @@ def index():
         else:
             flash("Your password is changed. You are signed out everywhere else.", "success")
             return redirect(url_for(".index"))
-    return render_template("practice/account/index.html", form=form)
+    return render_template(
+        "practice/account/index.html",
+        form=form,
+        action=ActionForm(),
+        host=signin.host_for_page(url_for(".index")),
+    )
+
+
+@bp.post("/host-link")
+def link_host():
+    """Link this Practice person to the host account signed in on this browser too: both
+    sign-ins prove it is the same person."""
+    host = signin.host_for_page(url_for(".index"))
+    if ActionForm().validate_on_submit() and host is not None and host.signed_in:
+        try:
+            accounts.link_to_host(current_user, signin.host_account_key())
+        except PracticeError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Signing in to {host.name} now signs you in here too.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/host-link/remove")
+def unlink_host():
+    host = signin.host_for_page(url_for(".index"))
+    if ActionForm().validate_on_submit() and host is not None:
+        accounts.unlink_from_host(current_user)
+        flash(f"You sign in here with your own password now, not through {host.name}.", "info")
+    return redirect(url_for(".index"))
 
 
 @bp.get("/devices")

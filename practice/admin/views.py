@@ -1,5 +1,4 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access
@@ -7,6 +6,7 @@ from practice.admin.forms import PolicyWordingForm, PractitionerForm
 from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm
+from practice.identity import current_user
 from practice.models import Role, User
 from practice.services import PracticeError, accounts, agreements, audit, invitations
 

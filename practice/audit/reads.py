@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, request
-from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access
+from practice.identity import current_user
 from practice.models import Assignment, Partner, Reflection, SessionNote
 from practice.services import audit
 

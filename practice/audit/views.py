@@ -14,12 +14,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from practice import access, privacy
 from practice.audit.forms import AuditFilterForm
 from practice.db import session as db_session
+from practice.identity import current_user
 from practice.models import AuditEntry, User
 from practice.paging import Page, page_number, paginate
 from practice.services import audit, clock

@@ -4,12 +4,12 @@ in ``practice.signin``; these views only show its forms and answers.
 """
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from practice import access, signin
 from practice.forms import PracticeForm, strip
+from practice.identity import current_user
 from practice.services import PracticeError, accounts, audit
 from practice.services import two_factor as service
 
@@ -89,7 +89,7 @@ def challenge():
         except PracticeError as error:
             form.add_error(error)
         else:
-            signin.start(pending.user)
+            signin.start(pending.user, from_host=pending.from_host)
             if left is not None:
                 flash(_recovery_used_message(left), "info")
             return redirect(pending.next_url or signin.home_for(pending.user))

@@ -1,5 +1,4 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import signin
 from practice.access import found
@@ -12,6 +11,7 @@ from practice.auth.forms import (
     SetupForm,
 )
 from practice.forms import ActionForm
+from practice.identity import current_user
 from practice.services import PracticeError, accounts, agreements
 from practice.services.throttle import client_address
 from practice.signin import home_for
@@ -63,7 +63,11 @@ def login():
             form.add_error(error)
         else:
             return redirect(signin.after_password(user, signin.safe_next(request.args.get("next"))))
-    return render_template("practice/auth/login.html", form=form)
+    return render_template(
+        "practice/auth/login.html",
+        form=form,
+        host=signin.host_for_page(signin.safe_next(request.args.get("next"))),
+    )
 
 
 @bp.post("/logout")

@@ -1,7 +1,6 @@
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from practice import access, assigning, charts, privacy
@@ -9,6 +8,7 @@ from practice.caseload.forms import CoupleForm, StepForm
 from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
+from practice.identity import current_user
 from practice.models import BOTH, Assignment, Program
 from practice.paging import page_number
 from practice.services import (

@@ -4,11 +4,11 @@ recovery, the other partner's summary, and each client's reminder setting."""
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access, privacy
 from practice.checkins.forms import CheckinForm, PlanForm, RemindersForm
 from practice.forms import options
+from practice.identity import current_user
 from practice.paging import page_number
 from practice.services import PracticeError, audit, clock, reminders
 from practice.services import checkins as service

@@ -1,10 +1,10 @@
 """The client's own pages: what is due, doing an exercise, reading reflections, handouts."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access, autosave, downloads, privacy
 from practice.client.forms import reflection_form
+from practice.identity import current_user
 from practice.services import PracticeError, clock, pacing
 from practice.services import checkins as checkin_service
 from practice.services import disclosure as disclosure_service

@@ -1,10 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access, autosave, privacy
 from practice.db import refuse
 from practice.disclosure.forms import PartForm, ReleaseForm
 from practice.forms import ActionForm
+from practice.identity import current_user
 from practice.services import PracticeError
 from practice.services import disclosure as disclosure_service
 

@@ -53,6 +53,10 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The host account this person signs in through, when Practice is mounted with
+    # ``identity=`` (``practice.identity.HostIdentity.key``); unique, so one host account
+    # is one Practice person.
+    host_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     partner: Mapped["Partner | None"] = relationship(  # noqa: F821
         back_populates="user", uselist=False

@@ -1,7 +1,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from practice import access
+from practice.identity import current_user
 from practice.pacing.forms import OpenEarlyForm
 from practice.services import PracticeError, pacing
 

@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access
+from practice.identity import current_user
 from practice.review.forms import FeedbackForm
 from practice.services import PracticeError
 from practice.services import review as review_service

@@ -1,9 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access, privacy
 from practice.db import refuse
 from practice.forms import ActionForm
+from practice.identity import current_user
 from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
 from practice.services import PracticeError, safety
 

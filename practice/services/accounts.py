@@ -377,3 +377,30 @@ def enable(user: User) -> None:
     """The owner opens a disabled account again; its password (if any) works again."""
     user.disabled = False
     session.flush()
+
+
+# --- the link to a host's account (``Practice(app, identity=...)``) ---------------------
+
+HOST_KEY_TAKEN = "That account is already linked to someone else here."
+
+
+def linked_to_host(key: str) -> User | None:
+    """The person linked to the host account with this key, or None."""
+    return session.scalar(select(User).where(User.host_key == key))
+
+
+def link_to_host(user: User, key: str) -> None:
+    """From now on ``user`` may sign in through the host account with this key."""
+    other = linked_to_host(key)
+    if other is not None and other.id != user.id:
+        raise PracticeError(HOST_KEY_TAKEN)
+    user.host_key = key
+    session.flush()
+    audit.record("account.host_linked", subject="user", subject_id=user.id)
+
+
+def unlink_from_host(user: User) -> None:
+    """``user`` signs in with Practice's own password (and code) only, from now on."""
+    user.host_key = None
+    session.flush()
+    audit.record("account.host_unlinked", subject="user", subject_id=user.id)

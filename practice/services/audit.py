@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from itertools import chain
 
 from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
 from practice import kept
 from practice.db import session as db_session
+from practice.identity import current_user
 from practice.models import (
     Addendum,
     Assignment,

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from practice import access, assigning, downloads, privacy
 from practice.forms import options
+from practice.identity import current_user
 from practice.models import NOTE_FORMATS
 from practice.pdf.record import build_record_pdf
 from practice.pdf.session import build_session_pdf

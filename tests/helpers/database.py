@@ -208,3 +208,18 @@ def counted_queries(app):
     finally:
         for each in engines:
             event.remove(each, "before_cursor_execute", record)
+
+
+@contextmanager
+def fresh_postgres_schema():
+    admin = create_engine(POSTGRES_URL)
+    schema = f"mig_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
