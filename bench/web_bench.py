@@ -908,6 +908,25 @@ def targets(all_results: dict) -> None:
     print(f"\n{missed} target(s) missed.")
 
 
+PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# gunicorn's sync workers close every connection, so each request takes a new local port
+# that then sits in TIME_WAIT for 60 s: a run makes well over 100,000 of them. With Linux's
+# default range (32768-60999, 28,232 ports) the later measurements of a run meet ports still
+# waiting, and a connection now and then stalls a second for a SYN to be sent again, which
+# shows as p95 and p99 of hundreds of ms that no request spent in the app.
+PORTS_WANTED = 60_000
+
+
+def check_port_range() -> None:
+    if not PORT_RANGE.exists():
+        return
+    low, high = map(int, PORT_RANGE.read_text().split())
+    if high - low + 1 < PORTS_WANTED:
+        print(f"  WARNING: only {high - low + 1:,} local ports ({low}-{high}): late "
+              "measurements may wait for ports in TIME_WAIT (second-long tail latencies). "
+              'Widen the range first: sysctl -w net.ipv4.ip_local_port_range="1024 65000"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -933,6 +952,7 @@ def main() -> None:
     print(f"web_bench {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores; "
           f"{WORKERS} gunicorn workers; {options.connections} connections; "
           f"{options.duration:g} s per page")
+    check_port_range()
     baseline = Server("app:app", {}, BASELINE, options.data / "gunicorn-baseline.log")
     all_results, compared = {}, {}
     try:
