@@ -366,3 +366,19 @@ def test_timestamps_lie_in_the_past(app, runner):
             StepOpening.opened_at,
         ):
             assert session.scalar(select(func.max(column))) <= soon, column
+
+
+def test_on_postgresql_the_planner_knows_the_seeded_tables(app, runner):
+    """A bulk load leaves the planner guessing until ANALYZE (and autovacuum may be off):
+    seed-load gathers the statistics itself."""
+    with app.app_context():
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("statistics after a bulk load are PostgreSQL's")
+    _seed(runner)
+    with app.app_context():
+        analysed = set(
+            session.scalars(
+                text("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")
+            )
+        )
+    assert {"practice_reflections", "practice_review_waiting", "practice_couples"} <= analysed
