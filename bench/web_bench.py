@@ -729,8 +729,17 @@ def run_one(practice: Practice, options, baseline: Server, log_dir: Path, root: 
     """Every page of one practice, served from the code in root (this checkout, or another
     commit's checkout given with --compare), on a fresh copy of its data."""
     practice = fresh_copy(practice)
-    # The copy upgraded as a deployment of that code would be (a no-op when it is current).
+    # The copy upgraded as a deployment of that code would be (a no-op when it is current),
+    # then, on PostgreSQL, analysed as autovacuum would soon after (a table a migration made
+    # has no statistics yet, and a server may run without autovacuum).
     flask(["upgrade-db"], practice.env, root)
+    if practice.backend == "postgres":
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(practice.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+        engine.dispose()
     server = Server("practice.app:create_app()", practice.env, root,
                     log_dir / f"gunicorn-{practice.backend}-{practice.couples}-{root.name}.log")
     try:
