@@ -23,8 +23,9 @@ class Reflection(Base):
     # One reflection per partner per occurrence: a second submit finds the first.
     __table_args__ = (
         UniqueConstraint("assignment_id", "author_id", "occurrence"),
-        # Every list of reflections starts from one couple's assignments (the review queue
-        # and the caseload from the practitioner's couples): never a practice-wide scan.
+        # One couple's reflections by assignment and state (its progress, its history, the
+        # session form's picker): never a practice-wide scan. The review queue and the
+        # caseload's counts read ReviewWaiting instead.
         Index("ix_practice_reflections_assignment_state", "assignment_id", "status", "reviewed_at"),
     )
 

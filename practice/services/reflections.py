@@ -202,12 +202,16 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
         .order_by(Reflection.submitted_at.desc())
         .limit(done_limit)
     ).all()
-    with_feedback = set(
-        session.scalars(
-            select(Feedback.reflection_id)
-            .where(Feedback.reflection_id.in_([r.id for r in done]))
-            .distinct()
+    with_feedback = (
+        set(
+            session.scalars(
+                select(Feedback.reflection_id)
+                .where(Feedback.reflection_id.in_([r.id for r in done]))
+                .distinct()
+            )
         )
+        if done
+        else set()
     )
     return Agenda(due, list(done), with_feedback)
 
