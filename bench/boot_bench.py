@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.helpers.production import (  # noqa: E402
+    FIRST_REVISION,
     KEY_MAKER,
     POSTGRES_URL,
     Gunicorn,
@@ -30,8 +31,6 @@ from tests.helpers.production import (  # noqa: E402
     start_together,
     upgrades,
 )
-
-FIRST_REVISION = "fb0e2b934351"
 
 
 def boot(folder: Path, workers: int, **settings) -> tuple[bool, str]:

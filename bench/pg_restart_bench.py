@@ -43,33 +43,18 @@ class OwnPostgres:
         as_postgres(str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
         self.options = f"-p {self.port} -k {folder} -c listen_addresses=127.0.0.1"
         self.log = folder / "postgres.log"
-        as_postgres(
-            str(BIN / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            self.options,
-            "-l",
-            str(self.log),
-            "-w",
-            "start",
-        )
+        self._pg_ctl("start")
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def restart(self) -> None:
+    def _pg_ctl(self, action: str, *extra: str) -> None:
+        """pg_ctl on this server's data, port and log, waiting until it has done."""
         as_postgres(
-            str(BIN / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            self.options,
-            "-l",
-            str(self.log),
-            "-m",
-            "fast",
-            "-w",
-            "restart",
+            str(BIN / "pg_ctl"), "-D", str(self.data), "-o", self.options,
+            "-l", str(self.log), *extra, "-w", action,
         )
+
+    def restart(self) -> None:
+        self._pg_ctl("restart", "-m", "fast")
 
     def stop(self) -> None:
         as_postgres(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")

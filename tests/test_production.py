@@ -26,6 +26,7 @@ from tests.helpers.people import (
     invitation_link,
 )
 from tests.helpers.production import (
+    FIRST_REVISION,
     KEY_MAKER,
     Gunicorn,
     booted_workers,
@@ -35,9 +36,6 @@ from tests.helpers.production import (
     start_together,
     upgrades,
 )
-
-FIRST_REVISION = "fb0e2b934351"
-
 
 # --- many workers ------------------------------------------------------------------------
 

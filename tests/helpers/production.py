@@ -19,6 +19,8 @@ from sqlalchemy import create_engine, make_url, text
 
 REPO = Path(__file__).resolve().parent.parent.parent
 POSTGRES_URL = os.environ.get("PRACTICE_TEST_POSTGRES_URL")
+# The first migration on main: an upgrade from a database made there is the longest one.
+FIRST_REVISION = "fb0e2b934351"
 
 
 def clean_environment(**settings) -> dict:
