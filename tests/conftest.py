@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.browser import html_validation
 from tests.helpers.database import (
     BACKENDS,
     TemplateDatabase,
@@ -16,6 +17,41 @@ from tests.helpers.database import (
     make_app,
 )
 from tests.helpers.people import Browser, World, quick_password_hash
+
+# The HTML of every page the browser tests visit is validated once, when the whole run ends,
+# by the process that started it (under xdist, the controller; the workers only keep pages).
+
+
+def _starts_the_run(config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    if _starts_the_run(config):
+        html_validation.start_run()
+
+
+def pytest_sessionfinish(session):
+    if not _starts_the_run(session.config):
+        return
+    outcome = html_validation.validate()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = reporter.write_line if reporter is not None else print
+    if isinstance(outcome, str):
+        say(outcome)
+        if html_validation.REQUIRED:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    checked, errors = outcome
+    if not checked:
+        return
+    if errors:
+        say(f"Nu HTML Checker: {len(errors)} kind(s) of error on the {checked} pages visited:")
+        for line in errors:
+            say("  " + line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        say(f"Nu HTML Checker: the {checked} pages visited are valid HTML")
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.browser import html_validation
 from tests.helpers.database import TemplateDatabase
 from tests.helpers.people import PASSWORD, build_world
 
@@ -200,6 +201,15 @@ class Person:
 
     def _finished(self, request):
         self.current.append(request)
+        if request.resource_type == "document" and request.frame == self.page.main_frame:
+            response = request.response()
+            # Redirects have no body; error pages are pages people see, so they count.
+            if (
+                response is not None
+                and not 300 <= response.status < 400
+                and "text/html" in response.headers.get("content-type", "")
+            ):
+                html_validation.keep(request.url, response.body())
 
     def _console(self, message):
         if message.type != "error":
