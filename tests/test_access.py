@@ -131,6 +131,13 @@ def build_cases(ids) -> list[Case]:
             "practice.caseload.cancel_invitation",
             {"couple_id": other, "partner_id": ids["riley"]},
         ),
+        Case("GET", "practice.caseload.archive_couple", {"couple_id": c}, alice_only),
+        # Without the reason and the tick: the form again, with its messages.
+        Case("POST", "practice.caseload.archive_couple", {"couple_id": c}, alice_only),
+        Case("GET", "practice.caseload.archive_couple", {"couple_id": other}, {"bob"}),
+        # An open couple is not reopened: back to its page, told so.
+        Case("POST", "practice.caseload.reopen_couple", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.caseload.reopen_couple", {"couple_id": other}, {"bob"}, 302),
         Case("GET", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case("POST", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case(

@@ -1,4 +1,4 @@
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from practice.forms import (
@@ -54,3 +54,12 @@ class AssignForm(PracticeForm):
 
 class StepForm(PracticeForm):
     step = SelectField("The couple is on", coerce=int)
+
+
+class ArchiveForm(PracticeForm):
+    reason = RadioField("Why", validators=[InputRequired("Choose why the couple is archived.")])
+    confirm = BooleanField(
+        "Both partners are signed out and the record becomes read-only",
+        validators=[InputRequired("Tick this to confirm; nothing is archived until you do.")],
+        description="You can reopen the couple at any time.",
+    )

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import select
 
 from practice import access, assigning, charts, privacy
-from practice.caseload.forms import CoupleForm, StepForm
+from practice.caseload.forms import ArchiveForm, CoupleForm, StepForm
 from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
@@ -14,6 +14,7 @@ from practice.paging import page_number
 from practice.services import (
     PracticeError,
     agreements,
+    archive,
     assignments,
     checkins,
     clock,
@@ -35,7 +36,8 @@ def dashboard():
     per_page = request.args.get("per_page", type=int) or 0
     per_page = per_page if 0 < per_page <= 200 else current_app.config["PRACTICE_PAGE_SIZE"]
     page = page_number()
-    rows = couples.caseload(current_user, page, per_page)
+    archived = request.args.get("show") == "archived"
+    rows = couples.caseload(current_user, page, per_page, archived=archived)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
     today = clock.today_for(current_user)
     midnight = datetime.combine(today, time(0), tzinfo=clock.zone(current_user.timezone))
@@ -43,6 +45,7 @@ def dashboard():
     return render_template(
         "practice/caseload/dashboard.html",
         rows=rows,
+        archived=archived,
         waiting=waiting,
         waiting_total=waiting_total,
         todays=todays,
@@ -164,6 +167,7 @@ def cancel_invitation(couple, partner):
 
 
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
+@access.form_page
 def assign(couple):
     return assigning.assign_page(couple, done_url=url_for(".couple", couple_id=couple.id))
 
@@ -173,4 +177,44 @@ def close_assignment(couple, assignment):
     if ActionForm().validate_on_submit():
         assignments.close(assignment)
         flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")
+    return redirect(url_for(".couple", couple_id=couple.id))
+
+
+@bp.route("/couples/<int:couple_id>/archive", methods=["GET", "POST"])
+@access.form_page
+def archive_couple(couple):
+    """Archive or discharge the couple, after the practitioner confirms what it means."""
+    form = ArchiveForm()
+    form.reason.choices = options(archive.REASONS.items())
+    if form.validate_on_submit():
+        try:
+            archive.archive(couple, current_user, form.reason.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            flash(
+                f"{couple.name} is archived: read-only, off your caseload, both partners "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for(".couple", couple_id=couple.id))
+    return render_template(
+        "practice/caseload/archive.html",
+        couple=couple,
+        form=form,
+        unsigned=archive.unsigned_notes(couple),
+    )
+
+
+@bp.post("/couples/<int:couple_id>/reopen")
+@access.open_when_archived
+def reopen_couple(couple):
+    if ActionForm().validate_on_submit():
+        try:
+            archive.reopen(couple, current_user)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(f"{couple.name} is open again and back on your caseload.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))

@@ -103,12 +103,14 @@ class CaseloadRow:
     risk: int
 
 
-def caseload(practitioner: User, page: int, per_page: int) -> Page:
-    """The practitioner's couples, those with work waiting first; two queries at any size.
+def caseload(practitioner: User, page: int, per_page: int, archived: bool = False) -> Page:
+    """The practitioner's open couples (``archived``: the archived ones instead), those with
+    work waiting first; two queries at any size.
 
     Plain rows, not ORM objects: a page of 50 couples costs what its columns cost.
     """
-    mine = Couple.practitioner_id == practitioner.id
+    state = Couple.archived_at.is_not(None) if archived else Couple.archived_at.is_(None)
+    mine = and_(Couple.practitioner_id == practitioner.id, state)
     # Counted from this practitioner's waiting rows, in their index (practice.services.waiting):
     # never the whole practice, nor every assignment the couples ever had.
     waiting = (
