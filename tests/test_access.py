@@ -65,6 +65,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
         Case("GET", "practice.account.index", {}, SIGNED_IN),
         Case("POST", "practice.account.index", {}, SIGNED_IN),
+        # An empty time zone is the practice's: saved, back to the account page.
+        Case("POST", "practice.account.timezone", {}, SIGNED_IN, 302),
         # Without a host's sign-in (identity=) there is nothing to link: back to the account.
         Case("POST", "practice.account.link_host", {}, SIGNED_IN, 302),
         Case("POST", "practice.account.unlink_host", {}, SIGNED_IN, 302),

@@ -107,6 +107,8 @@ NOT_AUDITED: dict[str, str] = {
     "practice.caseload.cancel_invitation": "a change, recorded as invitation.cancelled",
     "practice.caseload.assign": "the exercise picker; assigning is recorded as a change",
     "practice.caseload.close_assignment": "a change, recorded with the change",
+    "practice.caseload.archive_couple": "a form; archiving is recorded as couple.archived",
+    "practice.caseload.reopen_couple": "a change, recorded as couple.reopened",
     "practice.review.queue": "a list of titles; opening a reflection is recorded",
     "practice.sessions.new_session": "an empty note form",
     "practice.sessions.sign": "a change, recorded as session.signed",

@@ -93,7 +93,7 @@ def new_couple():
 @bp.get("/couples/<int:couple_id>")
 def couple(couple):
     steps = progress.couple_progress(couple)
-    series = progress.ratings_over_time(couple)
+    series = progress.ratings_over_time(couple, where=clock.zone(current_user.timezone))
     span = charts.time_span(series) if series else None
     charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in series]
     side_by_side = charts.side_by_side(series, couple.partners)
