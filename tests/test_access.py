@@ -47,6 +47,7 @@ def build_cases(ids) -> list[Case]:
     alice_only = {"alice"}
     return [
         Case("GET", "practice.static", {"filename": "practice.css"}, expect=everyone(200)),
+        Case("GET", "favicon", {}, expect=everyone(200)),
         Case("GET", "practice.auth.index", {}, expect=everyone(302)),
         # Readiness, the same for everyone; the test databases are made by create_all with
         # no recorded migration, so it says "not ready" (tests/test_production.py: ready).

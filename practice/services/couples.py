@@ -62,6 +62,7 @@ def create_couple(
             raise PracticeError(
                 "Someone in this practice already uses this e-mail.", f"{field}_email"
             )
+    _distinct_roles(program, partners)
     names.one_line(name, "name")
     couple = Couple(
         name=name.strip() or _default_name(partners),
@@ -83,6 +84,20 @@ def create_couple(
     session.flush()
     tokens = {p.id: issue_invitation(p.user) for p in couple.partners}
     return couple, tokens
+
+
+def _distinct_roles(program: Program, partners: list[NewPartner]) -> None:
+    """Where the program names two roles or more (the founding program: the partner in
+    recovery and the partner who was hurt), each partner takes a different one."""
+    if len(program.roles) < 2 or partners[0].role != partners[1].role:
+        return
+    label = program.role_label(partners[0].role)
+    others = [r["label"] for r in program.roles if r["key"] != partners[0].role]
+    raise PracticeError(
+        f"Both partners are “{label}” now; each partner has a role of their own. "
+        f"Choose “{others[0]}” for one of them.",
+        "second_role",
+    )
 
 
 def _default_name(partners: list[NewPartner]) -> str:
