@@ -31,7 +31,8 @@ def test_archiving_a_couple_and_reopening_it(people_at, live_server, world, size
     # Without the tick: nothing happens but a message beside the box, the reason kept.
     page.get_by_label("Discharged: the work is completed").check()
     page.get_by_role("button", name="Archive Riley & Harper").click()
-    expect(page.get_by_text("Tick this to confirm; nothing is archived until you do.")).to_be_visible()
+    tick = "Tick this to confirm; nothing is archived until you do."
+    expect(page.get_by_text(tick)).to_be_visible()
     expect(page.get_by_label("Discharged: the work is completed")).to_be_checked()
     alice.check("archive-form-error")
     page.get_by_label("Both partners are signed out and the record becomes read-only").check()
@@ -53,7 +54,8 @@ def test_archiving_a_couple_and_reopening_it(people_at, live_server, world, size
     riley.goto("/my/")
     expect(riley.page.get_by_text("Please sign in again")).to_be_visible()
     riley.sign_in(world.recovering)
-    expect(riley.page.get_by_role("heading", name="Your space here is closed for now")).to_be_visible()
+    closed = riley.page.get_by_role("heading", name="Your space here is closed for now")
+    expect(closed).to_be_visible()
     expect(riley.page.get_by_role("button", name="Sign out")).to_have_count(0)
     riley.check("closed")
 
