@@ -71,3 +71,18 @@ def test_a_steps_guidance_heads_the_assign_page_and_the_clients_step(app, world)
     assert guidance in page
     assert page.index(guidance) < page.index('class="instructions"'), "above the exercise"
     assert guidance in riley.text("/my/"), "under the step open now"
+
+
+def test_set_step_offers_the_open_steps_and_refuses_one_not_open_yet(app, world):
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    page = alice.text(url)
+    select = re.search(r'<select id="step" name="step">(.*?)</select>', page, re.S)
+    assert select and re.findall(r'value="(\d+)"', select.group(1)) == ["1"], "step 1 only"
+    assert "Open step 2 early" in page
+    response = alice.post(f"{url}/step", {"step": "3"}, form_url=url)
+    assert response.status_code == 302
+    page = alice.text(url)
+    assert "Step 3 is not open to the couple yet: open it early first" in page
+    with app.app_context():
+        assert session.get(Couple, world.couple_id).current_step == 1

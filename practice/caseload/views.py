@@ -130,8 +130,13 @@ def set_step(couple):
     form = StepForm()
     form.step.choices = options((s.position, s.title) for s in couple.program.steps)
     if form.validate_on_submit():
-        couples.set_current_step(couple, form.step.data)
-        flash(f"{couple.name} is now on step {form.step.data}.", "success")
+        try:
+            couples.set_current_step(couple, form.step.data)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(f"{couple.name} is now on step {form.step.data}.", "success")
     else:
         flash("Choose one of the program's steps.", "error")
     return redirect(url_for(".couple", couple_id=couple.id))

@@ -16,7 +16,7 @@ from practice.models import (
     User,
 )
 from practice.paging import Page, paginate
-from practice.services import agreements, names
+from practice.services import agreements, names, pacing
 from practice.services.accounts import (
     NAME_LENGTH,
     email_taken,
@@ -165,8 +165,18 @@ def couple_for_practitioner(practitioner: User, couple_id: int) -> Couple | None
 
 
 def set_current_step(couple: Couple, position: int) -> None:
+    """The step the practitioner is working on with the couple: one of those open to them.
+    Moving past the open steps is opening the next one early (``practice.services.pacing``),
+    with its reason, never a second way round it."""
     if not 1 <= position <= len(couple.program.steps):
         raise PracticeError("Choose one of the program's steps.", "step")
+    opened = pacing.open_step(couple)
+    if position > opened:
+        raise PracticeError(
+            f"Step {position} is not open to the couple yet: open it early first, "
+            f"or choose one of steps 1 to {opened}.",
+            "step",
+        )
     couple.current_step = position
     session.flush()
 

@@ -105,3 +105,28 @@ def test_the_owners_menu_is_on_one_line_at_1280(people_at, live_server, world):
     phone = people_at("phone").open("owner-phone")
     phone.sign_in(world.owner)
     phone.check("owner-dashboard")
+
+
+_BOX = """(el) => { const r = el.getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_set_step_and_open_step_early_stand_apart(people_at, live_server, world, size):
+    people = people_at(size)
+    alice = people.open("alice")
+    alice.sign_in(world.alice)
+    alice.goto(f"/couples/{world.couple_id}")
+    page = alice.page
+    set_step = page.get_by_role("button", name="Set step").evaluate(_BOX)
+    early = page.get_by_role("link", name="Open step 2 early").evaluate(_BOX)
+    picker = page.get_by_label("Working on").evaluate(_BOX)
+    for a, b in ((set_step, early), (picker, early), (picker, set_step)):
+        apart = (
+            a["right"] <= b["left"]
+            or b["right"] <= a["left"]
+            or a["bottom"] <= b["top"]
+            or b["bottom"] <= a["top"]
+        )
+        assert apart, f"{a} overlaps {b}"
+    alice.check("couple-steps")
