@@ -42,6 +42,7 @@ def dashboard():
     today = clock.today_for(current_user)
     midnight = datetime.combine(today, time(0), tzinfo=clock.zone(current_user.timezone))
     todays = session_service.sessions_between(current_user, midnight, midnight + timedelta(days=1))
+    checkin_alerts, checkin_alerts_total = checkins.dashboard_alerts(current_user, clock.now())
     return render_template(
         "practice/caseload/dashboard.html",
         rows=rows,
@@ -50,6 +51,8 @@ def dashboard():
         waiting_total=waiting_total,
         todays=todays,
         safety_alerts=safety.alerts_for(current_user),
+        checkin_alerts=checkin_alerts,
+        checkin_alerts_total=checkin_alerts_total,
     )
 
 

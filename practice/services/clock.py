@@ -12,6 +12,10 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 def today_for(user) -> date:
     return datetime.now(UTC).astimezone(zone(user.timezone)).date()
 
