@@ -239,3 +239,54 @@ def test_an_archived_couples_partners_get_no_reminders(app, populated):
     with app.app_context():
         after = {due.email for due in reminders.due_reminders()}
     assert "riley@example.org" not in after and "harper@example.org" not in after
+
+
+def test_the_archive_pages_query_counts_do_not_grow_with_the_caseload(app, world):
+    """The archive form, the archived couples' list, an archived couple's page and the
+    account page: the same number of queries with 2 couples (1 archived) as with 13 (7)."""
+    from tests.helpers.database import counted_queries
+    from tests.test_queries import grow
+
+    alice = Browser(app).login(world.alice)
+
+    def archive_some(count: int) -> int:
+        """Archive ``count`` more of Alice's open couples (not the world's); one of them."""
+        with app.app_context():
+            mine = session.get(Couple, world.couple_id).practitioner_id
+            open_ = session.scalars(
+                select(Couple)
+                .where(Couple.practitioner_id == mine, Couple.archived_at.is_(None))
+                .where(Couple.id != world.couple_id)
+                .order_by(Couple.id)
+            ).all()
+            for couple in open_[:count]:
+                archive.archive(couple, couple.practitioner, "no-contact")
+            commit()
+            return open_[0].id
+
+    def counts(archived_id: int) -> dict[str, int]:
+        found = {}
+        for url in (
+            f"/couples/{world.couple_id}/archive",
+            "/dashboard?show=archived",
+            f"/couples/{archived_id}",
+            "/account",
+        ):
+            with counted_queries(app) as statements:
+                assert alice.get(url).status_code == 200, url
+            found[url.replace(str(archived_id), "{archived}")] = len(statements)
+        return found
+
+    grow(app, world, extra_couples=1, rounds=1)
+    small = counts(archive_some(1))
+    grow(app, world, extra_couples=11, rounds=3)
+    archive_some(6)
+    large = counts(_first_archived(app, world))
+    assert small == large, (small, large)
+
+
+def _first_archived(app, world) -> int:
+    with app.app_context():
+        return session.scalar(
+            select(Couple.id).where(Couple.archived_at.is_not(None)).order_by(Couple.id).limit(1)
+        )
