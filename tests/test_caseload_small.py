@@ -86,3 +86,14 @@ def test_set_step_offers_the_open_steps_and_refuses_one_not_open_yet(app, world)
     assert "Step 3 is not open to the couple yet: open it early first" in page
     with app.app_context():
         assert session.get(Couple, world.couple_id).current_step == 1
+
+
+def test_a_role_left_on_its_placeholder_is_asked_for_beside_the_field(app, world):
+    alice = Browser(app).login(world.alice)
+    page = alice.text("/couples/new")
+    assert re.search(r'<select id="first_role"[^>]*><option value="">Choose a role</option>', page)
+    typed = {**NEW_COUPLE, "first_email": "sam@example.org", "second_email": "jo@example.org"}
+    response = alice.post("/couples/new", {**typed, "first_role": ""})
+    page = response.get_data(as_text=True)
+    assert '<p class="error" id="first_role-error">Choose the partner&#39;s role.</p>' in page
+    assert 'value="sam@example.org"' in page

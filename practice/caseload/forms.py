@@ -19,10 +19,14 @@ class CoupleForm(PracticeForm):
     )
     first_name = NameField("First partner's name")
     first_email = EmailAddressField("First partner's e-mail")
-    first_role = SelectField("First partner's role", validators=[InputRequired()])
+    first_role = SelectField(
+        "First partner's role", validators=[InputRequired("Choose the partner's role.")]
+    )
     second_name = NameField("Second partner's name")
     second_email = EmailAddressField("Second partner's e-mail")
-    second_role = SelectField("Second partner's role", validators=[InputRequired()])
+    second_role = SelectField(
+        "Second partner's role", validators=[InputRequired("Choose the partner's role.")]
+    )
     policy = RadioField(
         "Confidentiality policy",
         validators=[InputRequired("Choose the couple's confidentiality policy.")],

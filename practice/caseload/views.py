@@ -64,8 +64,11 @@ def new_couple():
         return redirect(url_for(".dashboard"))
     form = CoupleForm()
     roles = [r["key"] for r in program.roles]
-    form.first_role.choices = options((r["key"], r["label"]) for r in program.roles)
-    form.second_role.choices = options((r["key"], r["label"]) for r in program.roles)
+    # An empty first choice: a required select starts with a placeholder (valid HTML), and
+    # choosing it is "Choose a role" beside the field.
+    roles_offered = [("", "Choose a role"), *((r["key"], r["label"]) for r in program.roles)]
+    form.first_role.choices = options(roles_offered)
+    form.second_role.choices = options(roles_offered)
     wordings = agreements.wordings()
     form.policy.choices = options((kind, agreements.label(kind)) for kind in wordings)
     if request.method == "GET":
