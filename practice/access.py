@@ -11,9 +11,19 @@ Whether a person may *read* a thing is ``practice.privacy``'s answer; the loader
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from practice import signin
+from practice import autosave, signin
 from practice.identity import current_user
 
 # The largest number a record's id can be: SQLite keeps 64-bit signed integers (and its
@@ -175,6 +185,10 @@ def _closed_for_client():
     """A client whose couple is archived: signed out here too, and told so plainly."""
     if current_user.partner.couple.is_archived:
         signin.sign_out()
+        if autosave.from_script():
+            # An autosave wants JSON: signed out, its text stays in the browser's storage.
+            login = url_for("practice.auth.login")
+            return jsonify(message=signin.SIGNED_OUT, login=login), 401
         return render_template("practice/client/closed.html"), 200
     return None
 

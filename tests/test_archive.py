@@ -11,7 +11,7 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import AuditEntry, Couple, SessionNote
 from practice.services import archive, sessions
-from tests.helpers.people import PASSWORD, Browser
+from tests.helpers.people import PASSWORD, Browser, assign_exercises
 from tests.test_access import _token, build_cases, row_counts
 
 ARCHIVE_FORM = {"reason": "completed", "confirm": "y"}
@@ -290,3 +290,22 @@ def _first_archived(app, world) -> int:
         return session.scalar(
             select(Couple.id).where(Couple.archived_at.is_not(None)).order_by(Couple.id).limit(1)
         )
+
+
+def test_an_autosave_after_archiving_gets_json_and_keeps_its_text_in_the_browser(app, world):
+    (assignment_id,) = assign_exercises(app, world.couple_id, "finding-the-right-amount")
+    riley = Browser(app).login(world.recovering)
+    url = f"/my/assignments/{assignment_id}"
+    token = riley.token(url)
+    _archive(app, world.couple_id)
+    response = riley.client.post(
+        url,
+        data={"csrf_token": token, "answer_0": "typed", "action": "save"},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 401 and response.is_json
+    assert "/login" in response.get_json()["login"]
+    with app.app_context():
+        from practice.models import Reflection
+
+        assert session.scalar(select(Reflection.id)) is None, "nothing saved"
