@@ -96,3 +96,38 @@ def test_the_audit_csv_gives_times_in_the_readers_zone_and_names_it(app, world):
     (row,) = [r for r in body if r[8] == "7001"]
     assert row[0] == "2026-07-01 05:00:00"
     assert "Wed 1 Jul 2026, 05:00" in owner.text("/admin/audit/?action=couple.viewed")
+
+
+def test_the_couple_pages_rating_charts_give_dates_in_the_readers_zone(app, world):
+    from datetime import date
+
+    from practice.models import Couple, Reflection
+    from practice.services import reflections
+    from tests.helpers.people import assign_exercises
+
+    (assignment_id,) = assign_exercises(app, world.couple_id, "weekly-openness-log")
+    with app.app_context():
+        from practice.models import Assignment
+
+        assignment = session.get(Assignment, assignment_id)
+        riley = session.get(Couple, world.couple_id).partners[0]
+        ratings = {q["key"]: 6 for q in assignment.ratings}
+        reflection, _ = reflections.save(
+            riley,
+            assignment,
+            answers=["words"] * len(assignment.prompts),
+            ratings=ratings,
+            shared=False,
+            submit=True,
+            today=date.today(),
+        )
+        session.get(Reflection, reflection.id).submitted_at = datetime(
+            2026, 11, 20, 23, 30, tzinfo=UTC
+        )
+        commit()
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}"
+    assert "20 Nov 23:30" in alice.text(url)
+    alice.post("/account/timezone", {"timezone": "Asia/Tokyo"}, form_url="/account")
+    page = alice.text(url)
+    assert "21 Nov 08:30" in page and "20 Nov 23:30" not in page
