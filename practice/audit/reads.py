@@ -26,6 +26,7 @@ OUTSIDE = (
     "practice.security.",
     "practice.two_factor.",
     "practice_health.",  # /healthz: the database's state, no one's records
+    "favicon",  # the standalone app's /favicon.ico: the site's icon
 )
 
 
