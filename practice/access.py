@@ -11,9 +11,19 @@ Whether a person may *read* a thing is ``practice.privacy``'s answer; the loader
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from practice import signin
+from practice import autosave, signin
 from practice.identity import current_user
 
 # The largest number a record's id can be: SQLite keeps 64-bit signed integers (and its
@@ -121,7 +131,69 @@ def url_ids() -> dict:
     return g.get("practice_url_ids", request.view_args or {})
 
 
-def _guard(bp: Blueprint, allowed, then=None, loaders=None) -> None:
+# --- archived couples: read-only ---------------------------------------------------------
+#
+# An archived couple's record is read-only, for every route at once: a request that writes
+# (any POST, and the GET of a page that is only a form, marked ``form_page``) and names
+# something of an archived couple is refused here, before the view, unless its view is
+# marked ``open_when_archived`` (a dated addendum to a signed note, reopening). A new write
+# route is refused for archived couples without anyone remembering to.
+
+
+def open_when_archived(view):
+    """Mark a writing view that still serves an archived couple."""
+    view.practice_open_when_archived = True
+    return view
+
+
+def form_page(view):
+    """Mark a GET view that is only a form for a write (refused for an archived couple)."""
+    view.practice_form_page = True
+    return view
+
+
+def couple_named(args: dict):
+    """The couple the URL's checked objects belong to, if any."""
+    from practice.models import Couple, Reflection
+
+    for value in args.values():
+        if isinstance(value, Couple):
+            return value
+        if isinstance(value, Reflection):
+            return value.assignment.couple
+        if isinstance(getattr(value, "couple", None), Couple):
+            return value.couple
+    return None
+
+
+def _writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "practice_open_when_archived", False):
+        return False
+    return request.method not in ("GET", "HEAD") or getattr(view, "practice_form_page", False)
+
+
+def _refuse_archived():
+    """A practitioner's write to an archived couple: refused, with the way to reopen it."""
+    couple = couple_named(request.view_args or {})
+    if couple is None or not couple.is_archived or not _writes():
+        return None
+    return render_template("practice/caseload/archived.html", couple=couple), 409
+
+
+def _closed_for_client():
+    """A client whose couple is archived: signed out here too, and told so plainly."""
+    if current_user.partner.couple.is_archived:
+        signin.sign_out()
+        if autosave.from_script():
+            # An autosave wants JSON: signed out, its text stays in the browser's storage.
+            login = url_for("practice.auth.login")
+            return jsonify(message=signin.SIGNED_OUT, login=login), 401
+        return render_template("practice/client/closed.html"), 200
+    return None
+
+
+def _guard(bp: Blueprint, allowed, then=None, loaders=None, after=None) -> None:
     @bp.before_request
     def check_audience():
         if not current_user.is_authenticated:
@@ -132,11 +204,16 @@ def _guard(bp: Blueprint, allowed, then=None, loaders=None) -> None:
             return answer
         if loaders is not None:
             _load_url_objects(loaders)
+        if after is not None:
+            return after()
         return None
 
 
 def _safety_screen_first():
-    """A client answers the private safety screen before any other client page."""
+    """A client of an open couple answers the private safety screen before any other
+    client page."""
+    if (closed := _closed_for_client()) is not None:
+        return closed
     if current_user.partner.screened_at is None:
         return redirect(url_for("practice.safety.screen"))
     return None
@@ -151,7 +228,12 @@ def for_owner(bp: Blueprint) -> None:
 
 
 def for_practitioners(bp: Blueprint) -> None:
-    _guard(bp, lambda user: user.is_practitioner, loaders=_practitioner_loaders)
+    _guard(
+        bp,
+        lambda user: user.is_practitioner,
+        loaders=_practitioner_loaders,
+        after=_refuse_archived,
+    )
 
 
 def for_clients(bp: Blueprint, *, screened: bool = True) -> None:
@@ -160,6 +242,6 @@ def for_clients(bp: Blueprint, *, screened: bool = True) -> None:
     _guard(
         bp,
         lambda user: user.is_client and user.partner is not None,
-        _safety_screen_first if screened else None,
+        _safety_screen_first if screened else _closed_for_client,
         loaders=_client_loaders,
     )

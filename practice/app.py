@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, send_from_directory
 from flask_migrate import Migrate
 
 from practice import config, filemodes, health, logging_setup, paths, practices, startup
@@ -54,6 +54,14 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     health.install(app)
     startup.install_gate(app)
     Migrate(app, db, directory=str(paths.MIGRATIONS_DIR))
+
+    # Browsers ask the site's root for its icon, whatever the pages link to (base.html links
+    # Practice's own): served from Practice's assets, outside its sign-in hooks.
+    @app.get("/favicon.ico")
+    def favicon():
+        return send_from_directory(
+            paths.STATIC_DIR, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+        )
 
     # Every response of the standalone app, an unknown URL's or a wrong method's too, carries
     # the security headers (and insists on HTTPS when on it).

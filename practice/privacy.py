@@ -431,6 +431,21 @@ def may_read_checkin_summary(reader: User, plan: CheckinPlan) -> bool:
     return partner.couple_id == plan.couple_id and plan.summary_for_partner
 
 
+# --- the dashboard's check-in alerts ------------------------------------------------------
+
+
+def checkin_alerts_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``CheckinPlan``: the plans whose counts (slips, missed check-ins; never the
+    words) a practitioner's dashboard shows: those of the couples on their own caseload,
+    open ones only (an archived couple is closed, ``practice.services.archive``)."""
+    if _partner_of(reader) is not None or not reader.is_practitioner:
+        return false()
+    mine = select(Couple.id).where(
+        Couple.practitioner_id == reader.id, Couple.archived_at.is_(None)
+    )
+    return CheckinPlan.couple_id.in_(mine)
+
+
 # --- the safety screen -----------------------------------------------------------------------
 
 

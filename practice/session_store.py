@@ -50,6 +50,7 @@ class Ended(StrEnum):
     DISABLED = "disabled"  # the owner disabled the account
     IDLE = "idle"
     EXPIRED = "expired"  # the absolute limit (PRACTICE_SESSION_HOURS)
+    ARCHIVED = "archived"  # the practitioner archived the person's couple
 
 
 _AUDIT_DETAIL = {
@@ -60,6 +61,7 @@ _AUDIT_DETAIL = {
     Ended.DISABLED: "account disabled",
     Ended.IDLE: "idle limit",
     Ended.EXPIRED: "time limit",
+    Ended.ARCHIVED: "couple archived",
 }
 
 

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from practice import privacy
 from practice.identity import current_user
-from practice.services import accounts, clock
+from practice.services import accounts, archive, clock
 from practice.signin import end_stale_sign_in, sign_in_from_host
 
 
@@ -52,6 +52,7 @@ def template_helpers() -> dict:
         "format_date": clock.format_date,
         "format_time": format_time,
         "chart_figure": chart_figure,
+        "archive_reason": archive.reason_label,
         "csrf_token": generate_csrf,
         # Practice's person, never the host's Flask-Login ``current_user``.
         "current_user": current_user,

@@ -47,6 +47,7 @@ def build_cases(ids) -> list[Case]:
     alice_only = {"alice"}
     return [
         Case("GET", "practice.static", {"filename": "practice.css"}, expect=everyone(200)),
+        Case("GET", "favicon", {}, expect=everyone(200)),
         Case("GET", "practice.auth.index", {}, expect=everyone(302)),
         # Readiness, the same for everyone; the test databases are made by create_all with
         # no recorded migration, so it says "not ready" (tests/test_production.py: ready).
@@ -65,6 +66,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.auth.reset_password", {"token": "no-such"}, expect=everyone(404)),
         Case("GET", "practice.account.index", {}, SIGNED_IN),
         Case("POST", "practice.account.index", {}, SIGNED_IN),
+        # An empty time zone is the practice's: saved, back to the account page.
+        Case("POST", "practice.account.timezone", {}, SIGNED_IN, 302),
         # Without a host's sign-in (identity=) there is nothing to link: back to the account.
         Case("POST", "practice.account.link_host", {}, SIGNED_IN, 302),
         Case("POST", "practice.account.unlink_host", {}, SIGNED_IN, 302),
@@ -131,6 +134,13 @@ def build_cases(ids) -> list[Case]:
             "practice.caseload.cancel_invitation",
             {"couple_id": other, "partner_id": ids["riley"]},
         ),
+        Case("GET", "practice.caseload.archive_couple", {"couple_id": c}, alice_only),
+        # Without the reason and the tick: the form again, with its messages.
+        Case("POST", "practice.caseload.archive_couple", {"couple_id": c}, alice_only),
+        Case("GET", "practice.caseload.archive_couple", {"couple_id": other}, {"bob"}),
+        # An open couple is not reopened: back to its page, told so.
+        Case("POST", "practice.caseload.reopen_couple", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.caseload.reopen_couple", {"couple_id": other}, {"bob"}, 302),
         Case("GET", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case("POST", "practice.caseload.assign", {"couple_id": c}, alice_only),
         Case(

@@ -427,3 +427,36 @@ def test_an_assignment_loaded_for_another_couple_is_not_found(app, world, things
         form_url=f"/couples/{world.other_couple_id}",
     )
     assert response.status_code == 404
+
+
+# --- the dashboard's check-in alerts -----------------------------------------------------
+
+
+def test_check_in_alerts_are_the_practitioners_summaries_of_open_couples(app, world, things):
+    """The dashboard's counts come from the plans whose summary the reader may read as
+    practitioner (never a partner's, though a partner may read the summary), and none of an
+    archived couple."""
+    from practice.services import archive, sessions
+    from tests.helpers.people import PASSWORD
+
+    def alerts(user):
+        return _ids(select(CheckinPlan.id).where(privacy.checkin_alerts_readable_by(user)))
+
+    with app.app_context():
+        readers = _readers(world)
+        plans = session.scalars(select(CheckinPlan)).all()
+        assert plans
+        for name, user in readers.items():
+            expected = {
+                p.id
+                for p in plans
+                if not user.is_client and privacy.may_read_checkin_summary(user, p)
+            }
+            assert alerts(user) == expected, name
+        assert alerts(readers["alice"])
+        couple = session.get(Couple, world.couple_id)
+        for note in archive.unsigned_notes(couple):
+            sessions.sign(note, couple.practitioner, PASSWORD)
+        archive.archive(couple, readers["alice"], "completed")
+        commit()
+        assert alerts(readers["alice"]) == set()

@@ -34,6 +34,7 @@ LIMITS: dict[tuple[str, str], int | str] = {
     ("practice.admin.practitioners", "name"): 120,
     ("practice.admin.practitioners", "email"): 254,
     ("practice.admin.practitioners", "credentials"): 120,
+    ("practice.account.timezone", "timezone"): 64,
     ("practice.caseload.new_couple", "name"): 120,
     ("practice.caseload.new_couple", "first_name"): 120,
     ("practice.caseload.new_couple", "first_email"): 254,

@@ -1,10 +1,10 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from practice import access, session_store, signin
-from practice.account.forms import PasswordChangeForm
+from practice.account.forms import PasswordChangeForm, TimezoneForm
 from practice.forms import ActionForm
 from practice.identity import current_user
-from practice.services import PracticeError, accounts
+from practice.services import PracticeError, accounts, clock
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 access.for_signed_in(bp)
@@ -21,12 +21,35 @@ def index():
         else:
             flash("Your password is changed. You are signed out everywhere else.", "success")
             return redirect(url_for(".index"))
+    return _account_page(form=form)
+
+
+def _account_page(form=None, zone_form=None):
+    if zone_form is None:
+        zone_form = TimezoneForm(formdata=None, timezone=current_user.timezone)
     return render_template(
         "practice/account/index.html",
-        form=form,
+        form=form or PasswordChangeForm(formdata=None),
+        zone_form=zone_form,
+        zones=clock.zone_names(),
+        practice_zone=current_app.config["PRACTICE_TIMEZONE"],
         action=ActionForm(),
         host=signin.host_for_page(url_for(".index")),
     )
+
+
+@bp.post("/timezone")
+def timezone():
+    form = TimezoneForm()
+    if form.validate_on_submit():
+        try:
+            chosen = accounts.set_timezone(current_user, form.timezone.data or "")
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            flash(f"Times are shown to you in {chosen} now.", "success")
+            return redirect(url_for(".index"))
+    return _account_page(zone_form=form)
 
 
 @bp.post("/host-link")

@@ -26,6 +26,7 @@ OUTSIDE = (
     "practice.security.",
     "practice.two_factor.",
     "practice_health.",  # /healthz: the database's state, no one's records
+    "favicon",  # the standalone app's /favicon.ico: the site's icon
 )
 
 
@@ -107,6 +108,8 @@ NOT_AUDITED: dict[str, str] = {
     "practice.caseload.cancel_invitation": "a change, recorded as invitation.cancelled",
     "practice.caseload.assign": "the exercise picker; assigning is recorded as a change",
     "practice.caseload.close_assignment": "a change, recorded with the change",
+    "practice.caseload.archive_couple": "a form; archiving is recorded as couple.archived",
+    "practice.caseload.reopen_couple": "a change, recorded as couple.reopened",
     "practice.review.queue": "a list of titles; opening a reflection is recorded",
     "practice.sessions.new_session": "an empty note form",
     "practice.sessions.sign": "a change, recorded as session.signed",

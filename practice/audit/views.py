@@ -28,7 +28,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 access.for_owner(bp)
 
 CSV_COLUMNS = (
-    "when (UTC)",
+    "when ({zone})",
     "user id",
     "name",
     "role",
@@ -100,11 +100,12 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_row(entry: AuditEntry) -> list[str]:
+def _csv_row(entry: AuditEntry, zone) -> list[str]:
+    """One entry; its moment in the reader's time zone, named in the header."""
     return [
         csv_safe(value)
         for value in (
-            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
             entry.user_id,
             entry.user_name,
             entry.user_role,
@@ -128,12 +129,14 @@ def export():
     summary = ", ".join(f"{key}={value}" for key, value in sorted(_filter_args().items()))
     audit.record("audit.exported", detail=summary or "everything")
 
+    zone = clock.zone(current_user.timezone)
+
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([CSV_COLUMNS[0].format(zone=zone.key), *CSV_COLUMNS[1:]])
         for entry in db_session.scalars(query):
-            writer.writerow(_csv_row(entry))
+            writer.writerow(_csv_row(entry, zone))
             if buffer.tell() > 16_384:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -1,4 +1,4 @@
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from practice.forms import (
@@ -19,10 +19,14 @@ class CoupleForm(PracticeForm):
     )
     first_name = NameField("First partner's name")
     first_email = EmailAddressField("First partner's e-mail")
-    first_role = SelectField("First partner's role", validators=[InputRequired()])
+    first_role = SelectField(
+        "First partner's role", validators=[InputRequired("Choose the partner's role.")]
+    )
     second_name = NameField("Second partner's name")
     second_email = EmailAddressField("Second partner's e-mail")
-    second_role = SelectField("Second partner's role", validators=[InputRequired()])
+    second_role = SelectField(
+        "Second partner's role", validators=[InputRequired("Choose the partner's role.")]
+    )
     policy = RadioField(
         "Confidentiality policy",
         validators=[InputRequired("Choose the couple's confidentiality policy.")],
@@ -54,3 +58,12 @@ class AssignForm(PracticeForm):
 
 class StepForm(PracticeForm):
     step = SelectField("The couple is on", coerce=int)
+
+
+class ArchiveForm(PracticeForm):
+    reason = RadioField("Why", validators=[InputRequired("Choose why the couple is archived.")])
+    confirm = BooleanField(
+        "Both partners are signed out and the record becomes read-only",
+        validators=[InputRequired("Tick this to confirm; nothing is archived until you do.")],
+        description="You can reopen the couple at any time.",
+    )

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import select
 
 from practice import access, assigning, charts, privacy
-from practice.caseload.forms import CoupleForm, StepForm
+from practice.caseload.forms import ArchiveForm, CoupleForm, StepForm
 from practice.db import refuse
 from practice.db import session as db_session
 from practice.forms import ActionForm, options
@@ -14,6 +14,7 @@ from practice.paging import page_number
 from practice.services import (
     PracticeError,
     agreements,
+    archive,
     assignments,
     checkins,
     clock,
@@ -35,18 +36,23 @@ def dashboard():
     per_page = request.args.get("per_page", type=int) or 0
     per_page = per_page if 0 < per_page <= 200 else current_app.config["PRACTICE_PAGE_SIZE"]
     page = page_number()
-    rows = couples.caseload(current_user, page, per_page)
+    archived = request.args.get("show") == "archived"
+    rows = couples.caseload(current_user, page, per_page, archived=archived)
     waiting, waiting_total = review_service.queue(current_user, limit=5)
     today = clock.today_for(current_user)
     midnight = datetime.combine(today, time(0), tzinfo=clock.zone(current_user.timezone))
     todays = session_service.sessions_between(current_user, midnight, midnight + timedelta(days=1))
+    checkin_alerts, checkin_alerts_total = checkins.dashboard_alerts(current_user, clock.now())
     return render_template(
         "practice/caseload/dashboard.html",
         rows=rows,
+        archived=archived,
         waiting=waiting,
         waiting_total=waiting_total,
         todays=todays,
         safety_alerts=safety.alerts_for(current_user),
+        checkin_alerts=checkin_alerts,
+        checkin_alerts_total=checkin_alerts_total,
     )
 
 
@@ -58,8 +64,11 @@ def new_couple():
         return redirect(url_for(".dashboard"))
     form = CoupleForm()
     roles = [r["key"] for r in program.roles]
-    form.first_role.choices = options((r["key"], r["label"]) for r in program.roles)
-    form.second_role.choices = options((r["key"], r["label"]) for r in program.roles)
+    # An empty first choice: a required select starts with a placeholder (valid HTML), and
+    # choosing it is "Choose a role" beside the field.
+    roles_offered = [("", "Choose a role"), *((r["key"], r["label"]) for r in program.roles)]
+    form.first_role.choices = options(roles_offered)
+    form.second_role.choices = options(roles_offered)
     wordings = agreements.wordings()
     form.policy.choices = options((kind, agreements.label(kind)) for kind in wordings)
     if request.method == "GET":
@@ -90,7 +99,7 @@ def new_couple():
 @bp.get("/couples/<int:couple_id>")
 def couple(couple):
     steps = progress.couple_progress(couple)
-    series = progress.ratings_over_time(couple)
+    series = progress.ratings_over_time(couple, where=clock.zone(current_user.timezone))
     span = charts.time_span(series) if series else None
     charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in series]
     side_by_side = charts.side_by_side(series, couple.partners)
@@ -127,8 +136,13 @@ def set_step(couple):
     form = StepForm()
     form.step.choices = options((s.position, s.title) for s in couple.program.steps)
     if form.validate_on_submit():
-        couples.set_current_step(couple, form.step.data)
-        flash(f"{couple.name} is now on step {form.step.data}.", "success")
+        try:
+            couples.set_current_step(couple, form.step.data)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(f"{couple.name} is now on step {form.step.data}.", "success")
     else:
         flash("Choose one of the program's steps.", "error")
     return redirect(url_for(".couple", couple_id=couple.id))
@@ -164,6 +178,7 @@ def cancel_invitation(couple, partner):
 
 
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
+@access.form_page
 def assign(couple):
     return assigning.assign_page(couple, done_url=url_for(".couple", couple_id=couple.id))
 
@@ -173,4 +188,44 @@ def close_assignment(couple, assignment):
     if ActionForm().validate_on_submit():
         assignments.close(assignment)
         flash(f"“{assignment.title}” is closed; the couple no longer sees it as due.", "success")
+    return redirect(url_for(".couple", couple_id=couple.id))
+
+
+@bp.route("/couples/<int:couple_id>/archive", methods=["GET", "POST"])
+@access.form_page
+def archive_couple(couple):
+    """Archive or discharge the couple, after the practitioner confirms what it means."""
+    form = ArchiveForm()
+    form.reason.choices = options(archive.REASONS.items())
+    if form.validate_on_submit():
+        try:
+            archive.archive(couple, current_user, form.reason.data)
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            flash(
+                f"{couple.name} is archived: read-only, off your caseload, both partners "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for(".couple", couple_id=couple.id))
+    return render_template(
+        "practice/caseload/archive.html",
+        couple=couple,
+        form=form,
+        unsigned=archive.unsigned_notes(couple),
+    )
+
+
+@bp.post("/couples/<int:couple_id>/reopen")
+@access.open_when_archived
+def reopen_couple(couple):
+    if ActionForm().validate_on_submit():
+        try:
+            archive.reopen(couple, current_user)
+        except PracticeError as error:
+            refuse()
+            flash(error.message, "error")
+        else:
+            flash(f"{couple.name} is open again and back on your caseload.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))

@@ -110,6 +110,7 @@ def assignment(assignment):
         occurrence=occurrence,
         due=occurrence_due(item, occurrence) if occurrence else None,
         locked=locked,
+        guidance=pacing.step_guidance(partner.couple, item.step_position),
         sharing=privacy.sharing_on(partner.couple),
     )
 

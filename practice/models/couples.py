@@ -27,12 +27,21 @@ class Couple(Base):
     joint_features_off_since: Mapped[datetime | None]
     # Set when the practitioner paused sharing between the partners, until they resume it.
     sharing_paused_at: Mapped[datetime | None]
+    # Set when the practitioner archived (or discharged) the couple: its record is read-only
+    # and off the caseload until reopened (``practice.services.archive``).
+    archived_at: Mapped[datetime | None]
+    # Why, one of ``practice.services.archive.REASONS``; empty while open.
+    archived_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     practitioner: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()
     partners: Mapped[list["Partner"]] = relationship(
         back_populates="couple", order_by="Partner.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def role_label(self, role: str) -> str:
         return self.program.role_label(role)

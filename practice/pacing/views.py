@@ -10,6 +10,7 @@ access.for_practitioners(bp)
 
 
 @bp.route("/couples/<int:couple_id>/steps/open-early", methods=["GET", "POST"])
+@access.form_page
 def open_early(couple):
     pace = pacing.pace(couple)
     form = OpenEarlyForm()

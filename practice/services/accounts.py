@@ -17,7 +17,7 @@ from practice import session_store
 from practice.db import refused_by_database, session
 from practice.mail import NotSent
 from practice.models import Invitation, PasswordReset, PracticeProfile, Role, User, utcnow
-from practice.services import audit, names, throttle
+from practice.services import audit, clock, names, throttle
 from practice.services.errors import PracticeError
 from practice.session_store import Ended
 
@@ -128,6 +128,23 @@ def email_taken(email: str) -> bool:
 
 
 ALREADY_OWNED = "This practice already has an owner: sign in instead."
+
+
+def set_timezone(user: User, typed: str) -> str:
+    """The person's own time zone, in which every page and PDF shows them times; empty:
+    the practice's (``PRACTICE_TIMEZONE``). Returns the zone now in use."""
+    chosen = clock.known_zone(typed) if typed.strip() else current_app.config["PRACTICE_TIMEZONE"]
+    if chosen is None:
+        raise PracticeError(
+            "That is not a time zone we know. Start typing a city or region and pick from "
+            "the list, such as Europe/Berlin or America/New_York.",
+            "timezone",
+        )
+    if chosen != user.timezone:
+        audit.record("account.timezone_changed", subject="user", subject_id=user.id, detail=chosen)
+    user.timezone = chosen
+    session.flush()
+    return chosen
 
 
 def create_owner(practice_name: str, name: str, email: str, password: str) -> User:

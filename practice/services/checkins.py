@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from practice import privacy
 from practice.db import session
-from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner
+from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner, User
 from practice.paging import Page, paginate
 from practice.services import clock
 from practice.services.errors import PracticeError
@@ -385,3 +385,110 @@ def summary_for(reader, plan: CheckinPlan) -> Summary | None:
     if not privacy.may_read_checkin_summary(reader, plan):
         return None
     return summary(plan, clock.today_for(plan.partner.user), _now())
+
+
+# --- the practitioner's dashboard ----------------------------------------------------------
+
+# How far back the dashboard looks for slips.
+SLIP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CheckinAlert:
+    """A couple whose check-ins ask for a look: slips lately, or check-ins missed."""
+
+    couple_id: int
+    couple_name: str
+    partner_name: str
+    frequency: str
+    slips: int  # slips in the last SLIP_DAYS days
+    untold: int  # of which not told within the agreed time
+    missed: int  # periods without a check-in, of the last ``periods`` ended ones
+    periods: int
+
+    @property
+    def missed_text(self) -> str:
+        one, many = UNIT[Frequency(self.frequency)]
+        return f"{self.missed} of the last {self.periods} {one if self.periods == 1 else many}"
+
+
+def _ended_periods(frequency: str, today: date, starts_on: date) -> list[date]:
+    """The last WINDOW periods that have ended by ``today``, since the plan began."""
+    step = _step(frequency)
+    first = period_start(frequency, starts_on)
+    last = period_start(frequency, today) - step
+    periods = [last - step * i for i in range(WINDOW[Frequency(frequency)])]
+    return [p for p in periods if p >= first]
+
+
+def dashboard_alerts(
+    practitioner, now: datetime, limit: int = 10
+) -> tuple[list[CheckinAlert], int]:
+    """The practitioner's open couples with slips in the last week or missed check-ins, the
+    most pressing first (slips not told in the agreed time, then slips, then missed): the
+    first ``limit`` and how many in all. Two queries at any caseload size (the plans, then
+    their recent check-ins: a few rows a couple); counts, never words.
+
+    Periods follow the practitioner's calendar here, a day's difference at most from the
+    partner's own (the couple's check-in page counts in the partner's)."""
+    today = clock.today_for(practitioner)
+    readable = and_(
+        privacy.checkin_alerts_readable_by(practitioner), CheckinPlan.frequency != Frequency.OFF
+    )
+    plans = session.execute(
+        select(
+            CheckinPlan.couple_id,
+            Couple.name,
+            User.name,
+            CheckinPlan.partner_id,
+            CheckinPlan.frequency,
+            CheckinPlan.starts_on,
+            CheckinPlan.tell_within_hours,
+        )
+        .join(Couple, Couple.id == CheckinPlan.couple_id)
+        .join(Partner, Partner.id == CheckinPlan.partner_id)
+        .join(User, User.id == Partner.user_id)
+        .where(readable)
+    ).all()
+    if not plans:
+        return [], 0
+    since = period_start(Frequency.WEEKLY, today) - timedelta(days=7 * WINDOW[Frequency.WEEKLY])
+    recent = session.execute(
+        select(
+            Checkin.partner_id,
+            Checkin.period_start,
+            Checkin.frequency,
+            Checkin.slip,
+            Checkin.slip_at,
+            Checkin.told_at,
+        ).where(
+            Checkin.partner_id.in_(select(CheckinPlan.partner_id).where(readable)),
+            Checkin.period_start >= min(since, today - timedelta(days=SLIP_DAYS + 1)),
+        )
+    ).all()
+    by_partner: dict[int, list] = {}
+    for row in recent:
+        by_partner.setdefault(row.partner_id, []).append(row)
+    slip_since = now - timedelta(days=SLIP_DAYS)
+    alerts = []
+    for couple_id, name, partner, partner_id, frequency, starts_on, hours in plans:
+        rows = by_partner.get(partner_id, [])
+        done = {r.period_start for r in rows if r.frequency == frequency}
+        periods = _ended_periods(frequency, today, starts_on)
+        missed = sum(1 for p in periods if p not in done)
+        slips = [r for r in rows if r.slip and r.slip_at is not None and r.slip_at >= slip_since]
+        agreed = timedelta(hours=hours)
+        late = sum(
+            1
+            for r in slips
+            if (r.told_at is None and now - r.slip_at > agreed)
+            or (r.told_at is not None and r.told_at - r.slip_at > agreed)
+        )
+        if slips or missed:
+            alerts.append(
+                CheckinAlert(
+                    couple_id, name, partner, frequency, len(slips), late, missed, len(periods)
+                )
+            )
+    alerts.sort(key=lambda a: (-a.untold, -a.slips, -a.missed, a.couple_name, a.couple_id))
+    return alerts[:limit], len(alerts)

@@ -1,7 +1,8 @@
 """Today's date where a person lives: due dates and daily exercises follow their calendar."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -9,6 +10,10 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 def today_for(user) -> date:
@@ -43,3 +48,18 @@ def format_time_in(moment: datetime | None, where: ZoneInfo | None) -> str:
 
 def format_date(day: date | None) -> str:
     return "" if day is None else f"{day:%a %-d %b %Y}"
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """The time zones a person may choose, by their IANA names ("Europe/Berlin"): the
+    Area/Location ones and UTC, not the legacy aliases ("EST5EDT", "Factory")."""
+    legacy = ("Etc/", "SystemV/")
+    names = {n for n in available_timezones() if "/" in n and not n.startswith(legacy)}
+    return tuple(sorted(names | {"UTC"}))
+
+
+def known_zone(name: str) -> str | None:
+    """The zone's name as listed (case as typed is forgiven), or None when it is none."""
+    wanted = name.strip().casefold().replace(" ", "_")
+    return next((n for n in zone_names() if n.casefold() == wanted), None)

@@ -16,7 +16,7 @@ from practice.models import (
     User,
 )
 from practice.paging import Page, paginate
-from practice.services import agreements, names
+from practice.services import agreements, names, pacing
 from practice.services.accounts import (
     NAME_LENGTH,
     email_taken,
@@ -62,6 +62,7 @@ def create_couple(
             raise PracticeError(
                 "Someone in this practice already uses this e-mail.", f"{field}_email"
             )
+    _distinct_roles(program, partners)
     names.one_line(name, "name")
     couple = Couple(
         name=name.strip() or _default_name(partners),
@@ -85,6 +86,20 @@ def create_couple(
     return couple, tokens
 
 
+def _distinct_roles(program: Program, partners: list[NewPartner]) -> None:
+    """Where the program names two roles or more (the founding program: the partner in
+    recovery and the partner who was hurt), each partner takes a different one."""
+    if len(program.roles) < 2 or partners[0].role != partners[1].role:
+        return
+    label = program.role_label(partners[0].role)
+    others = [r["label"] for r in program.roles if r["key"] != partners[0].role]
+    raise PracticeError(
+        f"Both partners are “{label}” now; each partner has a role of their own. "
+        f"Choose “{others[0]}” for one of them.",
+        "second_role",
+    )
+
+
 def _default_name(partners: list[NewPartner]) -> str:
     """Both first names, shortened to fit when the names are long."""
     firsts = [p.name.strip().split()[0] if p.name.strip() else "" for p in partners]
@@ -103,12 +118,14 @@ class CaseloadRow:
     risk: int
 
 
-def caseload(practitioner: User, page: int, per_page: int) -> Page:
-    """The practitioner's couples, those with work waiting first; two queries at any size.
+def caseload(practitioner: User, page: int, per_page: int, archived: bool = False) -> Page:
+    """The practitioner's open couples (``archived``: the archived ones instead), those with
+    work waiting first; two queries at any size.
 
     Plain rows, not ORM objects: a page of 50 couples costs what its columns cost.
     """
-    mine = Couple.practitioner_id == practitioner.id
+    state = Couple.archived_at.is_not(None) if archived else Couple.archived_at.is_(None)
+    mine = and_(Couple.practitioner_id == practitioner.id, state)
     # Counted from this practitioner's waiting rows, in their index (practice.services.waiting):
     # never the whole practice, nor every assignment the couples ever had.
     waiting = (
@@ -148,8 +165,18 @@ def couple_for_practitioner(practitioner: User, couple_id: int) -> Couple | None
 
 
 def set_current_step(couple: Couple, position: int) -> None:
+    """The step the practitioner is working on with the couple: one of those open to them.
+    Moving past the open steps is opening the next one early (``practice.services.pacing``),
+    with its reason, never a second way round it."""
     if not 1 <= position <= len(couple.program.steps):
         raise PracticeError("Choose one of the program's steps.", "step")
+    opened = pacing.open_step(couple)
+    if position > opened:
+        raise PracticeError(
+            f"Step {position} is not open to the couple yet: open it early first, "
+            f"or choose one of steps 1 to {opened}.",
+            "step",
+        )
     couple.current_step = position
     session.flush()
 

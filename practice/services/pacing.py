@@ -196,6 +196,7 @@ class StepLine:
     position: int
     title: str
     state: str  # "open", "next", "locked"
+    guidance: str = ""  # the program's words on the step, for the top of its page
 
 
 @dataclass
@@ -213,6 +214,18 @@ class Pace:
         return next((s for s in self.steps if s.state == "next"), None)
 
 
+def step_guidance(couple: Couple, position: int) -> str:
+    """The program's guidance for one of the couple's steps ("" when it has none)."""
+    return (
+        session.scalar(
+            select(Step.guidance).where(
+                Step.program_id == couple.program_id, Step.position == position
+            )
+        )
+        or ""
+    )
+
+
 def pace(couple: Couple, *, with_history: bool = False) -> Pace:
     """Every step with its state and what the open one still needs; two or three queries."""
     highest = (
@@ -222,7 +235,7 @@ def pace(couple: Couple, *, with_history: bool = False) -> Pace:
     )
     practitioner = select(User.name).where(User.id == couple.practitioner_id).scalar_subquery()
     rows = session.execute(
-        select(Step.position, Step.title, highest, practitioner)
+        select(Step.position, Step.title, highest, practitioner, Step.guidance)
         .where(Step.program_id == couple.program_id)
         .order_by(Step.position)
     ).all()
@@ -233,8 +246,9 @@ def pace(couple: Couple, *, with_history: bool = False) -> Pace:
             position,
             title,
             "open" if position <= current else "next" if position == current + 1 else "locked",
+            guidance,
         )
-        for position, title, _, _ in rows
+        for position, title, _, _, guidance in rows
     ]
     openings = []
     if with_history:

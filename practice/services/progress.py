@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -126,8 +127,12 @@ class RatingSeries:
     points: dict[int, list[tuple[datetime, int]]] = field(default_factory=dict)
 
 
-def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
-    """Each rating question's answers per partner, oldest first; one query at any size."""
+def ratings_over_time(
+    couple: Couple, limit: int = 400, where: ZoneInfo | None = None
+) -> list[RatingSeries]:
+    """Each rating question's answers per partner, oldest first; one query at any size.
+    ``where``: the reader's time zone, in which the moments (and so a chart's days and
+    labels) are given."""
     rows = session.execute(
         select(
             Reflection.submitted_at, Reflection.author_id, Reflection.ratings, Assignment.ratings
@@ -146,7 +151,8 @@ def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
             entry = series.setdefault(
                 question["key"], RatingSeries(question["key"], question["key"].title())
             )
-            entry.points.setdefault(author_id, []).append((submitted_at, value))
+            moment = submitted_at.astimezone(where) if where is not None else submitted_at
+            entry.points.setdefault(author_id, []).append((moment, value))
     return sorted(series.values(), key=lambda s: s.key)
 
 

@@ -20,6 +20,7 @@ from practice.models import (
     AssignmentStatus,
     Checkin,
     CheckinPlan,
+    Couple,
     Frequency,
     Partner,
     Reflection,
@@ -80,7 +81,10 @@ def due_reminders() -> list[Due]:
     people = session.scalars(
         select(Partner)
         .join(Partner.user)
+        .join(Partner.couple)
         .where(
+            # An archived couple's partners have nothing to do here (practice.services.archive).
+            Couple.archived_at.is_(None),
             User.disabled.is_(False),
             User.password_hash.is_not(None),
             ~select(ReminderOptOut.user_id).where(ReminderOptOut.user_id == User.id).exists(),

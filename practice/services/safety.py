@@ -147,6 +147,7 @@ def alerts_for(practitioner: User) -> list[Couple]:
             select(Couple)
             .where(
                 Couple.practitioner_id == practitioner.id,
+                Couple.archived_at.is_(None),
                 privacy.safety_alerts(),
             )
             .order_by(privacy.safety_alerts_order(), Couple.id)

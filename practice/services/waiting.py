@@ -6,10 +6,10 @@ Every write that makes a reflection wait or stop waiting comes through here; any
 someday hands a couple to another practitioner moves the couple's rows with it.
 """
 
-from sqlalchemy import delete
+from sqlalchemy import case, delete, insert, literal, select
 
 from practice.db import session
-from practice.models import Couple, Reflection, ReviewWaiting
+from practice.models import Assignment, Couple, Reflection, ReflectionStatus, ReviewWaiting
 
 
 def submitted(reflection: Reflection, couple: Couple) -> None:
@@ -28,3 +28,35 @@ def submitted(reflection: Reflection, couple: Couple) -> None:
 def reviewed(reflection: Reflection) -> None:
     """The reflection was reviewed: it waits no more."""
     session.execute(delete(ReviewWaiting).where(ReviewWaiting.reflection_id == reflection.id))
+
+
+def couple_archived(couple: Couple) -> None:
+    """The couple is archived: its work waits no more (read through the practitioner's rows,
+    the queue's own index)."""
+    session.execute(
+        delete(ReviewWaiting).where(
+            ReviewWaiting.practitioner_id == couple.practitioner_id,
+            ReviewWaiting.couple_id == couple.id,
+        )
+    )
+
+
+def couple_reopened(couple: Couple) -> None:
+    """The couple is reopened: what was submitted and not reviewed waits again."""
+    still = (
+        select(
+            Reflection.id,
+            literal(couple.practitioner_id),
+            literal(couple.id),
+            case((Reflection.mentions_risk, ReviewWaiting.RISK), else_=ReviewWaiting.CALM),
+            Reflection.submitted_at,
+        )
+        .join(Assignment, Assignment.id == Reflection.assignment_id)
+        .where(
+            Assignment.couple_id == couple.id,
+            Reflection.status == ReflectionStatus.SUBMITTED,
+            Reflection.reviewed_at.is_(None),
+        )
+    )
+    columns = ["reflection_id", "practitioner_id", "couple_id", "queue_rank", "submitted_at"]
+    session.execute(insert(ReviewWaiting).from_select(columns, still))

@@ -101,11 +101,13 @@ def _edit_page(couple, note=None):
 
 
 @bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
+@access.form_page
 def new_session(couple):
     return _edit_page(couple)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@access.form_page
 def edit(note):
     if note.is_signed:
         flash("This note is signed and cannot change; add an addendum instead.", "error")
@@ -143,6 +145,7 @@ def sign(note):
 
 
 @bp.post("/sessions/<int:session_id>/addenda")
+@access.open_when_archived
 def add_addendum(note):
     form = AddendumForm()
     if form.validate_on_submit():
@@ -157,6 +160,7 @@ def add_addendum(note):
 
 
 @bp.route("/sessions/<int:session_id>/homework", methods=["GET", "POST"])
+@access.form_page
 def homework(note):
     if note.is_signed:
         flash("This note is signed; assign from the couple's page instead.", "error")
