@@ -34,6 +34,7 @@ from practice.models import (
     Checkin,
     CheckinPlan,
     Couple,
+    Disclosure,
     DisclosurePart,
     Feedback,
     Invitation,
@@ -478,6 +479,89 @@ def may_read_sign_in(reader: User, sign_in: SignIn) -> bool:
 def sign_ins_readable_by(reader: User) -> ColumnElement[bool]:
     """SQL on ``SignIn``."""
     return SignIn.user_id == reader.id
+
+
+# --- history and search ----------------------------------------------------------------------
+#
+# A couple's history (everything written in it, to reread) and the searches (of the caseload,
+# and within one couple's record) are the practitioner's: the couple's own practitioner reaches
+# them, and finds there only what they may read one by one (never a client's draft). A partner
+# reaches neither (their own words are on their own pages), nor the owner, unless also the
+# couple's practitioner. The SQL filters below say what the predicates above say, for every
+# reader, so a list built from them holds what its items' pages would show.
+
+
+def may_read_history(reader: User, couple: Couple) -> bool:
+    """The couple's history and the search within its record: its practitioner's alone."""
+    return _partner_of(reader) is None and _practises(reader, couple.id)
+
+
+def couples_findable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Couple``: the couples a caseload search may find (their practitioner's own)."""
+    if _partner_of(reader) is not None or not reader.is_practitioner:
+        return false()
+    return Couple.practitioner_id == reader.id
+
+
+def sharing_paused() -> ColumnElement[bool]:
+    """SQL on ``Couple``: couples whose practitioner paused sharing between the partners."""
+    return Couple.sharing_paused_at.is_not(None)
+
+
+def feedback_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Feedback``: what ``may_read_feedback`` allows (its author's, and the
+    practitioner's of the couple)."""
+    partner = _partner_of(reader)
+    if partner is not None:
+        return Feedback.reflection_id.in_(
+            select(Reflection.id).where(Reflection.author_id == partner.id)
+        )
+    if not reader.is_practitioner:
+        return false()
+    return Feedback.reflection_id.in_(
+        select(Reflection.id)
+        .join(Assignment, Assignment.id == Reflection.assignment_id)
+        .where(Assignment.couple_id.in_(_caseload(reader)))
+    )
+
+
+def checkins_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Checkin``: what ``may_read_checkin`` allows."""
+    partner = _partner_of(reader)
+    if partner is not None:
+        return or_(Checkin.partner_id == partner.id, checkins_shared_with(partner))
+    if not reader.is_practitioner:
+        return false()
+    return Checkin.couple_id.in_(_caseload(reader))
+
+
+def parts_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``DisclosurePart``: what ``may_read_part`` allows."""
+    partner = _partner_of(reader)
+    if partner is not None:
+        of_couple = DisclosurePart.disclosure_id.in_(
+            select(Disclosure.id).where(Disclosure.couple_id == partner.couple_id)
+        )
+        own = DisclosurePart.author_id == partner.id
+        if not sharing_on(partner.couple):
+            return and_(of_couple, own)
+        released = and_(
+            DisclosurePart.released_at.is_not(None), DisclosurePart.visibility == Visibility.APP
+        )
+        return and_(of_couple, or_(own, released))
+    if not reader.is_practitioner:
+        return false()
+    return and_(
+        DisclosurePart.submitted_at.is_not(None),
+        DisclosurePart.disclosure_id.in_(
+            select(Disclosure.id).where(Disclosure.couple_id.in_(_caseload(reader)))
+        ),
+    )
+
+
+def addenda_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Addendum``: what ``may_read_addendum`` allows (its note's readers)."""
+    return Addendum.session_id.in_(select(SessionNote.id).where(notes_readable_by(reader)))
 
 
 # --- any kind --------------------------------------------------------------------------------
