@@ -559,6 +559,17 @@ def parts_readable_by(reader: User) -> ColumnElement[bool]:
     )
 
 
+def reflections_in_history(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: what a history or a search of the record lists. Submitted
+    words only, whoever reads: a draft is never history, not even to its author."""
+    return and_(reflections_readable_by(reader), Reflection.status == ReflectionStatus.SUBMITTED)
+
+
+def parts_in_history(reader: User) -> ColumnElement[bool]:
+    """SQL on ``DisclosurePart``: likewise, submitted parts only."""
+    return and_(parts_readable_by(reader), DisclosurePart.submitted_at.is_not(None))
+
+
 def addenda_readable_by(reader: User) -> ColumnElement[bool]:
     """SQL on ``Addendum``: what ``may_read_addendum`` allows (its note's readers)."""
     return Addendum.session_id.in_(select(SessionNote.id).where(notes_readable_by(reader)))

@@ -427,3 +427,86 @@ def test_an_assignment_loaded_for_another_couple_is_not_found(app, world, things
         form_url=f"/couples/{world.other_couple_id}",
     )
     assert response.status_code == 404
+
+
+# --- history and search ----------------------------------------------------------------------
+
+HISTORY_KINDS = {
+    Reflection: "reflection",
+    Feedback: "feedback",
+    Checkin: "checkin",
+    DisclosurePart: "part",
+    SessionNote: "session",
+}
+# Drafts are never in a history or a search, whoever the reader (even their own author).
+DRAFTS = {"draft", "part-draft"}
+
+
+def test_a_couples_history_and_search_are_its_practitioners_alone(app, world, things):
+    with app.app_context():
+        readers = _readers(world)
+        mine, bobs = (session.get(Couple, i) for i in (world.couple_id, world.other_couple_id))
+        reach = {name for name, user in readers.items() if privacy.may_read_history(user, mine)}
+        assert reach == {"alice"}
+        reach = {name for name, user in readers.items() if privacy.may_read_history(user, bobs)}
+        assert reach == {"bob"}
+        findable = {
+            name: _ids(select(Couple.id).where(privacy.couples_findable_by(user)))
+            for name, user in readers.items()
+        }
+        # The owner runs a caseload of her own (empty here), never the practice's.
+        assert findable == {
+            "owner": set(),
+            "alice": {world.couple_id},
+            "bob": {world.other_couple_id},
+            "riley": set(),
+            "harper": set(),
+            "quinn": set(),
+        }
+
+
+@pytest.mark.parametrize("sharing", ["on", "off"])
+def test_the_history_filters_say_what_the_predicates_say(app, world, things, sharing):
+    with app.app_context():
+        if sharing == "off":
+            safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "hurt": True})
+            commit()
+        readers = _readers(world)
+        for kind, readable in (
+            (Feedback, privacy.feedback_readable_by),
+            (Checkin, privacy.checkins_readable_by),
+            (DisclosurePart, privacy.parts_readable_by),
+            (Addendum, privacy.addenda_readable_by),
+        ):
+            every = session.scalars(select(kind)).all()
+            for name, user in readers.items():
+                by_predicate = {t.id for t in every if privacy.may_read(user, t)}
+                assert _ids(select(kind.id).where(readable(user))) == by_predicate, (kind, name)
+
+
+@pytest.mark.parametrize("sharing", ["on", "off"])
+def test_the_history_holds_what_each_reader_may_read_and_no_draft(app, world, things, sharing):
+    from practice.services import history
+
+    with app.app_context():
+        if sharing == "off":
+            safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "hurt": True})
+            commit()
+        readers = _readers(world)
+        couple = session.get(Couple, world.couple_id)
+        for name, user in readers.items():
+            expected = {
+                (HISTORY_KINDS[kind], thing_id)
+                for thing, (kind, thing_id) in things.items()
+                if kind in HISTORY_KINDS
+                and thing not in DRAFTS
+                and privacy.may_read(user, session.get(kind, thing_id))
+            }
+            listed = history.history(user, couple, history.Filters(), 1, 500)
+            assert {(e.kind, e.id) for e in listed} == expected, name
+            # The record's search: every item with words holds an "r" ("words of Riley",
+            # "for Riley", "clinical words", "part 1"...); the check-ins here hold none.
+            found = history.search_record(user, couple, "r", 1, 500)
+            assert {(h.kind, h.id) for h in found.hits} == {
+                (kind, thing_id) for kind, thing_id in expected if kind != "checkin"
+            }, name

@@ -3,10 +3,10 @@ newest first, filtered by step, partner and kind, a page at a time; and the sear
 the couple's record, whose free text is encrypted and so is read and matched here, in the
 app, one couple at a time.
 
-What a reader finds is what ``practice.privacy`` lets them read (its ``*_readable_by``
-filters); nothing here decides it. A page costs the same number of queries however long
-the couple's history is: one count, one page of plain rows from a UNION of the five kinds,
-and a fixed few to fill in that page.
+What a reader finds is what ``practice.privacy`` lets them read (its ``*_in_history`` and
+``*_readable_by`` filters); nothing here decides it. A page costs the same number of
+queries however long the couple's history is: one count, one page of plain rows from a
+UNION of the five kinds, and a fixed few to fill in that page.
 """
 
 import re
@@ -109,7 +109,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     Reflection.id.label("reflection_id"),
                 )
                 .join(Assignment, Assignment.id == Reflection.assignment_id)
-                .where(Assignment.couple_id == couple.id, privacy.reflections_readable_by(reader)),
+                .where(Assignment.couple_id == couple.id, privacy.reflections_in_history(reader)),
                 filters,
                 Reflection.author_id,
                 Assignment.step_position,
@@ -134,7 +134,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                 .where(
                     Assignment.couple_id == couple.id,
                     privacy.feedback_readable_by(reader),
-                    privacy.reflections_readable_by(reader),
+                    privacy.reflections_in_history(reader),
                 ),
                 filters,
                 Reflection.author_id,
@@ -176,8 +176,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                 .join(Disclosure, Disclosure.id == DisclosurePart.disclosure_id)
                 .where(
                     Disclosure.couple_id == couple.id,
-                    DisclosurePart.submitted_at.is_not(None),
-                    privacy.parts_readable_by(reader),
+                    privacy.parts_in_history(reader),
                 ),
                 filters,
                 DisclosurePart.author_id,
@@ -266,7 +265,7 @@ def latest_reflection(reader: User, couple: Couple, partner_id: int, exercise_id
             Assignment.couple_id == couple.id,
             Assignment.exercise_id == exercise_id,
             Reflection.author_id == partner_id,
-            privacy.reflections_readable_by(reader),
+            privacy.reflections_in_history(reader),
         )
         .order_by(Reflection.submitted_at.desc(), Reflection.id.desc())
         .limit(2)
@@ -381,7 +380,7 @@ def search_record(
                 Reflection.answers,
             )
             .join(Assignment, Assignment.id == Reflection.assignment_id)
-            .where(Assignment.couple_id == couple.id, privacy.reflections_readable_by(reader))
+            .where(Assignment.couple_id == couple.id, privacy.reflections_in_history(reader))
         ):
             add(REFLECTION, row[0], row[1], row[2], row[3], row[4] or [], row[0])
     if FEEDBACK in wanted:
@@ -399,7 +398,7 @@ def search_record(
             .where(
                 Assignment.couple_id == couple.id,
                 privacy.feedback_readable_by(reader),
-                privacy.reflections_readable_by(reader),
+                privacy.reflections_in_history(reader),
             )
         ):
             add(FEEDBACK, row[0], row[1], row[2], row[3], [row[4]], row[5])
@@ -425,8 +424,7 @@ def search_record(
             .join(Disclosure, Disclosure.id == DisclosurePart.disclosure_id)
             .where(
                 Disclosure.couple_id == couple.id,
-                DisclosurePart.submitted_at.is_not(None),
-                privacy.parts_readable_by(reader),
+                privacy.parts_in_history(reader),
             )
         ):
             add(

@@ -72,9 +72,7 @@ def make_history(app, couple_id: int, *, today: date | None = None) -> Made:
             return reflection
 
         shared = answer(riley, first, RILEY_SHARED, shared=True)
-        review.respond(
-            shared, alice, feedback=FEEDBACK, mark_reviewed=True, flag_for_session=False
-        )
+        review.respond(shared, alice, feedback=FEEDBACK, mark_reviewed=True, flag_for_session=False)
         private = answer(harper, second, HARPER_PRIVATE)
         draft = answer(harper, third, HARPER_DRAFT, submit=False)
         plan = checkins.save_plan(
