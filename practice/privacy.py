@@ -34,7 +34,6 @@ from practice.models import (
     Checkin,
     CheckinPlan,
     Couple,
-    Disclosure,
     DisclosurePart,
     Feedback,
     Invitation,
@@ -485,10 +484,10 @@ def sign_ins_readable_by(reader: User) -> ColumnElement[bool]:
 #
 # A couple's history (everything written in it, to reread) and the searches (of the caseload,
 # and within one couple's record) are the practitioner's: the couple's own practitioner reaches
-# them, and finds there only what they may read one by one (never a client's draft). A partner
-# reaches neither (their own words are on their own pages), nor the owner, unless also the
-# couple's practitioner. The SQL filters below say what the predicates above say, for every
-# reader, so a list built from them holds what its items' pages would show.
+# them, and finds there what they may read one by one, submitted words only (a client's draft
+# is never history). A partner reaches neither (their own words are on their own pages), nor
+# the owner, unless also the couple's practitioner. The filters below are SQL on one kind, to
+# be used with the kind's own ``couple_id`` condition; for anyone else they hold nothing.
 
 
 def may_read_history(reader: User, couple: Couple) -> bool:
@@ -508,71 +507,25 @@ def sharing_paused() -> ColumnElement[bool]:
     return Couple.sharing_paused_at.is_not(None)
 
 
-def feedback_readable_by(reader: User) -> ColumnElement[bool]:
-    """SQL on ``Feedback``: what ``may_read_feedback`` allows (its author's, and the
-    practitioner's of the couple)."""
-    partner = _partner_of(reader)
-    if partner is not None:
-        return Feedback.reflection_id.in_(
-            select(Reflection.id).where(Reflection.author_id == partner.id)
-        )
-    if not reader.is_practitioner:
+def reflections_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``Reflection`` (of the couple's assignments): the submitted ones."""
+    if not may_read_history(reader, couple):
         return false()
-    return Feedback.reflection_id.in_(
-        select(Reflection.id)
-        .join(Assignment, Assignment.id == Reflection.assignment_id)
-        .where(Assignment.couple_id.in_(_caseload(reader)))
-    )
+    return Reflection.status == ReflectionStatus.SUBMITTED
 
 
-def checkins_readable_by(reader: User) -> ColumnElement[bool]:
-    """SQL on ``Checkin``: what ``may_read_checkin`` allows."""
-    partner = _partner_of(reader)
-    if partner is not None:
-        return or_(Checkin.partner_id == partner.id, checkins_shared_with(partner))
-    if not reader.is_practitioner:
+def parts_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``DisclosurePart`` (of the couple's disclosure): the submitted ones."""
+    if not may_read_history(reader, couple):
         return false()
-    return Checkin.couple_id.in_(_caseload(reader))
+    return DisclosurePart.submitted_at.is_not(None)
 
 
-def parts_readable_by(reader: User) -> ColumnElement[bool]:
-    """SQL on ``DisclosurePart``: what ``may_read_part`` allows."""
-    partner = _partner_of(reader)
-    if partner is not None:
-        of_couple = DisclosurePart.disclosure_id.in_(
-            select(Disclosure.id).where(Disclosure.couple_id == partner.couple_id)
-        )
-        own = DisclosurePart.author_id == partner.id
-        if not sharing_on(partner.couple):
-            return and_(of_couple, own)
-        released = and_(
-            DisclosurePart.released_at.is_not(None), DisclosurePart.visibility == Visibility.APP
-        )
-        return and_(of_couple, or_(own, released))
-    if not reader.is_practitioner:
-        return false()
-    return and_(
-        DisclosurePart.submitted_at.is_not(None),
-        DisclosurePart.disclosure_id.in_(
-            select(Disclosure.id).where(Disclosure.couple_id.in_(_caseload(reader)))
-        ),
-    )
-
-
-def reflections_in_history(reader: User) -> ColumnElement[bool]:
-    """SQL on ``Reflection``: what a history or a search of the record lists. Submitted
-    words only, whoever reads: a draft is never history, not even to its author."""
-    return and_(reflections_readable_by(reader), Reflection.status == ReflectionStatus.SUBMITTED)
-
-
-def parts_in_history(reader: User) -> ColumnElement[bool]:
-    """SQL on ``DisclosurePart``: likewise, submitted parts only."""
-    return and_(parts_readable_by(reader), DisclosurePart.submitted_at.is_not(None))
-
-
-def addenda_readable_by(reader: User) -> ColumnElement[bool]:
-    """SQL on ``Addendum``: what ``may_read_addendum`` allows (its note's readers)."""
-    return Addendum.session_id.in_(select(SessionNote.id).where(notes_readable_by(reader)))
+def all_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``Feedback``, ``Checkin``, ``SessionNote`` or ``Addendum`` of the couple: all
+    of them (the practitioner wrote the feedback, notes and addenda; a check-in has no
+    draft)."""
+    return true() if may_read_history(reader, couple) else false()
 
 
 # --- any kind --------------------------------------------------------------------------------

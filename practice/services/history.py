@@ -3,8 +3,8 @@ newest first, filtered by step, partner and kind, a page at a time; and the sear
 the couple's record, whose free text is encrypted and so is read and matched here, in the
 app, one couple at a time.
 
-What a reader finds is what ``practice.privacy`` lets them read (its ``*_in_history`` and
-``*_readable_by`` filters); nothing here decides it. A page costs the same number of
+What a reader finds is what ``practice.privacy`` lets them read (its ``*_in_history``
+filters); nothing here decides it. A page costs the same number of
 queries however long the couple's history is: one count, one page of plain rows from a
 UNION of the five kinds, and a fixed few to fill in that page.
 """
@@ -109,7 +109,10 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     Reflection.id.label("reflection_id"),
                 )
                 .join(Assignment, Assignment.id == Reflection.assignment_id)
-                .where(Assignment.couple_id == couple.id, privacy.reflections_in_history(reader)),
+                .where(
+                    Assignment.couple_id == couple.id,
+                    privacy.reflections_in_history(reader, couple),
+                ),
                 filters,
                 Reflection.author_id,
                 Assignment.step_position,
@@ -133,8 +136,8 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                 .join(Assignment, Assignment.id == Reflection.assignment_id)
                 .where(
                     Assignment.couple_id == couple.id,
-                    privacy.feedback_readable_by(reader),
-                    privacy.reflections_in_history(reader),
+                    privacy.all_in_history(reader, couple),
+                    privacy.reflections_in_history(reader, couple),
                 ),
                 filters,
                 Reflection.author_id,
@@ -154,7 +157,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     cast(null(), String).label("title"),
                     cast(Checkin.slip, Integer).label("mark"),
                     _no_int().label("reflection_id"),
-                ).where(Checkin.couple_id == couple.id, privacy.checkins_readable_by(reader)),
+                ).where(Checkin.couple_id == couple.id, privacy.all_in_history(reader, couple)),
                 filters,
                 Checkin.partner_id,
                 None,
@@ -176,7 +179,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                 .join(Disclosure, Disclosure.id == DisclosurePart.disclosure_id)
                 .where(
                     Disclosure.couple_id == couple.id,
-                    privacy.parts_in_history(reader),
+                    privacy.parts_in_history(reader, couple),
                 ),
                 filters,
                 DisclosurePart.author_id,
@@ -196,7 +199,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     SessionNote.kind.label("title"),
                     cast(SessionNote.signed_at.is_not(None), Integer).label("mark"),
                     _no_int().label("reflection_id"),
-                ).where(SessionNote.couple_id == couple.id, privacy.notes_readable_by(reader)),
+                ).where(SessionNote.couple_id == couple.id, privacy.all_in_history(reader, couple)),
                 filters,
                 # A joint session is with both partners: listed under either.
                 partner,
@@ -265,7 +268,7 @@ def latest_reflection(reader: User, couple: Couple, partner_id: int, exercise_id
             Assignment.couple_id == couple.id,
             Assignment.exercise_id == exercise_id,
             Reflection.author_id == partner_id,
-            privacy.reflections_in_history(reader),
+            privacy.reflections_in_history(reader, couple),
         )
         .order_by(Reflection.submitted_at.desc(), Reflection.id.desc())
         .limit(2)
@@ -380,7 +383,9 @@ def search_record(
                 Reflection.answers,
             )
             .join(Assignment, Assignment.id == Reflection.assignment_id)
-            .where(Assignment.couple_id == couple.id, privacy.reflections_in_history(reader))
+            .where(
+                Assignment.couple_id == couple.id, privacy.reflections_in_history(reader, couple)
+            )
         ):
             add(REFLECTION, row[0], row[1], row[2], row[3], row[4] or [], row[0])
     if FEEDBACK in wanted:
@@ -397,15 +402,15 @@ def search_record(
             .join(Assignment, Assignment.id == Reflection.assignment_id)
             .where(
                 Assignment.couple_id == couple.id,
-                privacy.feedback_readable_by(reader),
-                privacy.reflections_in_history(reader),
+                privacy.all_in_history(reader, couple),
+                privacy.reflections_in_history(reader, couple),
             )
         ):
             add(FEEDBACK, row[0], row[1], row[2], row[3], [row[4]], row[5])
     if CHECKIN in wanted:
         for (checkin,) in _streamed(
             select(Checkin).where(
-                Checkin.couple_id == couple.id, privacy.checkins_readable_by(reader)
+                Checkin.couple_id == couple.id, privacy.all_in_history(reader, couple)
             )
         ):
             texts = [checkin.triggers, checkin.handled]
@@ -424,7 +429,7 @@ def search_record(
             .join(Disclosure, Disclosure.id == DisclosurePart.disclosure_id)
             .where(
                 Disclosure.couple_id == couple.id,
-                privacy.parts_in_history(reader),
+                privacy.parts_in_history(reader, couple),
             )
         ):
             add(
@@ -441,7 +446,7 @@ def search_record(
         for session_id, text in _streamed(
             select(Addendum.session_id, Addendum.text)
             .join(SessionNote, SessionNote.id == Addendum.session_id)
-            .where(SessionNote.couple_id == couple.id, privacy.addenda_readable_by(reader))
+            .where(SessionNote.couple_id == couple.id, privacy.all_in_history(reader, couple))
         ):
             addenda.setdefault(session_id, []).append(text)
         for row in _streamed(
@@ -451,7 +456,7 @@ def search_record(
                 SessionNote.individual_partner_id,
                 SessionNote.kind,
                 SessionNote.sections,
-            ).where(SessionNote.couple_id == couple.id, privacy.notes_readable_by(reader))
+            ).where(SessionNote.couple_id == couple.id, privacy.all_in_history(reader, couple))
         ):
             texts = [str(v) for v in (row[4] or {}).values()] + addenda.get(row[0], [])
             add(SESSION, row[0], row[1], row[2], row[3], texts)
