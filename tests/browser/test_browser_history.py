@@ -12,8 +12,14 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
 
-from tests.helpers.history import FEEDBACK, HARPER_PRIVATE, RILEY_SHARED  # noqa: E402
-from tests.helpers.history import grow_history, make_history  # noqa: E402
+from practice.db import session  # noqa: E402
+from tests.helpers.history import (  # noqa: E402
+    FEEDBACK,
+    HARPER_PRIVATE,
+    RILEY_SHARED,
+    grow_history,
+    make_history,
+)
 from tests.helpers.people import build_world  # noqa: E402
 
 
@@ -24,8 +30,6 @@ def test_history_and_search_in_a_real_browser(people_at, live_server, size):
     make_history(app, world.couple_id)
     grow_history(app, world.couple_id, rounds=2)
     with app.app_context():
-        from practice.db import session
-
         session.remove()
     people = people_at(size)
     alice = people.open("alice")
