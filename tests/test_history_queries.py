@@ -2,9 +2,8 @@
 the couple's history and of the caseload (the tests/test_queries.py pattern)."""
 
 from tests.helpers.database import counted_queries
-from tests.helpers.history import grow_history, make_history
+from tests.helpers.history import grow_caseload, grow_history, make_history
 from tests.helpers.people import Browser
-from tests.test_queries import grow
 
 PAGES = (
     "/couples/{couple}/history",
@@ -31,10 +30,10 @@ def query_counts(app, world, made) -> dict[str, int]:
 
 def test_history_and_search_query_counts_do_not_grow_with_the_data(app, world):
     made = make_history(app, world.couple_id)
-    grow(app, world, extra_couples=1, rounds=2)
+    grow_caseload(app, world.alice, world.couple_id, 1, "small")
     grow_history(app, world.couple_id, rounds=30)
     small = query_counts(app, world, made)
-    grow(app, world, extra_couples=12, rounds=6)
+    grow_caseload(app, world.alice, world.couple_id, 15, "large")
     grow_history(app, world.couple_id, rounds=90)
     large = query_counts(app, world, made)
     print("queries per page:", small)

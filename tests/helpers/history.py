@@ -177,3 +177,47 @@ def reflection_ids(app, couple_id: int) -> list[int]:
                 .where(Assignment.couple_id == couple_id)
             )
         )
+
+
+def grow_caseload(app, practitioner_email: str, couple_id: int, extra: int, label: str) -> None:
+    """``extra`` more couples on the practitioner's caseload, each with both partners'
+    answers to one exercise waiting for review (names and e-mails to search among)."""
+    from practice.models import User
+    from practice.services import couples
+
+    with app.app_context():
+        practitioner = session.scalar(select(User).where(User.email == practitioner_email))
+        program = session.get(Couple, couple_id).program
+        (exercise,) = _exercises(["finding-the-right-amount"])
+        for n in range(extra):
+            couple, _ = couples.create_couple(
+                practitioner,
+                program,
+                [
+                    couples.NewPartner(
+                        f"P{n}a {label}", f"p{n}a-{label}@example.org", "recovering"
+                    ),
+                    couples.NewPartner(f"P{n}b {label}", f"p{n}b-{label}@example.org", "hurt"),
+                ],
+            )
+            (assignment,) = assignments.assign(
+                couple,
+                [exercise],
+                audience="both",
+                repeat="once",
+                due_on=None,
+                note="",
+                by=practitioner,
+                today=date.today(),
+            )
+            for partner in couple.partners:
+                reflections.save(
+                    partner,
+                    assignment,
+                    answers=["words"] * len(assignment.prompts),
+                    ratings={},
+                    shared=False,
+                    submit=True,
+                    today=date.today(),
+                )
+        commit()
