@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Integer, String, cast, false, literal_column, null, select, union_all
+from sqlalchemy import Integer, String, cast, literal_column, null, select, union_all
 
 from practice import privacy
 from practice.db import session
@@ -207,7 +207,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                 joint=SessionNote.kind == SessionKind.JOINT,
             )
         )
-    return branches
+    return [branch for branch in branches if branch is not None]
 
 
 def _filtered(query, filters: Filters, partner_column, step_column, exercise=None, joint=None):
@@ -216,7 +216,7 @@ def _filtered(query, filters: Filters, partner_column, step_column, exercise=Non
         query = query.where(mine if joint is None else mine | joint)
     if filters.step is not None:
         if step_column is None:
-            return query.where(false())
+            return None  # a kind without steps has nothing on any one step
         query = query.where(step_column == filters.step)
     if filters.exercise_id is not None and exercise is not None:
         query = query.where(exercise == filters.exercise_id)
@@ -225,7 +225,10 @@ def _filtered(query, filters: Filters, partner_column, step_column, exercise=Non
 
 def history(reader: User, couple: Couple, filters: Filters, page: int, per_page: int) -> Page:
     """One page of the couple's history, newest first; the same few queries at any size."""
-    rows = union_all(*_branches(reader, couple, filters)).subquery("history")
+    branches = _branches(reader, couple, filters)
+    if not branches:
+        return Page(per_page=per_page)
+    rows = union_all(*branches).subquery("history")
     listing = paginate(
         select(rows).order_by(rows.c.at.desc(), rows.c.kind, rows.c.id.desc()),
         page,
