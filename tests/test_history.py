@@ -5,7 +5,7 @@ it; the search across the caseload and within one couple's record; and "next in 
 from sqlalchemy import select
 
 from practice.db import commit, session
-from practice.models import AuditEntry, Couple, Exercise
+from practice.models import AuditEntry, Couple, Exercise, User
 from tests.helpers.history import (
     CHECKIN_TRIGGERS,
     FEEDBACK,
@@ -228,3 +228,27 @@ def test_the_history_and_searches_are_audited_without_the_words_searched(app, wo
         assert {e.action for e in entries} == {"history.viewed", "record.searched"}
         assert all(e.couple_id == world.couple_id for e in entries)
         assert not any("lighthouse" in (e.detail or "") for e in entries)
+
+
+def test_the_caseload_search_sets_case_aside_beyond_ascii(app, world):
+    from practice.services import couples
+
+    with app.app_context():
+        alice = session.scalar(select(User).where(User.email == world.alice))
+        program = session.get(Couple, world.couple_id).program
+        couples.create_couple(
+            alice,
+            program,
+            [
+                couples.NewPartner("Émile Østergaard", "emile@example.org", "recovering"),
+                couples.NewPartner("Zoë Ångström", "zoe@example.org", "hurt"),
+            ],
+        )
+        commit()
+    alice = Browser(app).login(world.alice)
+    for typed in ("émile", "ÉMILE", "østergaard", "zoë ång"):
+        page = alice.text(f"/search?q={typed}")
+        assert "1 couple" in page, typed
+        assert "<mark>" in page, typed
+    # A couple is found by its own name too (here "Émile & Zoë").
+    assert "1 couple" in alice.text("/search?q=%26 zoë")

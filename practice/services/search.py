@@ -3,8 +3,8 @@ and step, done in SQL.
 
 Names and e-mail addresses are stored as plain text (only what clients and practitioners
 write is encrypted), so the database matches them: case aside (``ILIKE`` on PostgreSQL;
-on SQLite ``LIKE``, which sets case aside for ASCII letters only), ``%`` and ``_`` taken
-literally. The search starts from the practitioner's own couples (``privacy
+on SQLite ``LIKE``, which sets case aside for ASCII letters only, helped by ``_spellings``),
+``%`` and ``_`` taken literally. The search starts from the practitioner's own couples (``privacy
 .couples_findable_by``, on the couples' practitioner index), so it reads one caseload,
 never the practice.
 """
@@ -50,10 +50,21 @@ def steps_offered() -> int:
     return session.scalar(select(func.max(Step.position))) or 1
 
 
+def _spellings(text: str) -> set[str]:
+    """The term as typed, and, when it has letters beyond ASCII, in the cases names are
+    usually written in: SQLite's LIKE sets case aside for ASCII letters only, so "émile"
+    would otherwise never find "Émile" there (PostgreSQL's ILIKE finds it either way)."""
+    if text.isascii():
+        return {text}
+    return {text, text.lower(), text.upper(), text.title(), text.capitalize()}
+
+
+def _holds(column, text: str):
+    return or_(*(column.icontains(t, autoescape=True) for t in sorted(_spellings(text))))
+
+
 def _client_matches(text: str):
-    return or_(
-        User.name.icontains(text, autoescape=True), User.email.icontains(text, autoescape=True)
-    )
+    return or_(_holds(User.name, text), _holds(User.email, text))
 
 
 def caseload_search(practitioner: User, query: Query, page: int, per_page: int) -> Page:
@@ -65,7 +76,7 @@ def caseload_search(practitioner: User, query: Query, page: int, per_page: int) 
             .join(User, User.id == Partner.user_id)
             .where(Partner.couple_id == Couple.id, _client_matches(query.text))
         )
-        conditions.append(or_(Couple.name.icontains(query.text, autoescape=True), exists(client)))
+        conditions.append(or_(_holds(Couple.name, query.text), exists(client)))
     if query.step is not None:
         conditions.append(Couple.current_step == query.step)
     waiting_here = select(ReviewWaiting.couple_id).where(
