@@ -2,10 +2,12 @@
 reviewed reflection readable again with its feedback; the progress table's cells linking to
 it; the search across the caseload and within one couple's record; and "next in queue"."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from practice.db import commit, session
-from practice.models import AuditEntry, Couple, Exercise, User
+from practice.models import AuditEntry, Couple, Exercise, SessionNote, User
 from tests.helpers.history import (
     CHECKIN_TRIGGERS,
     FEEDBACK,
@@ -252,3 +254,28 @@ def test_the_caseload_search_sets_case_aside_beyond_ascii(app, world):
         assert "<mark>" in page, typed
     # A couple is found by its own name too (here "Émile & Zoë").
     assert "1 couple" in alice.text("/search?q=%26 zoë")
+
+
+def test_the_history_filters_by_date_in_the_readers_time_zone(app, world):
+    made = make_history(app, world.couple_id)
+    with app.app_context():
+        note = session.get(SessionNote, made.session)
+        # An evening in New York, already the next day in UTC (a signed note is locked, so
+        # its time is moved under the ORM's lock).
+        note_id = note.id
+        session.execute(
+            SessionNote.__table__.update()
+            .where(SessionNote.id == note_id)
+            .values(starts_at=datetime(2026, 3, 11, 2, 30, tzinfo=UTC))
+        )
+        session.get(User, note.practitioner_id).timezone = "America/New_York"
+        commit()
+    alice = Browser(app).login(world.alice)
+    base = f"/couples/{world.couple_id}/history"
+    page = alice.text(f"{base}?since=2026-03-10&until=2026-03-10")
+    assert "1 item matching" in page and f"/sessions/{note_id}" in page
+    assert "0 items matching" in alice.text(f"{base}?since=2026-03-11&until=2026-03-11")
+    wrong = alice.text(f"{base}?since=2026-03-12&until=2026-03-10&kind=session")
+    assert "The end date is before the start date." in wrong
+    assert 'value="2026-03-12"' in wrong
+    assert "Enter a date like 2026-11-23." in alice.text(f"{base}?since=yesterday")

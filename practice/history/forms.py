@@ -1,6 +1,9 @@
+from datetime import UTC, datetime, time, timedelta
+
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from practice.audit.forms import DayField
 from practice.forms import PracticeForm, options, strip
 from practice.services import history, search
 
@@ -28,7 +31,8 @@ def _steps(steps: int, every: str):
     return options([("", every), *((str(n), f"Step {n}") for n in range(1, steps + 1))])
 
 
-def _number(text) -> int | None:
+def number(text) -> int | None:
+    """A whole number sent as text (an id or a step), or None."""
     return int(text) if text and str(text).isdigit() else None
 
 
@@ -36,6 +40,8 @@ class HistoryFilterForm(_GetForm):
     kind = ChoiceField("Kind")
     partner = ChoiceField("Partner")
     step = ChoiceField("Step")
+    since = DayField("From", validators=[Optional()])
+    until = DayField("To", validators=[Optional()])
     # Set by a link from the progress table: one exercise's reflections and their feedback.
     exercise = HiddenField()
 
@@ -48,20 +54,32 @@ class HistoryFilterForm(_GetForm):
         self.step.choices = _steps(steps, "Every step")
 
     def validate_exercise(self, field):
-        if field.data and _number(field.data) is None:
+        if field.data and number(field.data) is None:
             raise ValidationError("This link names no exercise; show everything instead.")
 
-    def filters(self) -> history.Filters:
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def filters(self, zone) -> history.Filters:
+        """The filters, the days read in the reader's time zone (``zone``), "To" included."""
+
+        def midnight(day):
+            return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
         return history.Filters(
             kind=self.kind.data or None,
-            partner_id=_number(self.partner.data),
-            step=_number(self.step.data),
-            exercise_id=_number(self.exercise.data),
+            partner_id=number(self.partner.data),
+            step=number(self.step.data),
+            exercise_id=number(self.exercise.data),
+            since=midnight(self.since.data) if self.since.data else None,
+            until=midnight(self.until.data + timedelta(days=1)) if self.until.data else None,
         )
 
     @property
     def is_filtered(self) -> bool:
-        return any(f.data for f in (self.kind, self.partner, self.step, self.exercise))
+        fields = (self.kind, self.partner, self.step, self.since, self.until, self.exercise)
+        return any(f.data for f in fields)
 
 
 class RecordSearchForm(_GetForm):
@@ -101,5 +119,5 @@ class CaseloadSearchForm(_GetForm):
         return search.Query(
             text=self.q.data or "",
             status=self.status.data or None,
-            step=_number(self.step.data),
+            step=number(self.step.data),
         )

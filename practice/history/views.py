@@ -7,10 +7,15 @@ Whether the practitioner may reach a couple or a reflection is settled before th
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from practice import access, privacy
-from practice.history.forms import CaseloadSearchForm, HistoryFilterForm, RecordSearchForm
+from practice.history.forms import (
+    CaseloadSearchForm,
+    HistoryFilterForm,
+    RecordSearchForm,
+    number,
+)
 from practice.identity import current_user
 from practice.paging import Page, page_number
-from practice.services import history, search
+from practice.services import clock, history, search
 
 bp = Blueprint("history", __name__)
 access.for_practitioners(bp)
@@ -34,8 +39,9 @@ def couple(couple):
     per_page = current_app.config["PRACTICE_PAGE_SIZE"]
     entries = Page(per_page=per_page)
     if form.validate():
-        entries = history.history(current_user, couple, form.filters(), page_number(), per_page)
-    exercise = form.filters().exercise_id if not form.exercise.errors else None
+        zone = clock.zone(current_user.timezone)
+        entries = history.history(current_user, couple, form.filters(zone), page_number(), per_page)
+    exercise = number(form.exercise.data) if not form.exercise.errors else None
     return render_template(
         "practice/history/couple.html",
         couple=couple,

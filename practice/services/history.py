@@ -61,6 +61,8 @@ class Filters:
     partner_id: int | None = None
     step: int | None = None
     exercise_id: int | None = None
+    since: datetime | None = None  # from this moment (UTC) on
+    until: datetime | None = None  # before this moment
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     privacy.reflections_in_history(reader, couple),
                 ),
                 filters,
+                Reflection.submitted_at,
                 Reflection.author_id,
                 Assignment.step_position,
                 Assignment.exercise_id,
@@ -140,6 +143,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     privacy.reflections_in_history(reader, couple),
                 ),
                 filters,
+                Feedback.created_at,
                 Reflection.author_id,
                 Assignment.step_position,
                 Assignment.exercise_id,
@@ -159,6 +163,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     _no_int().label("reflection_id"),
                 ).where(Checkin.couple_id == couple.id, privacy.all_in_history(reader, couple)),
                 filters,
+                Checkin.created_at,
                 Checkin.partner_id,
                 None,
             )
@@ -182,6 +187,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     privacy.parts_in_history(reader, couple),
                 ),
                 filters,
+                DisclosurePart.submitted_at,
                 DisclosurePart.author_id,
                 None,
             )
@@ -201,6 +207,7 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
                     _no_int().label("reflection_id"),
                 ).where(SessionNote.couple_id == couple.id, privacy.all_in_history(reader, couple)),
                 filters,
+                SessionNote.starts_at,
                 # A joint session is with both partners: listed under either.
                 partner,
                 SessionNote.step_position,
@@ -210,7 +217,11 @@ def _branches(reader: User, couple: Couple, filters: Filters) -> list:
     return [branch for branch in branches if branch is not None]
 
 
-def _filtered(query, filters: Filters, partner_column, step_column, exercise=None, joint=None):
+def _filtered(query, filters: Filters, at, partner_column, step_column, exercise=None, joint=None):
+    if filters.since is not None:
+        query = query.where(at >= filters.since)
+    if filters.until is not None:
+        query = query.where(at < filters.until)
     if filters.partner_id is not None:
         mine = partner_column == filters.partner_id
         query = query.where(mine if joint is None else mine | joint)
