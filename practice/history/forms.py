@@ -3,8 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from practice.audit.forms import DayField
-from practice.forms import PracticeForm, options, strip
+from practice.forms import DayField, PracticeForm, options, strip
 from practice.services import history, search
 
 
