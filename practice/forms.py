@@ -4,13 +4,21 @@ import re
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.db import refuse
 from practice.services.errors import PracticeError
 
+DATE_MESSAGE = "Enter a date like 2026-11-23."
 CSRF_MESSAGE = "This form expired or came from elsewhere. Your text is still here: send it again."
 # Control characters nobody types on purpose; PostgreSQL refuses NUL in text outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -143,3 +151,13 @@ class MultiCheckboxField(SelectMultipleField):
         known = {choice.value for choice in self.choices}
         if any(value not in known for value in self.data or ()):
             raise ValidationError(self.invalid_message)
+
+
+class DayField(DateField):
+    """A date whose bad input says how to write one (the audit log's and history's filters)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(DATE_MESSAGE) from None

@@ -495,6 +495,54 @@ def sign_ins_readable_by(reader: User) -> ColumnElement[bool]:
     return SignIn.user_id == reader.id
 
 
+# --- history and search ----------------------------------------------------------------------
+#
+# A couple's history (everything written in it, to reread) and the searches (of the caseload,
+# and within one couple's record) are the practitioner's: the couple's own practitioner reaches
+# them, and finds there what they may read one by one, submitted words only (a client's draft
+# is never history). A partner reaches neither (their own words are on their own pages), nor
+# the owner, unless also the couple's practitioner. The filters below are SQL on one kind, to
+# be used with the kind's own ``couple_id`` condition; for anyone else they hold nothing.
+
+
+def may_read_history(reader: User, couple: Couple) -> bool:
+    """The couple's history and the search within its record: its practitioner's alone."""
+    return _partner_of(reader) is None and _practises(reader, couple.id)
+
+
+def couples_findable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``Couple``: the couples a caseload search may find (their practitioner's own)."""
+    if _partner_of(reader) is not None or not reader.is_practitioner:
+        return false()
+    return Couple.practitioner_id == reader.id
+
+
+def sharing_paused() -> ColumnElement[bool]:
+    """SQL on ``Couple``: couples whose practitioner paused sharing between the partners."""
+    return Couple.sharing_paused_at.is_not(None)
+
+
+def reflections_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``Reflection`` (of the couple's assignments): the submitted ones."""
+    if not may_read_history(reader, couple):
+        return false()
+    return Reflection.status == ReflectionStatus.SUBMITTED
+
+
+def parts_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``DisclosurePart`` (of the couple's disclosure): the submitted ones."""
+    if not may_read_history(reader, couple):
+        return false()
+    return DisclosurePart.submitted_at.is_not(None)
+
+
+def all_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``Feedback``, ``Checkin``, ``SessionNote`` or ``Addendum`` of the couple: all
+    of them (the practitioner wrote the feedback, notes and addenda; a check-in has no
+    draft)."""
+    return true() if may_read_history(reader, couple) else false()
+
+
 # --- any kind --------------------------------------------------------------------------------
 
 _PREDICATES = {

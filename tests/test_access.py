@@ -250,6 +250,19 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.checkins.mine.partner_summary", {}, {"harper"}),
         Case("GET", "practice.checkins.mine.reminder_settings", {}, CLIENTS),
         Case("POST", "practice.checkins.mine.reminder_settings", {}, CLIENTS, 302),
+        # History and search: the couple's practitioner's alone; drafts are nobody's history.
+        Case("GET", "practice.history.couple", {"couple_id": c}, alice_only),
+        Case("GET", "practice.history.couple", {"couple_id": other}, {"bob"}),
+        Case("GET", "practice.history.search_record", {"couple_id": c}, alice_only),
+        Case("GET", "practice.history.reflection", {"reflection_id": ids["private"]}, alice_only),
+        Case("GET", "practice.history.reflection", {"reflection_id": ids["draft"]}),
+        Case("GET", "practice.history.caseload", {}, PRACTITIONERS),
+        # An exercise nobody answered: nothing to open, for anyone (tests/test_history.py).
+        Case(
+            "GET",
+            "practice.history.exercise",
+            {"couple_id": c, "partner_id": ids["riley"], "exercise": 999_999},
+        ),
     ]
 
 

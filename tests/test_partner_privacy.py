@@ -124,3 +124,62 @@ def test_the_practitioner_reads_both_partners_private_words(app, ids):
     seen = "".join(who.text(url) for url in urls)
     for words in ["Harper keeps this", "Feedback meant for Harper", "Harper alone"]:
         assert words in seen
+
+
+# --- history and search ----------------------------------------------------------------------
+
+
+def _history_urls(ids) -> list[str]:
+    couple = ids["couple"]
+    return [
+        f"/couples/{couple}/history",
+        f"/couples/{couple}/history?partner={ids['harper']}",
+        f"/couples/{couple}/history/search?q=Harper+keeps",
+        f"/couples/{couple}/history/partners/{ids['harper']}/exercise?exercise=1",
+        f"/history/reflections/{ids['private']}",
+        f"/history/reflections/{ids['shared']}",
+        "/search?q=harper",
+    ]
+
+
+@pytest.mark.parametrize("person", ["riley", "harper", "bob"])
+def test_nobody_but_the_couples_practitioner_reaches_its_history_or_search(app, ids, person):
+    who = Browser(app).login(ids["emails"][person])
+    missing = _without_token(who.client.get("/couples/999999/history"))
+    for url in _history_urls(ids):
+        response = who.client.get(url)
+        text, title = everything_shown(response)
+        if url.startswith("/search") and person == "bob":
+            # Bob has a search of his own caseload, which never holds Alice's couples.
+            assert response.status_code == 200
+            assert "0 couples" in text and "Harper" not in text, url
+            continue
+        assert response.status_code == 404, url
+        for words in NEVER["riley"] + NEVER["harper"] + NOTES + ["Riley", "Harper"]:
+            assert words not in text and words not in title, (url, words)
+        if url.startswith("/couples/") and "?" not in url:
+            # The same answer as for a couple that does not exist at all.
+            assert _without_token(response) == missing, url
+
+
+def test_another_practitioners_search_finds_none_of_the_couple(app, ids):
+    bob = Browser(app).login(ids["emails"]["bob"])
+    for term in ("riley", "harper@example", "example.org", "Recovering"):
+        page = bob.text(f"/search?q={term}")
+        assert "Riley" not in page and "Harper" not in page, term
+    assert f'/couples/{ids["couple"]}"' not in bob.text("/search?status=waiting")
+
+
+def test_the_history_and_its_search_never_hold_a_partners_draft(app, ids):
+    alice = Browser(app).login(ids["emails"]["alice"])
+    couple = ids["couple"]
+    pages = [
+        alice.text(f"/couples/{couple}/history"),
+        alice.text(f"/couples/{couple}/history/search?q=drafts"),
+    ]
+    found = alice.text(f"/couples/{couple}/history/search?q=keeps")
+    assert "Harper <mark>keeps</mark> this" in found
+    for page in pages:
+        assert "Riley drafts" not in page and "Harper drafts questions" not in page
+        assert f'/history/reflections/{ids["draft"]}"' not in page
+    assert alice.get(f"/history/reflections/{ids['draft']}").status_code == 404

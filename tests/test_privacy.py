@@ -460,3 +460,76 @@ def test_check_in_alerts_are_the_practitioners_summaries_of_open_couples(app, wo
         archive.archive(couple, readers["alice"], "completed")
         commit()
         assert alerts(readers["alice"]) == set()
+
+
+# --- history and search ----------------------------------------------------------------------
+
+HISTORY_KINDS = {
+    Reflection: "reflection",
+    Feedback: "feedback",
+    Checkin: "checkin",
+    DisclosurePart: "part",
+    SessionNote: "session",
+}
+# Drafts are never in a history or a search, whoever the reader (even their own author).
+DRAFTS = {"draft", "part-draft"}
+
+
+def test_a_couples_history_and_search_are_its_practitioners_alone(app, world, things):
+    with app.app_context():
+        readers = _readers(world)
+        mine, bobs = (session.get(Couple, i) for i in (world.couple_id, world.other_couple_id))
+        reach = {name for name, user in readers.items() if privacy.may_read_history(user, mine)}
+        assert reach == {"alice"}
+        reach = {name for name, user in readers.items() if privacy.may_read_history(user, bobs)}
+        assert reach == {"bob"}
+        findable = {
+            name: _ids(select(Couple.id).where(privacy.couples_findable_by(user)))
+            for name, user in readers.items()
+        }
+        # The owner runs a caseload of her own (empty here), never the practice's.
+        assert findable == {
+            "owner": set(),
+            "alice": {world.couple_id},
+            "bob": {world.other_couple_id},
+            "riley": set(),
+            "harper": set(),
+            "quinn": set(),
+        }
+
+
+@pytest.mark.parametrize("sharing", ["on", "off"])
+def test_the_history_holds_what_each_reader_may_read_and_no_draft(app, world, things, sharing):
+    from practice.services import history
+
+    with app.app_context():
+        if sharing == "off":
+            safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "hurt": True})
+            commit()
+        readers = _readers(world)
+        couple = session.get(Couple, world.couple_id)
+        for name, user in readers.items():
+            listed = history.history(user, couple, history.Filters(), 1, 500)
+            # The record's search: every item with words holds an "r" ("words of Riley",
+            # "for Riley", "clinical words", "part 1"...); the check-ins here hold none.
+            found = history.search_record(user, couple, "r", 1, 500)
+            if name != "alice":
+                assert not listed.items and not found.hits.items, name
+                continue
+            expected = {
+                (HISTORY_KINDS[kind], thing_id)
+                for thing, (kind, thing_id) in things.items()
+                if kind in HISTORY_KINDS
+                and thing not in DRAFTS
+                and privacy.may_read(user, session.get(kind, thing_id))
+            }
+            # Everything of the couple the practitioner reads, drafts aside (the walk-through).
+            assert expected == {
+                (HISTORY_KINDS[things[thing][0]], things[thing][1])
+                for thing, readers_of in EXPECTED.items()
+                if "alice" in readers_of and things[thing][0] in HISTORY_KINDS
+            } - {(HISTORY_KINDS[things[d][0]], things[d][1]) for d in DRAFTS}
+            assert {(e.kind, e.id) for e in listed} == expected
+            assert {(h.kind, h.id) for h in found.hits} == {
+                (kind, thing_id) for kind, thing_id in expected if kind != "checkin"
+            }

@@ -35,6 +35,16 @@ INTENDED = {
     },
     "/review/": {"ix_practice_review_waiting_queue"},
     "couple": {"ix_practice_reflections_assignment_state"},
+    # A couple's history and the search in its record: that couple's rows of each kind.
+    "history": {"ix_practice_reflections_assignment_state", "ix_practice_checkins_couple_id"},
+    "record search": {"ix_practice_checkins_couple_id", "ix_practice_session_notes_couple_id"},
+    "caseload search": {"ix_practice_couples_practitioner_id"},
+}
+PATHS = {
+    "couple": "/couples/{couple}",
+    "history": "/couples/{couple}/history",
+    "record search": "/couples/{couple}/history/search?q=words",
+    "caseload search": "/search?q=harp",
 }
 
 
@@ -79,10 +89,10 @@ def _plans(engine, statements) -> list[tuple[str, str]]:
     return plans
 
 
-@pytest.mark.parametrize("page", ["/dashboard", "/review/", "couple"])
+@pytest.mark.parametrize("page", ["/dashboard", "/review/", *PATHS])
 def test_the_practitioners_pages_use_their_indexes(app, world, page):
     alice = Browser(app).login(world.alice)
-    path = f"/couples/{world.couple_id}" if page == "couple" else page
+    path = PATHS.get(page, page).format(couple=world.couple_id)
     engine = _engine(app)
     plans = _plans(engine, _statements(engine, alice.client, path))
     assert plans

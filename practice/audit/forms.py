@@ -1,20 +1,8 @@
-from wtforms import DateField, IntegerField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from practice.access import LARGEST_ID
-from practice.forms import PracticeForm, strip
-
-DATE_MESSAGE = "Enter a date like 2026-11-23."
-
-
-class DayField(DateField):
-    """A date whose bad input says how to write one."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(DATE_MESSAGE) from None
+from practice.forms import DayField, PracticeForm, strip
 
 
 class CoupleNumberField(IntegerField):

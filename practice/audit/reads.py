@@ -98,6 +98,11 @@ READS: dict[str, Read] = {
         "checkins.viewed", "couple", None, _readers_couple
     ),
     "practice.safety_review.couple": Read("safety.viewed", "couple", "couple_id", _itself),
+    "practice.history.couple": Read("history.viewed", "couple", "couple_id", _itself),
+    "practice.history.reflection": Read(
+        "reflection.viewed", "reflection", "reflection_id", _of_reflection
+    ),
+    "practice.history.search_record": Read("record.searched", "couple", "couple_id", _itself),
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -122,6 +127,8 @@ NOT_AUDITED: dict[str, str] = {
     "practice.safety_review.pause_sharing": "a change, recorded as sharing.paused",
     "practice.safety_review.resume_sharing": "a change, recorded as sharing.resumed",
     "practice.checkins.mine.reminder_settings": "the person's own mail setting",
+    "practice.history.caseload": "names and e-mails of one's own couples; opening one is recorded",
+    "practice.history.exercise": "a redirect to a reflection, whose reading is recorded",
 }
 
 

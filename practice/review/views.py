@@ -40,5 +40,10 @@ def reflection(reflection):
                 else "Saved.",
                 "success",
             )
-            return redirect(url_for(".queue"))
+            # Next in queue: the next waiting reflection, or the queue once none waits.
+            following = review_service.next_waiting(current_user, item)
+            if following is None:
+                return redirect(url_for(".queue"))
+            flash("Here is the next reflection waiting for you.", "info")
+            return redirect(url_for(".reflection", reflection_id=following))
     return render_template("practice/review/reflection.html", item=item, form=form)

@@ -76,6 +76,17 @@ def queue(practitioner: User, limit: int) -> tuple[list[Waiting], int]:
     return [Waiting(*row) for row in first.items], first.total
 
 
+def next_waiting(practitioner: User, after: Reflection) -> int | None:
+    """The reflection to read after ``after`` (just answered): the first in the queue's
+    order, ``after`` aside; None when nothing else waits."""
+    return session.scalar(
+        _waiting(practitioner, ReviewWaiting.reflection_id)
+        .where(ReviewWaiting.reflection_id != after.id)
+        .order_by(ReviewWaiting.queue_rank, ReviewWaiting.submitted_at, ReviewWaiting.reflection_id)
+        .limit(1)
+    )
+
+
 def reflection_for_practitioner(practitioner: User, reflection_id: int) -> Reflection | None:
     """A submitted reflection on the practitioner's caseload; drafts stay the client's own."""
     return session.scalar(

@@ -195,6 +195,9 @@ def test_the_whole_flow_in_a_real_browser(people_at, live_server, size):
     page.get_by_label("Discuss in session").check()
     expect(page.get_by_label("Mark as reviewed")).to_be_checked()
     page.get_by_role("button", name="Save").click()
+    # Next in queue: Harper's reflection, still waiting, opens at once.
+    expect(page.get_by_text("Here is the next reflection waiting for you.")).to_be_visible()
+    page.get_by_role("link", name="Back to the review queue").click()
     expect(page.get_by_role("heading", name="Waiting for your review (1)")).to_be_visible()
     alice.check("review-queue-after")
 
