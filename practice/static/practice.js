@@ -1,6 +1,8 @@
 /* Practice's one script. It only enhances pages that work without it:
-   the reflection form saves itself while the client writes, and nothing typed is lost
-   when the connection drops or the session ends. No inline script, no third party. */
+   the reflection form saves itself while the client writes, as do a practitioner's note,
+   feedback and addendum forms (their drafts), and nothing typed is lost when the connection
+   drops or the session ends; the note form switches format in place.
+   No inline script, no third party. */
 (function () {
   "use strict";
 
@@ -18,7 +20,7 @@
   }
 
   var store = browserStorage();
-  var flushers = []; // one per reflection form: saves now, resolves true once the server has all
+  var flushers = []; // one per autosaving form: saves now, resolves true once the server has all
 
   function read(key) {
     if (!store) { return null; }
@@ -48,6 +50,8 @@
     var loginUrl = form.getAttribute("data-login-url");
     var author = form.getAttribute("data-author") || "";
     var serverSaved = Number(form.getAttribute("data-saved-at")) || 0;
+    // A client's draft is saved; a practitioner's is kept until they save the work itself.
+    var savedWords = form.getAttribute("data-saved-words") || "Saved ";
     var changes = 0;       // edits made on this page
     var savedChanges = 0;  // edits the server has
     var timer = null;
@@ -57,15 +61,26 @@
     var inflight = null;
     var prefix = "";
 
+    // Several checkboxes of one name ("who attended") are a list of the values checked.
+    function isList(el) {
+      return el.type === "checkbox" && form.querySelectorAll(
+        'input[type="checkbox"][name="' + el.name + '"]').length > 1;
+    }
+
     function typedFields() {
       var data = {};
       for (var i = 0; i < form.elements.length; i += 1) {
         var el = form.elements[i];
-        if (!el.name || el.name === "csrf_token" || /^(submit|button|hidden)$/.test(el.type)) {
+        // A password is never kept, on this device or anywhere.
+        if (!el.name || el.name === "csrf_token" ||
+            /^(submit|button|hidden|password)$/.test(el.type)) {
           continue;
         }
         if (el.type === "radio") {
           if (el.checked) { data[el.name] = el.value; } else if (!(el.name in data)) { data[el.name] = ""; }
+        } else if (isList(el)) {
+          data[el.name] = data[el.name] || [];
+          if (el.checked) { data[el.name].push(el.value); }
         } else if (el.type === "checkbox") {
           data[el.name] = el.checked;
         } else {
@@ -81,17 +96,22 @@
         if (!el.name || !Object.prototype.hasOwnProperty.call(data, el.name)) { continue; }
         if (el.type === "radio") {
           el.checked = el.value === data[el.name];
+        } else if (Array.isArray(data[el.name])) {
+          el.checked = data[el.name].indexOf(el.value) >= 0;
         } else if (el.type === "checkbox") {
           el.checked = Boolean(data[el.name]);
         } else if (!/^(submit|button|hidden)$/.test(el.type)) {
           el.value = data[el.name];
         }
       }
+      form.dispatchEvent(new CustomEvent("practice:filled"));
     }
 
     function sameAsForm(data) {
       var now = typedFields();
-      return Object.keys(data).every(function (name) { return now[name] === data[name]; });
+      return Object.keys(data).every(function (name) {
+        return JSON.stringify(now[name]) === JSON.stringify(data[name]);
+      });
     }
 
     function unsaved() { return changes !== savedChanges; }
@@ -148,7 +168,7 @@
           savedChanges = upTo;
           serverSaved = body.savedAt || serverSaved;
           if (unsaved()) { keep(); } else { forget(key); }
-          say("Saved " + body.saved);
+          say(savedWords + body.saved);
           prefix = "";
           return null;
         }
@@ -216,10 +236,11 @@
     form.addEventListener("change", function (event) {
       if (event.target.type === "radio" || event.target.type === "checkbox") { edited(); }
     });
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       // The ordinary post takes over; the kept copy stays until the server has the text.
       submitting = true;
       window.clearTimeout(timer);
+      if (event.submitter && event.submitter.value === "discard") { forget(key); }
     });
     window.addEventListener("online", function () { if (unsaved()) { save(); } });
     window.addEventListener("beforeunload", function (event) {
@@ -268,12 +289,63 @@
     });
   }
 
+  // The note form's format: choosing one shows its sections at once (the "Use this format"
+  // button is for pages without this script); text in a section the new format lacks moves
+  // into its first section under its old heading, as the server does, so none is lost.
+  function switchFormats(form) {
+    var select = form.querySelector("select[data-formats]");
+    var box = form.querySelector("[data-sections]");
+    if (!select || !box) { return; }
+    var formats = JSON.parse(select.getAttribute("data-formats"));
+    var button = form.querySelector("[data-format-button]");
+    if (button) { button.hidden = true; }
+
+    function section(key) { return box.querySelector('[data-section="' + key + '"]'); }
+
+    function apply() {
+      var chosen = formats[select.value];
+      if (!chosen) { return; }
+      var keep = {};
+      chosen.forEach(function (pair) { keep[pair[0]] = pair[1]; });
+      var moved = [];
+      var all = box.querySelectorAll("[data-section]");
+      for (var i = 0; i < all.length; i += 1) {
+        var key = all[i].getAttribute("data-section");
+        var text = all[i].querySelector("textarea");
+        if (Object.prototype.hasOwnProperty.call(keep, key)) { continue; }
+        if (text.value.trim()) {
+          moved.push(key.charAt(0).toUpperCase() + key.slice(1) + ": " + text.value.trim());
+          text.value = "";
+        }
+        all[i].hidden = true;
+      }
+      chosen.forEach(function (pair) {
+        var div = section(pair[0]);
+        div.hidden = false;
+        div.querySelector("label").textContent = pair[1];
+        box.appendChild(div); // in the format's order
+      });
+      if (moved.length) {
+        var first = section(chosen[0][0]).querySelector("textarea");
+        first.value = [first.value.trim()].concat(moved).filter(Boolean).join("\n\n");
+        form.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+
+    select.addEventListener("change", apply);
+    form.addEventListener("practice:filled", apply);
+  }
+
   forgetSubmitted();
   var signOuts = document.querySelectorAll("form[data-sign-out]");
   for (var j = 0; j < signOuts.length; j += 1) {
     signOutSafely(signOuts[j]);
   }
-  var forms = document.querySelectorAll("form.reflection-form[data-draft-key]");
+  var switchers = document.querySelectorAll("form [data-sections]");
+  for (var k = 0; k < switchers.length; k += 1) {
+    switchFormats(switchers[k].form || switchers[k].closest("form"));
+  }
+  var forms = document.querySelectorAll("form[data-draft-key]");
   for (var i = 0; i < forms.length; i += 1) {
     enhanceReflection(forms[i]);
   }
