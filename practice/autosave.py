@@ -121,7 +121,7 @@ def draft_key(endpoint: str | None = None, **values) -> str:
 def browser_key(key: str) -> str:
     """The key of the copy kept in the browser: per person, so nobody else on the same
     device is ever shown it."""
-    return f"practice-draft:{current_user.id}:{key}"
+    return f"practice-draft:{current_user.id}:{key.strip('/').replace('/', ':')}"
 
 
 def _picked(formdata, names) -> dict[str, list[str]]:
