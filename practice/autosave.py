@@ -173,7 +173,9 @@ def end_draft(key: str) -> None:
 
 def ended_drafts() -> Markup:
     """Marks for the script to clear the browser's copies of drafts just saved (once)."""
-    keys = session.pop(_ENDED_KEYS, None) or []
+    if _ENDED_KEYS not in session:
+        return Markup("")
+    keys = session.pop(_ENDED_KEYS)
     return Markup("").join(
         Markup('<span hidden data-forget-draft="{}"></span>').format(k) for k in keys
     )
@@ -194,8 +196,9 @@ def autosaving(key: str, draft: PractitionerDraft | None, saved_at: datetime | N
 def keep_posted_draft():
     """Before the ended sign-in is forgotten (``signin.end_stale_sign_in``): a practitioner's
     form posted plainly just after their sign-in timed out keeps its words as their draft,
-    shown again when they have signed in. Only the same browser's own form (its CSRF token),
-    only after an idle or time-limit end, and never a password."""
+    shown again when they have signed in. Only the same browser's own form (its CSRF token,
+    however long the page was open), only after an idle or time-limit end, never a password;
+    all of it, even past the length a save allows (the form then says so, text in hand)."""
     if request.method != "POST" or from_script() or current_user.is_authenticated:
         return None
     names = _DRAFT_FIELDS.get(current_app.view_functions.get(request.endpoint))
@@ -204,12 +207,12 @@ def keep_posted_draft():
     sign_in = session_store.timed_out(session.get(signin.SIGN_IN))
     if sign_in is None or not sign_in.user.is_practitioner:
         return None
+    lifetime = int(current_app.config["PRACTICE_SESSION_HOURS"]) * 3600
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf(request.form.get("csrf_token"), time_limit=lifetime)
     except ValidationError:
         return None
-    fields = _picked(request.form, names)
-    if fields and not _too_long(fields):
+    if fields := _picked(request.form, names):
         draft_service.keep(sign_in.user, draft_key(), fields)
         flash(KEPT_AFTER_SIGN_OUT, "info")
     return None

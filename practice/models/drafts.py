@@ -29,4 +29,3 @@ class PractitionerDraft(Base):
     # The form's fields by name, as typed (never a password).
     fields: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-

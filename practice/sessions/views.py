@@ -128,15 +128,13 @@ def _edit_page(couple, note=None, prefill=None):
             autosave.end_draft(key)
             flash("Session saved as a draft. Sign it when it is complete.", "success")
             return redirect(url_for(".view", session_id=saved.id))
-    shown = dict(NOTE_FORMATS[note_format][1])
     return render_template(
         "practice/sessions/form.html",
         form=form,
         couple=couple,
         note=note,
         sections=section_fields(form, note_format),
-        # The other formats' sections, hidden: the script switches format in place.
-        hidden_sections=[form[k] for k in SECTION_KEYS if k not in shown],
+        # Each format's sections, for the script to switch format in place.
         formats=json.dumps({k: sections for k, (_label, sections) in NOTE_FORMATS.items()}),
         draft=draft,
         **autosave.autosaving(key, draft, note.updated_at if note else None),

@@ -104,7 +104,14 @@
           el.value = data[el.name];
         }
       }
+    }
+
+    // Restoring: the form may grow fields on the way (the note's sections of another
+    // format), so fill, let it grow, and fill what has appeared.
+    function restore(data) {
+      fill(data);
       form.dispatchEvent(new CustomEvent("practice:filled"));
+      fill(data);
     }
 
     function sameAsForm(data) {
@@ -255,7 +262,7 @@
       if (sameAsForm(entry.fields)) {
         forget(key);
       } else if (!serverSaved || entry.typed > serverSaved || entry.base >= serverSaved) {
-        fill(entry.fields);
+        restore(entry.fields);
         changes += 1;
         prefix = "Restored what you typed on this device. ";
         say("");
@@ -302,29 +309,43 @@
 
     function section(key) { return box.querySelector('[data-section="' + key + '"]'); }
 
+    // A section the page does not have yet: a blank copy of one it has, renamed.
+    function newSection(key, heading) {
+      var div = box.querySelector("[data-section]").cloneNode(true);
+      var field = div.querySelector(".field");
+      var text = div.querySelector("textarea");
+      var label = div.querySelector("label");
+      var extras = div.querySelectorAll(".error, .hint");
+      for (var i = 0; i < extras.length; i += 1) { extras[i].remove(); }
+      if (field) { field.classList.remove("has-error"); }
+      div.setAttribute("data-section", key);
+      text.name = key;
+      text.id = key;
+      text.value = "";
+      text.removeAttribute("aria-describedby");
+      text.removeAttribute("aria-invalid");
+      label.htmlFor = key;
+      label.textContent = heading;
+      return div;
+    }
+
     function apply() {
       var chosen = formats[select.value];
       if (!chosen) { return; }
       var keep = {};
-      chosen.forEach(function (pair) { keep[pair[0]] = pair[1]; });
+      chosen.forEach(function (pair) { keep[pair[0]] = true; });
       var moved = [];
+      chosen.forEach(function (pair) {
+        box.appendChild(section(pair[0]) || newSection(pair[0], pair[1])); // in order
+      });
       var all = box.querySelectorAll("[data-section]");
       for (var i = 0; i < all.length; i += 1) {
         var key = all[i].getAttribute("data-section");
-        var text = all[i].querySelector("textarea");
         if (Object.prototype.hasOwnProperty.call(keep, key)) { continue; }
-        if (text.value.trim()) {
-          moved.push(key.charAt(0).toUpperCase() + key.slice(1) + ": " + text.value.trim());
-          text.value = "";
-        }
-        all[i].hidden = true;
+        var text = all[i].querySelector("textarea").value.trim();
+        if (text) { moved.push(key.charAt(0).toUpperCase() + key.slice(1) + ": " + text); }
+        all[i].remove();
       }
-      chosen.forEach(function (pair) {
-        var div = section(pair[0]);
-        div.hidden = false;
-        div.querySelector("label").textContent = pair[1];
-        box.appendChild(div); // in the format's order
-      });
       if (moved.length) {
         var first = section(chosen[0][0]).querySelector("textarea");
         first.value = [first.value.trim()].concat(moved).filter(Boolean).join("\n\n");

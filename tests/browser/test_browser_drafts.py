@@ -279,3 +279,29 @@ def test_an_addendum_survives_the_session_ending(people_at, practice):
     # The autosave that met the ended session was answered 401, as it should be.
     alice.problems = [p for p in alice.problems if "status of 401" not in p]
     alice.check("addendum-restored")
+
+
+def test_a_note_kept_on_this_device_comes_back_in_the_format_it_was_written_in(people_at, practice):
+    people = people_at("desktop")
+    path = f"/couples/{practice.world.couple_id}/sessions/new"
+    alice = _alice(people, practice, path)
+    page, context = alice.page, alice.context
+    page.get_by_label("Note format").select_option("dap")
+    page.get_by_label("Data", exact=True).fill(FIRST)
+    expect(_status(page)).to_have_text(KEPT)
+    assert practice.drafts()[path]["note_format"] == ["dap"]
+
+    context.set_offline(True)  # the server cannot take the rest
+    page.get_by_label("Note format").select_option("birp")
+    page.get_by_label("Intervention").fill("Slowed the exchange down.")
+    expect(_status(page)).to_contain_text("offline")
+    page.close()
+    context.set_offline(False)
+
+    page = alice.page = context.new_page()
+    alice.goto(path)
+    expect(page.get_by_label("Behavior")).to_have_value("Data: " + FIRST)
+    expect(page.get_by_label("Intervention")).to_have_value("Slowed the exchange down.")
+    expect(page.get_by_label("Note format")).to_have_value("birp")
+    expect(_status(page)).to_have_text(KEPT)
+    assert practice.drafts()[path]["intervention"] == ["Slowed the exchange down."]
