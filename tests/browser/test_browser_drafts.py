@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.test_browser_autosave import _dialogs
 from tests.helpers.pages import submit_reflection
 from tests.helpers.people import age_sign_ins, build_world, signed_session
 
@@ -31,39 +32,37 @@ class Practice:
             app, self.world, self.world.recovering_id, "weekly-openness-log"
         )
 
+    def _read(self, model, value):
+        """``value(row)`` of every row of ``model`` the server holds now."""
+        from sqlalchemy import select
+
+        from practice.db import session
+
+        with self.app.app_context():
+            found = [value(row) for row in session.scalars(select(model))]
+            session.remove()
+            return found
+
     def drafts(self) -> dict[str, dict]:
         """Alice's drafts on the server, by what they are for."""
-        from sqlalchemy import select
-
-        from practice.db import session
         from practice.models import PractitionerDraft
 
-        with self.app.app_context():
-            found = {d.key: d.fields for d in session.scalars(select(PractitionerDraft))}
-            session.remove()
-            return found
+        return dict(self._read(PractitionerDraft, lambda d: (d.key, d.fields)))
 
     def notes(self) -> list[dict]:
-        from sqlalchemy import select
-
-        from practice.db import session
         from practice.models import SessionNote
 
-        with self.app.app_context():
-            found = [dict(n.sections) for n in session.scalars(select(SessionNote))]
-            session.remove()
-            return found
+        return self._read(SessionNote, lambda n: dict(n.sections))
 
     def feedback(self) -> list[str]:
-        from sqlalchemy import select
-
-        from practice.db import session
         from practice.models import Feedback
 
-        with self.app.app_context():
-            found = [f.body for f in session.scalars(select(Feedback))]
-            session.remove()
-            return found
+        return self._read(Feedback, lambda f: f.body)
+
+    def alice_id(self) -> int:
+        from practice.models import User
+
+        return dict(self._read(User, lambda u: (u.email, u.id)))[self.world.alice]
 
 
 @pytest.fixture
@@ -86,17 +85,6 @@ def _alice(people, practice, path):
     alice.sign_in(practice.world.alice)
     alice.goto(path)
     return alice
-
-
-def _dialogs(page) -> list[str]:
-    seen: list[str] = []
-
-    def dismiss(dialog):
-        seen.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    return seen
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -136,20 +124,8 @@ def test_a_note_survives_the_session_ending_mid_note(people_at, practice, size):
     expect(page.get_by_role("heading", name=re.compile("^Session with"))).to_be_visible()
     assert practice.notes() == [{"note": FIRST + MORE}]
     assert practice.drafts() == {}, "saving the note ends its draft"
-    key = f"practice-draft:{_user_id(practice)}:couples:{practice.world.couple_id}:sessions:new"
+    key = f"practice-draft:{practice.alice_id()}:couples:{practice.world.couple_id}:sessions:new"
     assert page.evaluate("(key) => localStorage.getItem(key)", key) is None
-
-
-def _user_id(practice) -> int:
-    from sqlalchemy import select
-
-    from practice.db import session
-    from practice.models import User
-
-    with practice.app.app_context():
-        found = session.scalar(select(User.id).where(User.email == practice.world.alice))
-        session.remove()
-        return found
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
