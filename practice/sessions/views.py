@@ -68,9 +68,6 @@ def _form_for(couple, note=None, draft=None, prefill=None) -> SessionForm:
             form.attendees.data = [p.id for p in couple.partners]
             asked = request.args.get("format")
             form.note_format.data = asked if asked in NOTE_FORMATS else "free"
-            for key, text in (prefill or {}).items():
-                if key in SECTION_KEYS:
-                    form[key].data = text
         else:
             local = clock.local(note.starts_at, current_user)
             form.day.data, form.start.data = local.date(), local.time()
@@ -83,6 +80,11 @@ def _form_for(couple, note=None, draft=None, prefill=None) -> SessionForm:
                 form[key].data = text
             form.reflections.data = [r.id for r in note.reflections]
             form.version.data = str(note.version)
+    if request.method == "GET" and note is None:
+        # A prefill fills the sections still empty: a kept draft's typed words come first.
+        for key, text in (prefill or {}).items():
+            if key in SECTION_KEYS and not (form[key].data or "").strip():
+                form[key].data = text
     return form
 
 
