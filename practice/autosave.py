@@ -171,6 +171,16 @@ def end_draft(key: str) -> None:
     session[_ENDED_KEYS] = [*session.get(_ENDED_KEYS, [])[-9:], browser_key(key)]
 
 
+def discard_draft(key: str) -> bool:
+    """ "Throw the draft away", from this browser's own form: whether it was thrown away."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    end_draft(key)
+    return True
+
+
 def ended_drafts() -> Markup:
     """Marks for the script to clear the browser's copies of drafts just saved (once)."""
     if _ENDED_KEYS not in session:

@@ -91,7 +91,14 @@ def test_editing_a_note_keeps_a_draft_over_the_saved_version(app, world):
         assert session.get(SessionNote, note_id).sections["note"] == NOTE, "the note as saved"
     assert "Rewritten while the phone rang." in alice.text(edit)
 
-    # Throwing the draft away brings back the saved version.
+    # Throwing the draft away brings back the saved version; its button is in a form of its
+    # own, so Enter in a box of the note never presses it; from elsewhere, nothing happens.
+    page = alice.text(edit)
+    assert 'form="discard-draft"' in page
+    assert page.index('id="discard-draft"') > page.index("Save draft</button>")
+    response = alice.client.post(edit, data={"action": "discard", "csrf_token": "forged"})
+    assert response.status_code == 302
+    assert "Rewritten while the phone rang." in alice.text(edit)
     response = alice.post(edit, {"action": "discard"})
     assert response.status_code == 302
     assert _drafts(app) == []

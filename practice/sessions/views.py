@@ -114,8 +114,10 @@ def _edit_page(couple, note=None, prefill=None):
     note_format = form.note_format.data if form.note_format.data in NOTE_FORMATS else "free"
     action = request.form.get("action")
     if request.method == "POST" and action == "discard":
-        autosave.end_draft(key)
-        flash("Draft thrown away. This is the note as it was last saved.", "info")
+        if autosave.discard_draft(key):
+            flash("Draft thrown away. This is the note as it was last saved.", "info")
+        else:
+            flash("This page had expired, so the draft is still here: try again.", "error")
         return redirect(request.path)
     if request.method == "POST":
         # Switching format re-shows the form, and saving keeps only the format's sections:

@@ -50,7 +50,8 @@
     var loginUrl = form.getAttribute("data-login-url");
     var author = form.getAttribute("data-author") || "";
     var serverSaved = Number(form.getAttribute("data-saved-at")) || 0;
-    // A client's draft is saved; a practitioner's is kept until they save the work itself.
+    // A client's draft is saved; a practitioner's is kept until they save the work itself
+    // (their form says so, "{time}" standing for the time).
     var savedWords = form.getAttribute("data-saved-words") || "Saved ";
     var changes = 0;       // edits made on this page
     var savedChanges = 0;  // edits the server has
@@ -175,7 +176,8 @@
           savedChanges = upTo;
           serverSaved = body.savedAt || serverSaved;
           if (unsaved()) { keep(); } else { forget(key); }
-          say(savedWords + body.saved);
+          say(savedWords.indexOf("{time}") >= 0 ? savedWords.replace("{time}", body.saved)
+            : savedWords + body.saved);
           prefix = "";
           return null;
         }
@@ -243,11 +245,10 @@
     form.addEventListener("change", function (event) {
       if (event.target.type === "radio" || event.target.type === "checkbox") { edited(); }
     });
-    form.addEventListener("submit", function (event) {
+    form.addEventListener("submit", function () {
       // The ordinary post takes over; the kept copy stays until the server has the text.
       submitting = true;
       window.clearTimeout(timer);
-      if (event.submitter && event.submitter.value === "discard") { forget(key); }
     });
     window.addEventListener("online", function () { if (unsaved()) { save(); } });
     window.addEventListener("beforeunload", function (event) {

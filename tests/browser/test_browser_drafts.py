@@ -16,7 +16,7 @@ from tests.helpers.people import age_sign_ins, build_world, signed_session
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
 
-KEPT = re.compile(r"Draft kept, not yet saved.*\d\d:\d\d$")
+KEPT = re.compile(r"Your text is kept \(\d\d:\d\d\); .*press “Save")
 ENDED = "Your session ended; sign in again and your text will be here."
 FIRST = "Both arrived on time and sat close."
 MORE = " Harper asked for the Tuesday call to stay; Riley agreed 🌱."
@@ -238,7 +238,9 @@ def test_an_addendum_survives_the_session_ending(people_at, practice):
     text = page.get_by_label("Addendum")
     text.fill("The next session is on 3 December.")
     page.get_by_label("Your password, to sign").fill("typed, never kept")
-    expect(_status(page)).to_have_text(re.compile(r"Draft kept, not yet added.*\d\d:\d\d$"))
+    expect(_status(page)).to_have_text(
+        re.compile(r"^Your text is kept \(\d\d:\d\d\); it is added when you sign and append\.$")
+    )
     assert practice.drafts() == {
         f"/sessions/{note_id}/addenda": {"text": ["The next session is on 3 December."]}
     }
