@@ -85,6 +85,16 @@ def time_now() -> str:
 
 
 # --- practitioner drafts -------------------------------------------------------------------
+# A practitioner's form that keeps drafts (the session note, feedback, an addendum; next the
+# program editor) needs four things:
+#   1. its blueprint registers ``needs_its_author`` before its audience check;
+#   2. its view is marked ``@keeps_drafts(<field names, never a password>)``, and answers a
+#      post from the script with ``keep_draft(names, key)`` (key: ``draft_key()``, the path);
+#   3. on GET it builds the form from ``kept_draft(key)`` when there is one
+#      (``draft_formdata``), renders ``**autosaving(key, draft, when the work was saved)``
+#      and its template puts ``draft_attrs()`` on the form and ``draft_status()`` in it
+#      (templates/_drafts.html);
+#   4. once the work is saved it calls ``end_draft(key)``.
 
 KEPT_AFTER_SIGN_OUT = (
     "What you wrote was kept, not saved yet: sign in and it will be back on the page for you "

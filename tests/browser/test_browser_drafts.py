@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from tests.browser.test_browser_autosave import _dialogs
 from tests.helpers.pages import submit_reflection
 from tests.helpers.people import age_sign_ins, build_world, signed_session
 
@@ -93,7 +92,8 @@ def test_a_note_survives_the_session_ending_mid_note(people_at, practice, size):
     path = f"/couples/{practice.world.couple_id}/sessions/new"
     alice = _alice(people, practice, path)
     page = alice.page
-    dialogs = _dialogs(page)
+    dialogs: list[str] = []  # any "leave this page?" the browser would ask
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     form = page.locator("form[data-draft-key]")
     note = page.get_by_label("Note", exact=True)
     alice.check("note-new")
