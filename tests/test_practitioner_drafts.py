@@ -9,8 +9,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from practice.db import session
+from practice.db import commit, session
 from practice.models import Addendum, Feedback, PractitionerDraft, SessionNote, User
+from practice.services import drafts
+from tests.helpers.database import counted_queries
 from tests.helpers.pages import submit_reflection
 from tests.helpers.people import PASSWORD, Browser, age_sign_ins, signed_session
 
@@ -309,3 +311,27 @@ def test_a_plain_save_from_a_page_open_for_hours_still_keeps_its_words(app, worl
     age_sign_ins(app, world.alice, idle=3 * 3600)
     assert alice.client.post(url, data={**_note_fields(world), "csrf_token": token}).status_code
     assert [fields["note"] for _key, fields in _drafts(app)] == [[NOTE]]
+
+
+def test_a_page_reads_one_draft_however_many_there_are(app, world, reflection_id):
+    alice = Browser(app).login(world.alice)
+    pages = [f"/review/{reflection_id}", f"/couples/{world.couple_id}/sessions/new"]
+
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            with counted_queries(app) as statements:
+                assert alice.get(url).status_code == 200
+            found.append(len(statements))
+        return found
+
+    before = counts()
+    with app.app_context():
+        users = {u.email: u for u in session.scalars(select(User))}
+        for n in range(60):
+            for who in (world.alice, world.bob):
+                drafts.keep(users[who], f"/review/{10_000 + n}", {"feedback": ["words"]})
+        for url in pages:  # and a draft on each page itself, restored there
+            drafts.keep(users[world.alice], url, {"feedback": ["mine"], "note": ["mine"]})
+        commit()
+    assert counts() == before
