@@ -79,6 +79,12 @@ def _kept_here(page, form) -> dict | None:
     return None if kept is None else json.loads(kept)["fields"]
 
 
+def _new_note(people, practice):
+    """Alice on the new-note page of her couple; the page's path."""
+    path = f"/couples/{practice.world.couple_id}/sessions/new"
+    return _alice(people, practice, path), path
+
+
 def _alice(people, practice, path):
     alice = people.open("alice")
     alice.sign_in(practice.world.alice)
@@ -88,9 +94,7 @@ def _alice(people, practice, path):
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_note_survives_the_session_ending_mid_note(people_at, practice, size):
-    people = people_at(size)
-    path = f"/couples/{practice.world.couple_id}/sessions/new"
-    alice = _alice(people, practice, path)
+    alice, path = _new_note(people_at(size), practice)
     page = alice.page
     dialogs: list[str] = []  # any "leave this page?" the browser would ask
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
@@ -179,9 +183,7 @@ def test_a_plain_save_after_the_idle_sign_out_loses_nothing(people_at, practice)
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_choosing_a_format_switches_the_sections_and_keeps_the_words(people_at, practice, size):
-    people = people_at(size)
-    path = f"/couples/{practice.world.couple_id}/sessions/new"
-    alice = _alice(people, practice, path)
+    alice, path = _new_note(people_at(size), practice)
     page = alice.page
     page.get_by_label("Note", exact=True).fill(FIRST)
     expect(page.get_by_role("button", name="Use this format")).to_be_hidden()
@@ -206,9 +208,7 @@ def test_choosing_a_format_switches_the_sections_and_keeps_the_words(people_at, 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_wrong_password_on_sign_and_lock_is_shown_where_the_eye_is(people_at, practice, size):
-    people = people_at(size)
-    path = f"/couples/{practice.world.couple_id}/sessions/new"
-    alice = _alice(people, practice, path)
+    alice, path = _new_note(people_at(size), practice)
     page = alice.page
     page.get_by_label("Note", exact=True).fill(FIRST)
     page.get_by_role("button", name="Save draft").click()
