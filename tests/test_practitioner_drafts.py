@@ -276,7 +276,7 @@ def test_a_wrong_password_on_sign_and_lock_says_so_at_the_top_and_opens_at_the_f
         r'<input[^>]*autofocus[^>]*name="password"|name="password"[^>]*autofocus', page
     )
     assert "what you typed is kept" not in page
-    assert "password must be typed again" in page
+    assert "Please type your password again below." in page
     # Signing in again after a sign that found the session ended leads to the note.
     assert alice.get(f"/sessions/{note_id}/sign").location.endswith(f"/sessions/{note_id}#sign")
 
@@ -335,3 +335,17 @@ def test_a_page_reads_one_draft_however_many_there_are(app, world, reflection_id
             drafts.keep(users[world.alice], url, {"feedback": ["mine"], "note": ["mine"]})
         commit()
     assert counts() == before
+
+
+def test_a_refused_addendum_keeps_its_text_and_asks_for_the_password_again(app, world):
+    note_id = signed_session(app, world.couple_id)
+    alice = Browser(app).login(world.alice)
+    page = alice.post(
+        f"/sessions/{note_id}/addenda",
+        {"text": "A correction.", "password": "not it"},
+        form_url=f"/sessions/{note_id}",
+    ).get_data(as_text=True)
+    assert "A correction.</textarea>" in page
+    assert "what you wrote is kept, but a password must be typed again" in page
+    assert page.index('id="refused"') < page.index("<h2")
+    assert re.search(r'<input[^>]*autofocus[^>]*name="password"', page)

@@ -222,7 +222,7 @@ def test_a_wrong_password_on_sign_and_lock_is_shown_where_the_eye_is(people_at, 
     expect(summary).to_contain_text("Not signed.")
     expect(summary).to_contain_text("That is not your password")
     expect(page.get_by_text("what you typed is kept")).to_have_count(0)
-    expect(page.get_by_text("a password must be typed again")).to_be_visible()
+    expect(page.get_by_text("Please type your password again below.")).to_be_visible()
     alice.check("sign-refused")
     password.fill("a calm walk by the harbour")
     page.get_by_role("button", name="Sign and lock").click()
