@@ -14,7 +14,8 @@ The rules (see the product brief):
   the couple's joint features are on (a concerning safety answer or the practitioner's
   pause turns them off, and the partners' pages do not say which). Never a
   session note, an addendum or the safety answers.
-- Where and when a person is signed in is theirs alone.
+- Where and when a person is signed in is theirs alone, and so is a practitioner's unsaved
+  draft (of a note, feedback or an addendum).
 - The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
   joint-features switches, reveal-together, a disclosure part's release, the check-in
   summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
@@ -38,6 +39,7 @@ from practice.models import (
     Feedback,
     Invitation,
     Partner,
+    PractitionerDraft,
     Reflection,
     ReflectionStatus,
     SafetyScreen,
@@ -542,6 +544,19 @@ def all_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
     draft)."""
     return true() if may_read_history(reader, couple) else false()
 
+# --- practitioner drafts ---------------------------------------------------------------------
+
+
+def may_read_draft(reader: User, draft: PractitionerDraft) -> bool:
+    """What a practitioner has typed and not saved is theirs alone: not another
+    practitioner's (of the same couple or not), not the owner's, never a client's."""
+    return draft.user_id == reader.id
+
+
+def drafts_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``PractitionerDraft``."""
+    return PractitionerDraft.user_id == reader.id
+
 
 # --- any kind --------------------------------------------------------------------------------
 
@@ -557,6 +572,7 @@ _PREDICATES = {
     Invitation: may_read_invitation,
     AuditEntry: may_read_audit,
     SignIn: may_read_sign_in,
+    PractitionerDraft: may_read_draft,
 }
 
 

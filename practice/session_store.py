@@ -160,6 +160,18 @@ def resume(key: str) -> SignIn | None:
     return sign_in
 
 
+def timed_out(key) -> SignIn | None:
+    """The sign-in of a cookie's key when it ended on its own, idle or at its time limit
+    (never one signed out or ended on purpose): whose words a form posted just after it
+    ended may keep, as a draft only they will see (``practice.autosave``)."""
+    if not isinstance(key, str) or not key or len(key) > KEY_LENGTH:
+        return None
+    sign_in = session.scalar(_BY_KEY, {"key_hash": _hash(key)})
+    if sign_in is None or sign_in.end_reason not in (Ended.IDLE, Ended.EXPIRED):
+        return None
+    return sign_in if sign_in.user.is_active else None
+
+
 @contextmanager
 def _apart() -> Iterator:
     """A short transaction of its own (``practice.kept``) for what reading a sign-in writes,

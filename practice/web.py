@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 
-from practice import privacy
+from practice import autosave, privacy
 from practice.identity import current_user
 from practice.services import accounts, archive, clock
 from practice.signin import end_stale_sign_in, sign_in_from_host
@@ -56,6 +56,8 @@ def template_helpers() -> dict:
         "csrf_token": generate_csrf,
         # Practice's person, never the host's Flask-Login ``current_user``.
         "current_user": current_user,
+        # Browser copies of practitioner drafts a save just ended, for practice.js to clear.
+        "ended_drafts": autosave.ended_drafts,
         **privacy.template_helpers(),
     }
 
@@ -91,6 +93,8 @@ def security_headers(response):
 
 def install(bp: Blueprint) -> None:
     bp.context_processor(template_helpers)
+    # A form posted just after an idle sign-out keeps its words before the sign-in is gone.
+    bp.before_request(autosave.keep_posted_draft)
     bp.before_request(end_stale_sign_in)
     bp.before_request(sign_in_from_host)
 

@@ -171,6 +171,11 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.sessions.pdf", {"session_id": ids["session"]}, alice_only),
         Case("POST", "practice.sessions.sign", {"session_id": ids["session"]}, alice_only),
         Case("POST", "practice.sessions.add_addendum", {"session_id": ids["signed"]}, alice_only),
+        # Where signing in again leads after a sign or addendum posted once the session ended.
+        Case("GET", "practice.sessions.sign", {"session_id": ids["session"]}, alice_only, 302),
+        Case(
+            "GET", "practice.sessions.add_addendum", {"session_id": ids["signed"]}, alice_only, 302
+        ),
         Case("GET", "practice.sessions.homework", {"session_id": ids["session"]}, alice_only),
         Case("POST", "practice.sessions.homework", {"session_id": ids["session"]}, alice_only),
         Case(

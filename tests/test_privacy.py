@@ -22,6 +22,7 @@ from practice.models import (
     DisclosurePart,
     Feedback,
     Partner,
+    PractitionerDraft,
     Reflection,
     ReflectionStatus,
     SafetyScreen,
@@ -204,6 +205,15 @@ def things(app, world):
         made["audit"] = session.scalar(select(AuditEntry).limit(1))
         made["sign-in"] = SignIn(user_id=riley.user_id, key_hash="0" * 64, device="Firefox")
         session.add(made["sign-in"])
+        # What Alice is writing about her couple and has not saved yet; and Bob's.
+        made["practitioner-draft"] = PractitionerDraft(
+            user_id=alice.id, key=f"/review/{made['private'].id}", fields={"feedback": ["so"]}
+        )
+        bob = session.scalar(select(User).where(User.email == world.bob))
+        made["other-draft"] = PractitionerDraft(
+            user_id=bob.id, key=f"/couples/{world.other_couple_id}/sessions/new", fields={}
+        )
+        session.add_all([made["practitioner-draft"], made["other-draft"]])
         session.flush()
         ids = {name: (type(thing), thing.id) for name, thing in made.items()}
         commit()
@@ -250,6 +260,10 @@ EXPECTED = {
     "audit": {"owner"},
     # Where and when Riley is signed in: Riley's alone, not the practitioner's or owner's.
     "sign-in": {"riley"},
+    # A practitioner's unsaved draft: theirs alone, not the owner's, nor the clients' it is
+    # about, nor another practitioner's.
+    "practitioner-draft": {"alice"},
+    "other-draft": {"bob"},
 }
 # With joint features off (a concerning safety answer), nothing crosses between partners.
 CROSSING = {"shared", "revealed", "revealed-other", "part-app", "checkin-shared"}
@@ -305,7 +319,7 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
         readers = _readers(world)
         every = {
             kind: session.scalars(select(kind)).all()
-            for kind in (Reflection, SessionNote, Checkin, AuditEntry, SignIn)
+            for kind in (Reflection, SessionNote, Checkin, AuditEntry, SignIn, PractitionerDraft)
         }
         for name, user in readers.items():
             by_predicate = {r.id for r in every[Reflection] if privacy.may_read(user, r)}
@@ -319,6 +333,9 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
             assert _ids(query) == by_predicate, name
             by_predicate = {i.id for i in every[SignIn] if privacy.may_read(user, i)}
             query = select(SignIn.id).where(privacy.sign_ins_readable_by(user))
+            assert _ids(query) == by_predicate, name
+            by_predicate = {d.id for d in every[PractitionerDraft] if privacy.may_read(user, d)}
+            query = select(PractitionerDraft.id).where(privacy.drafts_readable_by(user))
             assert _ids(query) == by_predicate, name
         for name in ("riley", "harper"):
             partner = readers[name].partner

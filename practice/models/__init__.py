@@ -8,6 +8,7 @@ from practice.models.checkins import Checkin, CheckinPlan, Frequency
 from practice.models.couples import Couple, Partner
 from practice.models.deployment import KeyCheck
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
+from practice.models.drafts import PractitionerDraft
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
@@ -57,6 +58,7 @@ __all__ = [
     "MailState",
     "OutboxMail",
     "Partner",
+    "PractitionerDraft",
     "PasswordReset",
     "PracticeProfile",
     "Program",

@@ -1,13 +1,17 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from practice import access
+from practice import access, autosave
 from practice.identity import current_user
 from practice.review.forms import FeedbackForm
 from practice.services import PracticeError
 from practice.services import review as review_service
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+# Registered before the audience check, which would answer an autosave with the sign-in page.
+bp.before_request(autosave.needs_its_author)
 access.for_practitioners(bp)
+
+FEEDBACK_FIELDS = ("feedback", "mark_reviewed", "flag_for_session")
 
 
 @bp.get("/")
@@ -17,10 +21,15 @@ def queue():
 
 
 @bp.route("/<int:reflection_id>", methods=["GET", "POST"])
+@autosave.keeps_drafts(*FEEDBACK_FIELDS)
 def reflection(reflection):
     item = reflection
-    form = FeedbackForm()
-    if request.method == "GET":
+    key = autosave.draft_key()
+    if request.method == "POST" and autosave.from_script():
+        return autosave.keep_draft(FEEDBACK_FIELDS, key)
+    draft = autosave.kept_draft(key) if request.method == "GET" else None
+    form = FeedbackForm(formdata=autosave.draft_formdata(draft)) if draft else FeedbackForm()
+    if request.method == "GET" and draft is None:
         form.flag_for_session.data = item.flagged_for_session
     if form.validate_on_submit():
         try:
@@ -34,6 +43,7 @@ def reflection(reflection):
         except PracticeError as error:
             form.add_error(error)
         else:
+            autosave.end_draft(key)
             flash(
                 "Saved. The author sees your feedback on their next visit."
                 if (form.feedback.data or "").strip()
@@ -46,4 +56,10 @@ def reflection(reflection):
                 return redirect(url_for(".queue"))
             flash("Here is the next reflection waiting for you.", "info")
             return redirect(url_for(".reflection", reflection_id=following))
-    return render_template("practice/review/reflection.html", item=item, form=form)
+    last = item.feedback[-1].created_at if item.feedback else None
+    return render_template(
+        "practice/review/reflection.html",
+        item=item,
+        form=form,
+        **autosave.autosaving(key, draft, last),
+    )

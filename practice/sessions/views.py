@@ -1,8 +1,9 @@
+import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from practice import access, assigning, downloads, privacy
+from practice import access, assigning, autosave, downloads, privacy
 from practice.forms import options
 from practice.identity import current_user
 from practice.models import NOTE_FORMATS
@@ -21,11 +22,33 @@ from practice.sessions.forms import (
 from practice.web import practice_name
 
 bp = Blueprint("sessions", __name__)
+# Registered before the audience check, which would answer an autosave with the sign-in page.
+bp.before_request(autosave.needs_its_author)
 access.for_practitioners(bp)
 
+# What a note's draft keeps: everything on its form but the token.
+NOTE_FIELDS = (
+    "day",
+    "start",
+    "duration_minutes",
+    "kind",
+    "individual_partner",
+    "attendees",
+    "note_format",
+    *SECTION_KEYS,
+    "reflections",
+    "version",
+)
+ADDENDUM_FIELDS = ("text",)
 
-def _form_for(couple, note=None) -> SessionForm:
-    form = SessionForm()
+
+def _form_for(couple, note=None, draft=None, prefill=None) -> SessionForm:
+    """The note's form: as posted, as its kept draft, or (a GET) as the note stands, or new
+    with ``prefill``'s section texts (say, the session brief's summary)."""
+    if draft is not None:
+        form = SessionForm(formdata=autosave.draft_formdata(draft))
+    else:
+        form = SessionForm()
     form.attendees.choices = options((p.id, p.name) for p in couple.partners)
     form.individual_partner.choices = options(
         [(0, "—"), *((p.id, p.name) for p in couple.partners)]
@@ -37,7 +60,7 @@ def _form_for(couple, note=None) -> SessionForm:
         reflections += [r for r in note.reflections if r.id not in known]
     form.reflections.choices = options((r.id, str(r.id)) for r in reflections)
     form.reflection_items = reflections
-    if request.method == "GET":
+    if request.method == "GET" and draft is None:
         if note is None:
             now = clock.local(datetime.now(UTC), current_user)
             form.day.data = now.date()
@@ -57,6 +80,11 @@ def _form_for(couple, note=None) -> SessionForm:
                 form[key].data = text
             form.reflections.data = [r.id for r in note.reflections]
             form.version.data = str(note.version)
+    if request.method == "GET" and note is None:
+        # A prefill fills the sections still empty: a kept draft's typed words come first.
+        for key, text in (prefill or {}).items():
+            if key in SECTION_KEYS and not (form[key].data or "").strip():
+                form[key].data = text
     return form
 
 
@@ -77,18 +105,31 @@ def _input(form: SessionForm) -> session_service.SessionInput:
     )
 
 
-def _edit_page(couple, note=None):
-    form = _form_for(couple, note)
+def _edit_page(couple, note=None, prefill=None):
+    key = autosave.draft_key()
+    if request.method == "POST" and autosave.from_script():
+        return autosave.keep_draft(NOTE_FIELDS, key)
+    draft = autosave.kept_draft(key) if request.method == "GET" else None
+    form = _form_for(couple, note, draft, prefill)
     note_format = form.note_format.data if form.note_format.data in NOTE_FORMATS else "free"
-    if request.method == "POST" and request.form.get("action") == "format":
-        # Switching format re-shows the form; the words move, none are lost.
+    action = request.form.get("action")
+    if request.method == "POST" and action == "discard":
+        if autosave.discard_draft(key):
+            flash("Draft thrown away. This is the note as it was last saved.", "info")
+        else:
+            flash("This page had expired, so the draft is still here: try again.", "error")
+        return redirect(request.path)
+    if request.method == "POST":
+        # Switching format re-shows the form, and saving keeps only the format's sections:
+        # text in a section the chosen format lacks moves into it, so none is lost.
         carry_sections(form, note_format)
-    elif form.validate_on_submit():
+    if action != "format" and form.validate_on_submit():
         try:
             saved = session_service.save_session(note, couple, current_user, _input(form))
         except PracticeError as error:
             form.add_error(error)
         else:
+            autosave.end_draft(key)
             flash("Session saved as a draft. Sign it when it is complete.", "success")
             return redirect(url_for(".view", session_id=saved.id))
     return render_template(
@@ -97,31 +138,49 @@ def _edit_page(couple, note=None):
         couple=couple,
         note=note,
         sections=section_fields(form, note_format),
+        # Each format's sections, for the script to switch format in place.
+        formats=json.dumps({k: sections for k, (_label, sections) in NOTE_FORMATS.items()}),
+        draft=draft,
+        **autosave.autosaving(key, draft, note.updated_at if note else None),
     )
 
 
 @bp.route("/couples/<int:couple_id>/sessions/new", methods=["GET", "POST"])
 @access.form_page
+@autosave.keeps_drafts(*NOTE_FIELDS)
 def new_session(couple):
     return _edit_page(couple)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @access.form_page
+@autosave.keeps_drafts(*NOTE_FIELDS)
 def edit(note):
+    if note.is_signed and autosave.from_script():
+        return autosave.already_submitted(note=url_for(".view", session_id=note.id))
     if note.is_signed:
         flash("This note is signed and cannot change; add an addendum instead.", "error")
         return redirect(url_for(".view", session_id=note.id))
     return _edit_page(note.couple, note)
 
 
+def _addendum_key(note) -> str:
+    return autosave.draft_key(".add_addendum", session_id=note.id)
+
+
 def _view_page(note, sign_form=None, addendum_form=None):
-    """The note's page; a form that was just refused comes back with its errors."""
+    """The note's page; a form that was just refused comes back with its errors, and an
+    addendum being written comes back from its draft."""
+    key = _addendum_key(note)
+    draft = None
+    if addendum_form is None and note.is_signed and (draft := autosave.kept_draft(key)):
+        addendum_form = AddendumForm(formdata=autosave.draft_formdata(draft))
     return render_template(
         "practice/sessions/view.html",
         note=note,
         sign_form=sign_form or SignForm(formdata=None),
         addendum_form=addendum_form or AddendumForm(formdata=None),
+        **autosave.autosaving(key, draft, note.addenda[-1].created_at if note.addenda else None),
     )
 
 
@@ -130,8 +189,11 @@ def view(note):
     return _view_page(note)
 
 
-@bp.post("/sessions/<int:session_id>/sign")
+@bp.route("/sessions/<int:session_id>/sign", methods=["GET", "POST"])
 def sign(note):
+    if request.method == "GET":
+        # Where signing in again leads after a sign that found the session ended.
+        return redirect(url_for(".view", session_id=note.id, _anchor="sign"))
     form = SignForm()
     if form.validate_on_submit():
         try:
@@ -139,14 +201,20 @@ def sign(note):
         except PracticeError as error:
             form.add_error(error)
         else:
+            autosave.end_draft(autosave.draft_key(".edit", session_id=note.id))
             flash("Signed. The note is now locked; corrections are added as addenda.", "success")
             return redirect(url_for(".view", session_id=note.id))
     return _view_page(note, sign_form=form)
 
 
-@bp.post("/sessions/<int:session_id>/addenda")
+@bp.route("/sessions/<int:session_id>/addenda", methods=["GET", "POST"])
 @access.open_when_archived
+@autosave.keeps_drafts(*ADDENDUM_FIELDS)
 def add_addendum(note):
+    if request.method == "GET":
+        return redirect(url_for(".view", session_id=note.id, _anchor="addendum"))
+    if autosave.from_script():
+        return autosave.keep_draft(ADDENDUM_FIELDS)
     form = AddendumForm()
     if form.validate_on_submit():
         try:
@@ -154,6 +222,7 @@ def add_addendum(note):
         except PracticeError as error:
             form.add_error(error)
         else:
+            autosave.end_draft(_addendum_key(note))
             flash("Addendum signed and appended.", "success")
             return redirect(url_for(".view", session_id=note.id))
     return _view_page(note, addendum_form=form)

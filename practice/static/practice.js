@@ -1,6 +1,8 @@
 /* Practice's one script. It only enhances pages that work without it:
-   the reflection form saves itself while the client writes, and nothing typed is lost
-   when the connection drops or the session ends. No inline script, no third party. */
+   the reflection form saves itself while the client writes, as do a practitioner's note,
+   feedback and addendum forms (their drafts), and nothing typed is lost when the connection
+   drops or the session ends; the note form switches format in place.
+   No inline script, no third party. */
 (function () {
   "use strict";
 
@@ -18,7 +20,7 @@
   }
 
   var store = browserStorage();
-  var flushers = []; // one per reflection form: saves now, resolves true once the server has all
+  var flushers = []; // one per autosaving form: saves now, resolves true once the server has all
 
   function read(key) {
     if (!store) { return null; }
@@ -48,6 +50,9 @@
     var loginUrl = form.getAttribute("data-login-url");
     var author = form.getAttribute("data-author") || "";
     var serverSaved = Number(form.getAttribute("data-saved-at")) || 0;
+    // A client's draft is saved; a practitioner's is kept until they save the work itself
+    // (their form says so, "{time}" standing for the time).
+    var savedWords = form.getAttribute("data-saved-words") || "Saved ";
     var changes = 0;       // edits made on this page
     var savedChanges = 0;  // edits the server has
     var timer = null;
@@ -57,15 +62,26 @@
     var inflight = null;
     var prefix = "";
 
+    // Several checkboxes of one name ("who attended") are a list of the values checked.
+    function isList(el) {
+      return el.type === "checkbox" && form.querySelectorAll(
+        'input[type="checkbox"][name="' + el.name + '"]').length > 1;
+    }
+
     function typedFields() {
       var data = {};
       for (var i = 0; i < form.elements.length; i += 1) {
         var el = form.elements[i];
-        if (!el.name || el.name === "csrf_token" || /^(submit|button|hidden)$/.test(el.type)) {
+        // A password is never kept, on this device or anywhere.
+        if (!el.name || el.name === "csrf_token" ||
+            /^(submit|button|hidden|password)$/.test(el.type)) {
           continue;
         }
         if (el.type === "radio") {
           if (el.checked) { data[el.name] = el.value; } else if (!(el.name in data)) { data[el.name] = ""; }
+        } else if (isList(el)) {
+          data[el.name] = data[el.name] || [];
+          if (el.checked) { data[el.name].push(el.value); }
         } else if (el.type === "checkbox") {
           data[el.name] = el.checked;
         } else {
@@ -81,6 +97,8 @@
         if (!el.name || !Object.prototype.hasOwnProperty.call(data, el.name)) { continue; }
         if (el.type === "radio") {
           el.checked = el.value === data[el.name];
+        } else if (Array.isArray(data[el.name])) {
+          el.checked = data[el.name].indexOf(el.value) >= 0;
         } else if (el.type === "checkbox") {
           el.checked = Boolean(data[el.name]);
         } else if (!/^(submit|button|hidden)$/.test(el.type)) {
@@ -89,9 +107,19 @@
       }
     }
 
+    // Restoring: the form may grow fields on the way (the note's sections of another
+    // format), so fill, let it grow, and fill what has appeared.
+    function restore(data) {
+      fill(data);
+      form.dispatchEvent(new CustomEvent("practice:filled"));
+      fill(data);
+    }
+
     function sameAsForm(data) {
       var now = typedFields();
-      return Object.keys(data).every(function (name) { return now[name] === data[name]; });
+      return Object.keys(data).every(function (name) {
+        return JSON.stringify(now[name]) === JSON.stringify(data[name]);
+      });
     }
 
     function unsaved() { return changes !== savedChanges; }
@@ -148,7 +176,8 @@
           savedChanges = upTo;
           serverSaved = body.savedAt || serverSaved;
           if (unsaved()) { keep(); } else { forget(key); }
-          say("Saved " + body.saved);
+          say(savedWords.indexOf("{time}") >= 0 ? savedWords.replace("{time}", body.saved)
+            : savedWords + body.saved);
           prefix = "";
           return null;
         }
@@ -234,7 +263,7 @@
       if (sameAsForm(entry.fields)) {
         forget(key);
       } else if (!serverSaved || entry.typed > serverSaved || entry.base >= serverSaved) {
-        fill(entry.fields);
+        restore(entry.fields);
         changes += 1;
         prefix = "Restored what you typed on this device. ";
         say("");
@@ -268,12 +297,77 @@
     });
   }
 
+  // The note form's format: choosing one shows its sections at once (the "Use this format"
+  // button is for pages without this script); text in a section the new format lacks moves
+  // into its first section under its old heading, as the server does, so none is lost.
+  function switchFormats(form) {
+    var select = form.querySelector("select[data-formats]");
+    var box = form.querySelector("[data-sections]");
+    if (!select || !box) { return; }
+    var formats = JSON.parse(select.getAttribute("data-formats"));
+    var button = form.querySelector("[data-format-button]");
+    if (button) { button.hidden = true; }
+
+    function section(key) { return box.querySelector('[data-section="' + key + '"]'); }
+
+    // A section the page does not have yet: a blank copy of one it has, renamed.
+    function newSection(key, heading) {
+      var div = box.querySelector("[data-section]").cloneNode(true);
+      var field = div.querySelector(".field");
+      var text = div.querySelector("textarea");
+      var label = div.querySelector("label");
+      var extras = div.querySelectorAll(".error, .hint");
+      for (var i = 0; i < extras.length; i += 1) { extras[i].remove(); }
+      if (field) { field.classList.remove("has-error"); }
+      div.setAttribute("data-section", key);
+      text.name = key;
+      text.id = key;
+      text.value = "";
+      text.removeAttribute("aria-describedby");
+      text.removeAttribute("aria-invalid");
+      label.htmlFor = key;
+      label.textContent = heading;
+      return div;
+    }
+
+    function apply() {
+      var chosen = formats[select.value];
+      if (!chosen) { return; }
+      var keep = {};
+      chosen.forEach(function (pair) { keep[pair[0]] = true; });
+      var moved = [];
+      chosen.forEach(function (pair) {
+        box.appendChild(section(pair[0]) || newSection(pair[0], pair[1])); // in order
+      });
+      var all = box.querySelectorAll("[data-section]");
+      for (var i = 0; i < all.length; i += 1) {
+        var key = all[i].getAttribute("data-section");
+        if (Object.prototype.hasOwnProperty.call(keep, key)) { continue; }
+        var text = all[i].querySelector("textarea").value.trim();
+        if (text) { moved.push(key.charAt(0).toUpperCase() + key.slice(1) + ": " + text); }
+        all[i].remove();
+      }
+      if (moved.length) {
+        var first = section(chosen[0][0]).querySelector("textarea");
+        first.value = [first.value.trim()].concat(moved).filter(Boolean).join("\n\n");
+        form.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+
+    select.addEventListener("change", apply);
+    form.addEventListener("practice:filled", apply);
+  }
+
   forgetSubmitted();
   var signOuts = document.querySelectorAll("form[data-sign-out]");
   for (var j = 0; j < signOuts.length; j += 1) {
     signOutSafely(signOuts[j]);
   }
-  var forms = document.querySelectorAll("form.reflection-form[data-draft-key]");
+  var switchers = document.querySelectorAll("form [data-sections]");
+  for (var k = 0; k < switchers.length; k += 1) {
+    switchFormats(switchers[k].form || switchers[k].closest("form"));
+  }
+  var forms = document.querySelectorAll("form[data-draft-key]");
   for (var i = 0; i < forms.length; i += 1) {
     enhanceReflection(forms[i]);
   }

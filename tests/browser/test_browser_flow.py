@@ -222,8 +222,8 @@ def test_the_whole_flow_in_a_real_browser(people_at, live_server, size):
     page.get_by_label("Joint, with the couple").check()
     page.get_by_label("Riley", exact=True).check()
     page.get_by_label("Harper", exact=True).check()
+    # Choosing the format switches the sections at once (no "Use this format" round trip).
     page.get_by_label("Note format").select_option(label="DAP")
-    page.get_by_role("button", name="Use this format").click()
     expect(page.get_by_label("Assessment")).to_be_visible()
     alice.check("session-form-dap")
     page.get_by_label("Data").fill("Both spoke about Sunday updates; Harper named her fear.")

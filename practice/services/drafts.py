@@ -1,0 +1,44 @@
+"""A practitioner's unsaved drafts (``PractitionerDraft``): kept while they write, read back
+only by their author (``privacy.drafts_readable_by``), ended when the work is saved."""
+
+from sqlalchemy import delete, select
+
+from practice import privacy
+from practice.db import session
+from practice.models import PractitionerDraft, User, utcnow
+
+
+def draft_for(author: User, key: str) -> PractitionerDraft | None:
+    """The author's draft for ``key``, if they have one (nobody else's, ever)."""
+    return session.scalar(
+        select(PractitionerDraft).where(
+            privacy.drafts_readable_by(author), PractitionerDraft.key == key
+        )
+    )
+
+
+def keep(author: User, key: str, fields: dict, *, into=session) -> PractitionerDraft:
+    """Keep ``fields`` as the author's draft for ``key``, over the one before; ``into`` is
+    the session to write with (a kept transaction, when the request will not commit)."""
+    draft = into.scalar(
+        select(PractitionerDraft).where(
+            PractitionerDraft.user_id == author.id, PractitionerDraft.key == key
+        )
+    )
+    if draft is None:
+        draft = PractitionerDraft(user_id=author.id, key=key)
+        into.add(draft)
+    draft.fields = dict(fields)
+    # Set, not left to onupdate: an unchanged draft saved again still says when.
+    draft.updated_at = utcnow()
+    into.flush()
+    return draft
+
+
+def end(author: User, key: str) -> None:
+    """The work was saved (or the draft thrown away): its draft goes."""
+    session.execute(
+        delete(PractitionerDraft)
+        .where(PractitionerDraft.user_id == author.id, PractitionerDraft.key == key)
+        .execution_options(synchronize_session=False)
+    )
