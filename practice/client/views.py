@@ -91,8 +91,19 @@ def assignment(assignment):
                 flash(autosave.ALREADY_SUBMITTED, "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
             if outcome == "submitted":
-                if privacy.answered_alone(item):
+                held = privacy.reflection_release(reflection).waiting
+                if privacy.answered_alone(item) and held:
+                    after = (
+                        " It waits for your practitioner: when your partner has submitted too "
+                        "and your practitioner has released both, you will both see both answers."
+                    )
+                elif privacy.answered_alone(item):
                     after = " When your partner has submitted too, you will both see both answers."
+                elif held:
+                    after = (
+                        " It waits for your practitioner: your partner sees nothing of it until "
+                        "your practitioner releases it."
+                    )
                 elif privacy.sharing_of(reflection) == privacy.Sharing.SHARED:
                     after = " Your partner can read it too."
                 else:

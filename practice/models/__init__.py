@@ -11,7 +11,13 @@ from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
-from practice.models.reflections import Feedback, Reflection, ReflectionStatus, ReviewWaiting
+from practice.models.reflections import (
+    Feedback,
+    Reflection,
+    ReflectionStatus,
+    ReleaseState,
+    ReviewWaiting,
+)
 from practice.models.reminders import ReminderOptOut, ReminderSent
 from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
@@ -64,6 +70,7 @@ __all__ = [
     "Reflection",
     "ReviewWaiting",
     "ReflectionStatus",
+    "ReleaseState",
     "Repeat",
     "Role",
     "SessionNote",

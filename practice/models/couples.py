@@ -27,6 +27,8 @@ class Couple(Base):
     joint_features_off_since: Mapped[datetime | None]
     # Set when the practitioner paused sharing between the partners, until they resume it.
     sharing_paused_at: Mapped[datetime | None]
+    # Whether what a partner shares waits for the practitioner's release (privacy.py reads it).
+    shares_wait_for_release: Mapped[bool] = mapped_column(default=False)
 
     practitioner: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()
@@ -50,6 +52,9 @@ class Partner(Base):
     # The confidentiality agreement as this partner read and accepted it.
     agreed_policy_kind: Mapped[str] = mapped_column(String(20), default="")
     agreed_policy_text: Mapped[str] = mapped_column(Text, default="")
+    # How shares reach the other partner, in the words this partner agreed to; empty: agreed
+    # before the couple had the choice, when shares always went at once.
+    agreed_sharing_text: Mapped[str] = mapped_column(Text, default="")
     agreed_at: Mapped[datetime | None]
     # When the partner first answered the safety screen; None: still to answer.
     screened_at: Mapped[datetime | None]
