@@ -294,7 +294,7 @@ def reveal_for(partner: Partner, mine: Reflection) -> Reveal | None:
     (services.reflections.save)."""
     if not answered_alone(mine.assignment):
         return None
-    through = shares_wait_for_release(partner.couple)
+    through = releases_through_practitioner(partner.couple)
     if not sharing_on(partner.couple):
         return Reveal(RevealState.UNAVAILABLE, through_practitioner=through)
     if mine.release_state == ReleaseState.SESSION:
@@ -320,7 +320,7 @@ def reveal_for(partner: Partner, mine: Reflection) -> Reveal | None:
 # from then on: what already waits keeps waiting, what already went stays with the partner.
 
 
-def shares_wait_for_release(couple: Couple) -> bool:
+def releases_through_practitioner(couple: Couple) -> bool:
     """Whether the couple's shares wait for the practitioner's release."""
     return couple.shares_wait_for_release
 
@@ -329,7 +329,7 @@ def release_on_submit(assignment: Assignment, couple: Couple, shared: bool) -> s
     """The release state a reflection takes when submitted: waiting, where the couple's
     shares wait and this one would reach the partner (shared, or answered to be revealed
     together); None, when there is nothing to release."""
-    if not shares_wait_for_release(couple):
+    if not releases_through_practitioner(couple):
         return None
     return ReleaseState.WAITING if shared or answered_alone(assignment) else None
 
@@ -623,7 +623,7 @@ def template_helpers() -> dict:
         "paused_by_practitioner_since": paused_by_practitioner_since,
         "release_of": release_of,
         "reflection_release": reflection_release,
-        "shares_wait_for_release": shares_wait_for_release,
+        "releases_through_practitioner": releases_through_practitioner,
         "checkin_shared": checkin_shared,
         "summary_shared": summary_shared,
     }

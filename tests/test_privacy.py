@@ -45,6 +45,8 @@ FACTS = {
     "is_released",
     "released_at",
     "summary_for_partner",  # the check-in summary switch
+    "shares_wait_for_release",  # the couple's release setting
+    "release_state",  # where a shared reflection stands with the practitioner's release
 }
 # Where reading one is not deciding who reads what, and why.
 ALLOWED = {

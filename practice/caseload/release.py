@@ -16,13 +16,14 @@ def release_panel(couple) -> dict:
     total, oldest = reflection_service.waiting_for_release(couple)
     form = ReleaseSettingForm(
         formdata=None,
-        release="through-practitioner" if privacy.shares_wait_for_release(couple) else "at-once",
+        release="through-practitioner" if privacy.releases_through_practitioner(couple) else "at-once",
     )
     return {
         "total": total,
         "oldest": oldest,
         "form": form,
         "to_agree": [p for p in couple.partners if p.agreed_at and agreements.needs_agreement(p)],
+        "agreed": [(p, agreements.agreed_sharing_words(p)) for p in couple.partners if p.agreed_at],
     }
 
 

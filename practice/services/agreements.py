@@ -43,7 +43,7 @@ DEFAULT_WORDING = {
 
 
 # How what a partner shares reaches the other: part of the agreement both partners accept,
-# chosen per couple by the practitioner (privacy.shares_wait_for_release).
+# chosen per couple by the practitioner (privacy.releases_through_practitioner).
 SHARING_WORDS = {
     False: (
         "When one of you chooses to share a reflection with the other, your partner can read "
@@ -61,7 +61,7 @@ SHARING_WORDS = {
 
 def sharing_words(couple: Couple) -> str:
     """The agreement's words on how shares reach the other partner, for this couple now."""
-    return SHARING_WORDS[privacy.shares_wait_for_release(couple)]
+    return SHARING_WORDS[privacy.releases_through_practitioner(couple)]
 
 
 def agreed_sharing_words(partner: Partner) -> str:
@@ -154,7 +154,7 @@ def agree(partner: Partner) -> None:
         detail=f"{partner.agreed_policy_kind}; shares "
         + (
             "through the practitioner"
-            if privacy.shares_wait_for_release(partner.couple)
+            if privacy.releases_through_practitioner(partner.couple)
             else "at once"
         ),
     )

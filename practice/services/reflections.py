@@ -321,7 +321,7 @@ def waiting_for_release(couple: Couple, limit: int = 10) -> tuple[int, list[Wait
 def set_release_setting(couple: Couple, wait: bool, practitioner: User) -> bool:
     """Choose whether the couple's shares wait for the practitioner; returns whether it
     changed. It applies to what is shared from now on (see privacy.py)."""
-    if privacy.shares_wait_for_release(couple) == wait:
+    if privacy.releases_through_practitioner(couple) == wait:
         return False
     couple.shares_wait_for_release = wait
     session.flush()
