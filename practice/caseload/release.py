@@ -14,10 +14,8 @@ from practice.services import reflections as reflection_service
 def release_panel(couple) -> dict:
     """What the couple page's release line shows; two queries at most, one couple's rows."""
     total, oldest = reflection_service.waiting_for_release(couple)
-    form = ReleaseSettingForm(
-        formdata=None,
-        release="through-practitioner" if privacy.releases_through_practitioner(couple) else "at-once",
-    )
+    wait = privacy.releases_through_practitioner(couple)
+    form = ReleaseSettingForm(formdata=None, release="through-practitioner" if wait else "at-once")
     return {
         "total": total,
         "oldest": oldest,
