@@ -295,3 +295,48 @@ def test_the_release_lines_cost_the_same_with_more_waiting(app, world, held):
     small = counts()
     share_more(12)
     assert counts() == small
+
+
+# --- the migration --------------------------------------------------------------------------
+
+RELEASE_REVISION = "8ca68e4aa3f1"
+
+
+def test_the_migration_keeps_existing_couples_sharing_at_once(empty_url, tmp_path):
+    """Couples and agreements from before keep today's behaviour; the downgrade drops the
+    new columns again."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from practice.setup import alembic_config, upgrade_database
+    from tests.test_migrations import practice_app
+
+    with practice_app(empty_url, tmp_path) as (_app, engine):
+        upgrade_database("d4775072ec45")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO practice_users (id, email, name, role, credentials, timezone, "
+                "disabled, created_at) VALUES (1, 'a@example.org', 'A', 'practitioner', '', "
+                "'UTC', false, '2026-01-01'), (2, 'r@example.org', 'R', 'client', '', 'UTC', "
+                "false, '2026-01-01')",
+                "INSERT INTO practice_programs (id, slug, name, description, version, roles, "
+                "created_at, updated_at) VALUES (1, 'p', 'P', '', 1, '[]', '2026-01-01', "
+                "'2026-01-01')",
+                "INSERT INTO practice_couples (id, name, practitioner_id, program_id, "
+                "current_step, created_at) VALUES (1, 'C', 1, 1, 1, '2026-01-01')",
+                "INSERT INTO practice_partners (id, couple_id, user_id, program_role) "
+                "VALUES (1, 1, 2, 'recovering')",
+            ):
+                connection.execute(text(statement))
+        upgrade_database(RELEASE_REVISION)
+        with engine.connect() as connection:
+            wait = connection.scalar(text("SELECT shares_wait_for_release FROM practice_couples"))
+            words = connection.scalar(text("SELECT agreed_sharing_text FROM practice_partners"))
+        assert (bool(wait), words) == (False, "")
+        command.downgrade(alembic_config(), "d4775072ec45")
+        columns = {c["name"] for c in inspect(engine).get_columns("practice_reflections")}
+        assert not {"release_state", "released_at", "released_by_id"} & columns
+        columns = {c["name"] for c in inspect(engine).get_columns("practice_couples")}
+        assert "shares_wait_for_release" not in columns
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT name FROM practice_couples")) == "C"
