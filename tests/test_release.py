@@ -8,14 +8,21 @@ from sqlalchemy import select
 
 from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Partner, Reflection, User
-from practice.services import agreements
+from practice.services import agreements, pacing
 from tests.helpers.database import counted_queries
 from tests.helpers.people import Browser, assign_exercises
-from tests.test_reveal import open_steps_to
 
 RILEY_WORDS = "RILEY-LETTER-FOR-THE-THERAPIST-FIRST"
 HARPER_WORDS = "HARPER-ANSWER-HELD-BACK"
 TAGS = re.compile(r"<[^>]+>")
+
+
+def open_steps_to(app, world, position: int) -> None:
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        while pacing.open_step(couple) < position:
+            pacing.open_early(couple, couple.practitioner, "Worked on this in session.")
+        commit()
 
 
 def plain(html: str) -> str:
@@ -295,6 +302,7 @@ def test_the_release_lines_cost_the_same_with_more_waiting(app, world, held):
     small = counts()
     share_more(12)
     assert counts() == small
+    assert "13 waiting for your release" in plain(alice.text(f"/couples/{world.couple_id}"))
 
 
 # --- the migration --------------------------------------------------------------------------
@@ -308,10 +316,20 @@ def test_the_migration_keeps_existing_couples_sharing_at_once(empty_url, tmp_pat
     from alembic import command
     from sqlalchemy import inspect, text
 
+    from practice import create_app
     from practice.setup import alembic_config, upgrade_database
-    from tests.test_migrations import practice_app
 
-    with practice_app(empty_url, tmp_path) as (_app, engine):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "PRACTICE_AUTO_SETUP": False,
+            "PRACTICE_DATABASE_URL": empty_url,
+            "PRACTICE_INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    with app.app_context():
+        engine = app.extensions["practice"].db.engine
         upgrade_database("d4775072ec45")
         with engine.begin() as connection:
             for statement in (
@@ -340,3 +358,4 @@ def test_the_migration_keeps_existing_couples_sharing_at_once(empty_url, tmp_pat
         assert "shares_wait_for_release" not in columns
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT name FROM practice_couples")) == "C"
+        engine.dispose()

@@ -302,20 +302,23 @@ class WaitingForRelease:
 
 def waiting_for_release(couple: Couple, limit: int = 10) -> tuple[int, list[WaitingForRelease]]:
     """How many of the couple's shared reflections wait for the practitioner's release, and
-    the oldest of them; two queries, one couple's reflections (their index), words unread."""
-    waits = privacy.waiting_for_release(couple.id)
-    total = session.scalar(select(func.count(Reflection.id)).where(waits))
-    if not total:
-        return 0, []
+    the oldest of them: one query over one couple's reflections (their index), words unread."""
     names = {p.id: p.name for p in couple.partners}
     rows = session.execute(
-        select(Reflection.id, Assignment.title, Reflection.author_id, Reflection.submitted_at)
+        select(
+            Reflection.id,
+            Assignment.title,
+            Reflection.author_id,
+            Reflection.submitted_at,
+            func.count().over().label("total"),
+        )
         .join(Assignment, Assignment.id == Reflection.assignment_id)
-        .where(waits)
+        .where(privacy.waiting_for_release(couple.id))
         .order_by(Reflection.submitted_at, Reflection.id)
         .limit(limit)
     ).all()
-    return total, [WaitingForRelease(i, t, names.get(a, ""), at) for i, t, a, at in rows]
+    total = rows[0].total if rows else 0
+    return total, [WaitingForRelease(i, t, names.get(a, ""), at) for i, t, a, at, _ in rows]
 
 
 def set_release_setting(couple: Couple, wait: bool, practitioner: User) -> bool:
