@@ -623,6 +623,7 @@ def template_helpers() -> dict:
         "paused_by_practitioner_since": paused_by_practitioner_since,
         "release_of": release_of,
         "reflection_release": reflection_release,
+        "sharing_on": sharing_on,
         "releases_through_practitioner": releases_through_practitioner,
         "checkin_shared": checkin_shared,
         "summary_shared": summary_shared,

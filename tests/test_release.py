@@ -189,8 +189,11 @@ def test_a_release_refused_changes_nothing_and_says_why(app, world, held):
     alice.post(
         f"/couples/{world.couple_id}/sharing/pause", {}, form_url=f"/couples/{world.couple_id}"
     )
+    page = alice.text(f"/review/{rid}")
+    assert "Sharing between the partners is off" in page and 'value="app"' not in page
     alice.post(f"/review/{rid}/release", {"release": "app"}, form_url=f"/review/{rid}")
-    assert "Sharing between the partners is off" in alice.text(f"/review/{rid}")
+    refused = alice.text(f"/review/{rid}")
+    assert '<p class="error" id="release-error">Sharing between the partners is off' in refused
     with app.app_context():
         assert session.get(Reflection, rid).release_state == "waiting"
     # Nobody else releases: another practitioner, or either partner, meets a 404.
