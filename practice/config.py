@@ -17,6 +17,9 @@ DEFAULTS = {
     "PRACTICE_TIMEZONE": "UTC",
     "PRACTICE_INVITATION_DAYS": 7,
     "PRACTICE_PAGE_SIZE": 50,
+    # Whether what a partner shares waits for the practitioner's release, for new couples
+    # (each couple's own setting is chosen when it is created, and can be changed later).
+    "PRACTICE_RELEASE_THROUGH_PRACTITIONER": False,
     # The longest answer a client writes to one prompt (a reflection's answer, a disclosure
     # part), and the longest text a practitioner writes at once (a whole session note, all
     # its sections together; feedback; an addendum). Every path that stores such text, the

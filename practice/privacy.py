@@ -16,9 +16,12 @@ The rules (see the product brief):
   session note, an addendum or the safety answers.
 - Where and when a person is signed in is theirs alone, and so is a practitioner's unsaved
   draft (of a note, feedback or an addendum).
+- Where the couple's agreement says so, what a partner shares waits for the practitioner's
+  release (in the app, or in session only) before the other partner meets any of it.
 - The facts these rules rest on (a reflection's or check-in's sharing flag, the couple's
-  joint-features switches, reveal-together, a disclosure part's release, the check-in
-  summary switch) are read in this module and nowhere else; tests/test_privacy.py checks it.
+  joint-features switches, reveal-together, a disclosure part's or shared reflection's
+  release and the couple's release setting, the check-in summary switch) are read in this
+  module and nowhere else; tests/test_privacy.py checks it.
 """
 
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ from practice.models import (
     PractitionerDraft,
     Reflection,
     ReflectionStatus,
+    ReleaseState,
     SafetyScreen,
     SessionKind,
     SessionNote,
@@ -112,6 +116,8 @@ class Sharing(StrEnum):
     ALONE = "alone"  # a reveal-together exercise: both read both once both have submitted
     SHARED = "shared"  # the author shared it and the partner reads it
     PAUSED = "paused"  # the author shared it, but joint features are off: nobody else reads it
+    WAITING = "waiting"  # the author shared it; it waits for the practitioner's release
+    SESSION = "session"  # the author shared it; the practitioner keeps it for the session
     PRIVATE = "private"
 
 
@@ -134,7 +140,7 @@ def author_shared(reflection: Reflection) -> bool:
 
 # What sharing_of reads of a reflection and of its assignment: a list that loads only the
 # columns it shows (load_only) loads these too.
-SHARING_OF_READS = (Reflection.shared_with_partner, Reflection.author_id)
+SHARING_OF_READS = (Reflection.shared_with_partner, Reflection.author_id, Reflection.release_state)
 SHARING_OF_READS_ASSIGNMENT = (Assignment.reveal_together,)
 
 
@@ -142,8 +148,9 @@ def sharing_of(reflection: Reflection) -> Sharing:
     if answered_alone(reflection.assignment):
         return Sharing.ALONE
     if reflection.shared_with_partner:
-        on = sharing_on(reflection.author.couple)
-        return Sharing.SHARED if on else Sharing.PAUSED
+        if not sharing_on(reflection.author.couple):
+            return Sharing.PAUSED
+        return _HELD.get(reflection.release_state, Sharing.SHARED)
     return Sharing.PRIVATE
 
 
@@ -158,6 +165,8 @@ def may_read_reflection(reader: User, reflection: Reflection) -> bool:
     if reflection.author_id == partner.id:
         return True
     if not reflection.is_submitted or not sharing_on(partner.couple):
+        return False
+    if not released_to_partner(reflection):
         return False
     if reflection.shared_with_partner and not answered_alone(reflection.assignment):
         return True
@@ -181,7 +190,15 @@ def reflections_readable_by(reader: User) -> ColumnElement[bool]:
     other = partner.other()
     if other is None or not sharing_on(partner.couple):
         return own
-    return or_(own, and_(Reflection.author_id == other.id, submitted, _theirs_readable(partner)))
+    return or_(
+        own,
+        and_(
+            Reflection.author_id == other.id,
+            submitted,
+            _released_sql(Reflection),
+            _theirs_readable(partner),
+        ),
+    )
 
 
 def shared_with(partner: Partner) -> ColumnElement[bool]:
@@ -193,6 +210,7 @@ def shared_with(partner: Partner) -> ColumnElement[bool]:
         Reflection.author_id == other.id,
         Reflection.status == ReflectionStatus.SUBMITTED,
         Reflection.shared_with_partner.is_(True),
+        _released_sql(Reflection),
         Reflection.assignment_id.in_(
             select(Assignment.id).where(
                 Assignment.couple_id == partner.couple_id, Assignment.reveal_together.is_(False)
@@ -203,7 +221,9 @@ def shared_with(partner: Partner) -> ColumnElement[bool]:
 
 def _theirs_readable(partner: Partner) -> ColumnElement[bool]:
     """SQL on the other partner's submitted ``Reflection``: shared, or revealed to ``partner``
-    (a reveal-together answer whose counterpart ``partner`` has submitted too)."""
+    (a reveal-together answer whose counterpart ``partner`` has submitted too, and, where
+    shares wait for the practitioner, released in the app as well). The reflection's own
+    release is the caller's to add (``_released_sql``)."""
     mine = aliased(Reflection)
     alone = select(Assignment.id).where(
         Assignment.couple_id == partner.couple_id, Assignment.reveal_together.is_(True)
@@ -220,6 +240,7 @@ def _theirs_readable(partner: Partner) -> ColumnElement[bool]:
             mine.occurrence == Reflection.occurrence,
             mine.author_id == partner.id,
             mine.status == ReflectionStatus.SUBMITTED,
+            _released_sql(mine),
         )
         .exists(),
     )
@@ -243,37 +264,127 @@ def _revealed(partner: Partner, theirs: Reflection) -> bool:
         return False
     if theirs.author_id == partner.id or not sharing_on(partner.couple):
         return False
-    return _counterpart(partner.id, theirs) is not None
+    mine = _counterpart(partner.id, theirs)
+    return mine is not None and released_to_partner(theirs) and released_to_partner(mine)
 
 
 class RevealState(StrEnum):
     WAITING = "waiting"
     UNAVAILABLE = "unavailable"
     REVEALED = "revealed"
+    # The reader's own answer waits for the practitioner, or is kept for the session: they
+    # are told so, and nothing about the other partner's answer.
+    HELD = "held"
+    IN_SESSION = "in-session"
 
 
 @dataclass
 class Reveal:
     state: RevealState
     theirs: Reflection | None = None
+    # Whether the couple's shares wait for the practitioner: the reveal page says so.
+    through_practitioner: bool = False
 
 
 def reveal_for(partner: Partner, mine: Reflection) -> Reveal | None:
     """What the partner sees beside their own answer to a reveal-together exercise: the
     other's answer once both have submitted; nothing before, nothing while joint features
-    are off. Nobody changes an answer after seeing the other's: a submitted one never
-    changes (services.reflections.save)."""
+    are off. Where shares wait for the practitioner, both answers once the practitioner has
+    released both in the app: never one without the other, and while the other's waits the
+    reader is told only what they would be told before the other submitted. Nobody changes
+    an answer after seeing the other's: a submitted one never changes
+    (services.reflections.save)."""
     if not answered_alone(mine.assignment):
         return None
+    through = releases_through_practitioner(partner.couple)
     if not sharing_on(partner.couple):
-        return Reveal(RevealState.UNAVAILABLE)
+        return Reveal(RevealState.UNAVAILABLE, through_practitioner=through)
+    if mine.release_state == ReleaseState.SESSION:
+        return Reveal(RevealState.IN_SESSION, through_practitioner=through)
     other = partner.other()
-    if not mine.is_submitted or other is None:
-        return Reveal(RevealState.WAITING)
-    theirs = _counterpart(other.id, mine)
-    if theirs is None:
-        return Reveal(RevealState.WAITING)
-    return Reveal(RevealState.REVEALED, theirs)
+    theirs = _counterpart(other.id, mine) if mine.is_submitted and other is not None else None
+    if theirs is not None and _revealed(partner, theirs):
+        return Reveal(RevealState.REVEALED, theirs, through_practitioner=through)
+    if mine.release_state == ReleaseState.WAITING:
+        return Reveal(RevealState.HELD, through_practitioner=through)
+    return Reveal(RevealState.WAITING, through_practitioner=through)
+
+
+# --- release through the practitioner ---------------------------------------------------------
+#
+# Per couple, the practitioner chooses whether what a partner shares goes to the other at
+# once, or waits until the practitioner has read it and released it: to read in the app, or
+# for the session only (discussed there, never shown to the other partner here), as the
+# disclosure parts are. What waits is the author's and the practitioner's alone: the other
+# partner meets nothing of it, not even that it exists. A reveal-together pair is revealed
+# only when both answers are released in the app, so neither partner reads the other's
+# answer while their own is held back. A change of the setting applies to what is shared
+# from then on: what already waits keeps waiting, what already went stays with the partner.
+
+
+def releases_through_practitioner(couple: Couple) -> bool:
+    """Whether the couple's shares wait for the practitioner's release."""
+    return couple.shares_wait_for_release
+
+
+def release_on_submit(assignment: Assignment, couple: Couple, shared: bool) -> str | None:
+    """The release state a reflection takes when submitted: waiting, where the couple's
+    shares wait and this one would reach the partner (shared, or answered to be revealed
+    together); None, when there is nothing to release."""
+    if not releases_through_practitioner(couple):
+        return None
+    return ReleaseState.WAITING if shared or answered_alone(assignment) else None
+
+
+def released_to_partner(reflection: Reflection) -> bool:
+    """Whether the practitioner's release (where one is needed) lets the partner read it."""
+    return reflection.release_state in (None, ReleaseState.APP)
+
+
+def _released_sql(table) -> ColumnElement[bool]:
+    """SQL on ``Reflection`` (or an alias of it): what ``released_to_partner`` says."""
+    return or_(table.release_state.is_(None), table.release_state == ReleaseState.APP)
+
+
+_HELD = {ReleaseState.WAITING: Sharing.WAITING, ReleaseState.SESSION: Sharing.SESSION}
+
+
+@dataclass(frozen=True)
+class ReflectionRelease:
+    """Where a reflection stands with the practitioner's release: for the author's and the
+    practitioner's pages."""
+
+    state: str | None  # a ReleaseState, or None: nothing to release
+    at: datetime | None
+
+    @property
+    def waiting(self) -> bool:
+        return self.state == ReleaseState.WAITING
+
+
+def reflection_release(reflection: Reflection) -> ReflectionRelease:
+    return ReflectionRelease(reflection.release_state, reflection.released_at)
+
+
+def may_release(reader: User, reflection: Reflection) -> bool:
+    """Only the couple's practitioner releases, and only what waits."""
+    return (
+        _partner_of(reader) is None
+        and reflection.release_state == ReleaseState.WAITING
+        and _practises(reader, reflection.assignment.couple_id)
+    )
+
+
+def waiting_for_release(couple_id: int) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: the couple's submitted reflections that wait for the
+    practitioner's release (for the practitioner's own pages)."""
+    return and_(
+        Reflection.release_state == ReleaseState.WAITING,
+        Reflection.status == ReflectionStatus.SUBMITTED,
+        Reflection.assignment_id.in_(
+            select(Assignment.id).where(Assignment.couple_id == couple_id)
+        ),
+    )
 
 
 # --- feedback --------------------------------------------------------------------------------
@@ -590,6 +701,9 @@ def template_helpers() -> dict:
         "safety_alert_since": safety_alert_since,
         "paused_by_practitioner_since": paused_by_practitioner_since,
         "release_of": release_of,
+        "reflection_release": reflection_release,
+        "sharing_on": sharing_on,
+        "releases_through_practitioner": releases_through_practitioner,
         "checkin_shared": checkin_shared,
         "summary_shared": summary_shared,
     }

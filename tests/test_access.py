@@ -112,6 +112,8 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.caseload.couple", {"couple_id": c}, alice_only),
         Case("GET", "practice.caseload.couple", {"couple_id": other}, {"bob"}),
         Case("POST", "practice.caseload.set_step", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.caseload.release_setting", {"couple_id": c}, alice_only, 302),
+        Case("POST", "practice.caseload.release_setting", {"couple_id": other}, {"bob"}, 302),
         Case(
             "POST",
             "practice.caseload.reinvite",
@@ -163,6 +165,8 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
         Case("POST", "practice.review.reflection", {"reflection_id": ids["shared"]}, alice_only),
         Case("GET", "practice.review.reflection", {"reflection_id": ids["draft"]}),
+        Case("POST", "practice.review.release", {"reflection_id": ids["shared"]}, alice_only, 302),
+        Case("POST", "practice.review.release", {"reflection_id": ids["draft"]}),
         Case("GET", "practice.sessions.new_session", {"couple_id": c}, alice_only),
         Case("POST", "practice.sessions.new_session", {"couple_id": c}, alice_only),
         Case("GET", "practice.sessions.view", {"session_id": ids["session"]}, alice_only),
@@ -196,6 +200,8 @@ def build_cases(ids) -> list[Case]:
         Case("GET", "practice.client.handout", {"session_id": ids["session"]}),
         Case("GET", "practice.client.home", {}, CLIENTS),
         Case("GET", "practice.client.shared", {}, CLIENTS),
+        Case("GET", "practice.client.agreement", {}, CLIENTS),
+        Case("POST", "practice.client.agreement", {}, CLIENTS),
         Case(
             "GET", "practice.client.assignment", {"assignment_id": ids["open"]}, {"riley", "harper"}
         ),

@@ -12,9 +12,10 @@ import re
 import pytest
 from flask import url_for
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from practice.db import commit, session
-from practice.models import Reflection
+from practice.models import OutboxMail, Reflection
 from practice.services import review
 from tests.helpers.crawl import crawl
 from tests.helpers.people import CSRF, Browser
@@ -183,3 +184,102 @@ def test_the_history_and_its_search_never_hold_a_partners_draft(app, ids):
         assert "Riley drafts" not in page and "Harper drafts questions" not in page
         assert f'/history/reflections/{ids["draft"]}"' not in page
     assert alice.get(f"/history/reflections/{ids['draft']}").status_code == 404
+
+
+# --- release through the practitioner -------------------------------------------------------
+
+WAITING = ["RILEY-WAITS-FOR-ALICE", "RILEY-KEPT-FOR-SESSION", "RILEY-REVEAL-HELD"]
+
+
+@pytest.fixture
+def held(app, populated):
+    """Couple A's shares wait for Alice: Riley shared one reflection that waits, one kept for
+    the session, and a reveal-together answer that waits while Harper's is released; each
+    was discussed in a signed session, and reminders went out."""
+    from datetime import date
+
+    from practice.models import Couple, Exercise
+    from practice.services import assignments, pacing, reflections, reminders
+    from tests.helpers.people import signed_session
+
+    ids = populated
+    with app.app_context():
+        couple = session.get(Couple, ids["couple"])
+        couple.shares_wait_for_release = True
+        alice = couple.practitioner
+        riley, harper = couple.partners
+        while pacing.open_step(couple) < 2:
+            pacing.open_early(couple, alice, "Worked on this in session.")
+        exercises = {e.slug: e for e in session.scalars(select(Exercise))}
+        slugs = ["finding-the-right-amount", "finding-the-right-amount", "hearing-and-being-heard"]
+        made = assignments.assign(
+            couple,
+            [exercises[s] for s in slugs],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=alice,
+            today=date.today(),
+        )
+        written = []
+        for assignment, words in zip(made, WAITING, strict=True):
+            reflection, _ = reflections.save(
+                riley,
+                assignment,
+                answers=[words] + [""] * (len(assignment.prompts) - 1),
+                ratings={},
+                shared=True,
+                submit=True,
+                today=date.today(),
+            )
+            written.append(reflection)
+        answer, _ = reflections.save(
+            harper,
+            made[2],
+            answers=["Harper answers too"] + [""] * (len(made[2].prompts) - 1),
+            ratings={},
+            shared=False,
+            submit=True,
+            today=date.today(),
+        )
+        reflections.release(written[1], alice, "session")
+        reflections.release(answer, alice, "app")
+        commit()
+        discussed = [r.id for r in written]
+        couple_id = couple.id
+    signed_session(app, couple_id, reflection_ids=discussed)
+    # Reminders queued as send-reminders queues them (the outbox keeps their words), to a
+    # mail server that is never reached: nothing is sent.
+    app.config["PRACTICE_MAIL_SERVER"] = "mail.invalid"
+    with app.app_context():
+        for due in reminders.due_reminders():
+            reminders.queue(due, "https://practice.example/my/", "https://practice.example/a")
+        commit()
+    return ids
+
+
+def test_nothing_waiting_for_release_reaches_the_other_partner(app, held):
+    harper = Browser(app)
+    harper.login(held["emails"]["harper"])
+    visit = crawl(harper.client)
+    assert any(r.mimetype == "application/pdf" for r in visit.pages.values())
+    assert any("/checkins" in path or "check-in" in path for path in visit.pages)
+    leaks = [
+        f"{path}: {words!r}"
+        for path, response in visit.pages.items()
+        for words in WAITING
+        if any(words in shown for shown in everything_shown(response))
+    ]
+    assert not leaks, leaks
+    with app.app_context():
+        mails = session.scalars(select(OutboxMail)).all()
+        assert mails, "the reminders went out"
+        for message in mails:
+            assert not any(words in (message.body or "") for words in WAITING)
+    # The author reads their own, told that it waits.
+    riley = Browser(app)
+    riley.login(held["emails"]["riley"])
+    seen = "".join(everything_shown(r)[0] for r in crawl(riley.client).pages.values())
+    assert all(words in seen for words in WAITING)
+    assert "Waiting for your practitioner." in seen

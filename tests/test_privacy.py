@@ -46,6 +46,8 @@ FACTS = {
     "is_released",
     "released_at",
     "summary_for_partner",  # the check-in summary switch
+    "shares_wait_for_release",  # the couple's release setting
+    "release_state",  # where a shared reflection stands with the practitioner's release
 }
 # Where reading one is not deciding who reads what, and why.
 ALLOWED = {
@@ -550,3 +552,119 @@ def test_the_history_holds_what_each_reader_may_read_and_no_draft(app, world, th
             assert {(h.kind, h.id) for h in found.hits} == {
                 (kind, thing_id) for kind, thing_id in expected if kind != "checkin"
             }
+
+
+# --- release through the practitioner -------------------------------------------------------
+
+# Couple A's shares wait for Alice: each shared reflection in each release state, and two
+# reveal-together pairs, one with an answer still waiting.
+HELD = {
+    "held-waiting": CHART | {"riley"},
+    "held-app": CHART | {"riley", "harper"},
+    "held-session": CHART | {"riley"},
+    "held-private": CHART | {"riley"},
+    "pair-released": CHART | {"riley", "harper"},
+    "pair-released-other": CHART | {"riley", "harper"},
+    "pair-half": CHART | {"riley"},
+    "pair-half-other": CHART | {"harper"},
+}
+
+
+@pytest.fixture
+def held(app, world):
+    slugs = ["finding-the-right-amount"] * 4 + ["hearing-and-being-heard"] * 2
+    *plain_ids, pair_one, pair_two = assign_exercises(app, world.couple_id, *slugs)
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        couple.shares_wait_for_release = True
+        riley, harper = (session.get(Partner, i) for i in (world.recovering_id, world.hurt_id))
+        made = {}
+        for name, aid, state in zip(
+            ("held-waiting", "held-app", "held-session"),
+            plain_ids[:3],
+            ("waiting", "app", "session"),
+            strict=True,
+        ):
+            made[name] = _reflection(aid, riley, shared=True)
+            made[name].release_state = state
+        made["held-private"] = _reflection(plain_ids[3], riley)
+        for name, aid, author, state in (
+            ("pair-released", pair_one, riley, "app"),
+            ("pair-released-other", pair_one, harper, "app"),
+            ("pair-half", pair_two, riley, "app"),
+            ("pair-half-other", pair_two, harper, "waiting"),
+        ):
+            made[name] = _reflection(aid, author)
+            made[name].release_state = state
+        session.flush()
+        ids = {name: (Reflection, thing.id) for name, thing in made.items()}
+        commit()
+    return ids
+
+
+def test_what_waits_for_release_reaches_only_its_author_and_the_practitioner(app, world, held):
+    assert _who_reads(app, world, held) == HELD
+    with app.app_context():
+        readers = _readers(world)
+        every = session.scalars(select(Reflection)).all()
+        for name, user in readers.items():
+            by_predicate = {r.id for r in every if privacy.may_read(user, r)}
+            query = select(Reflection.id).where(privacy.reflections_readable_by(user))
+            assert _ids(query) == by_predicate, name
+        harper = readers["harper"].partner
+        shared = _ids(select(Reflection.id).where(privacy.shared_with(harper)))
+        assert shared == {held["held-app"][1]}
+        got = {
+            name: privacy.sharing_of(session.get(Reflection, held[name][1]))
+            for name in ("held-waiting", "held-app", "held-session", "held-private")
+        }
+        assert got == {
+            "held-waiting": privacy.Sharing.WAITING,
+            "held-app": privacy.Sharing.SHARED,
+            "held-session": privacy.Sharing.SESSION,
+            "held-private": privacy.Sharing.PRIVATE,
+        }
+
+
+def test_a_reveal_with_release_shows_both_answers_or_neither(app, world, held):
+    with app.app_context():
+        readers = _readers(world)
+        riley, harper = readers["riley"].partner, readers["harper"].partner
+
+        def reveal(partner, name):
+            return privacy.reveal_for(partner, session.get(Reflection, held[name][1]))
+
+        both = reveal(riley, "pair-released")
+        assert both.state == privacy.RevealState.REVEALED and both.through_practitioner
+        assert both.theirs.id == held["pair-released-other"][1]
+        # Riley's answer is released, Harper's waits: Riley is told only "waiting", as before
+        # Harper submitted; Harper, whose own answer waits, is told it waits.
+        assert reveal(riley, "pair-half").state == privacy.RevealState.WAITING
+        assert reveal(harper, "pair-half-other").state == privacy.RevealState.HELD
+        pair = session.get(Reflection, held["pair-half-other"][1])
+        pair.release_state = "session"
+        assert reveal(harper, "pair-half-other").state == privacy.RevealState.IN_SESSION
+        assert reveal(riley, "pair-half").state == privacy.RevealState.WAITING
+        session.rollback()
+
+
+def test_what_a_submit_holds_and_who_may_release_it(app, world, held):
+    with app.app_context():
+        readers = _readers(world)
+        couple = session.get(Couple, world.couple_id)
+        waiting = session.get(Reflection, held["held-waiting"][1])
+        one, alone = waiting.assignment, session.get(Reflection, held["pair-half"][1]).assignment
+        assert privacy.release_on_submit(one, couple, True) == "waiting"
+        assert privacy.release_on_submit(one, couple, False) is None
+        assert privacy.release_on_submit(alone, couple, False) == "waiting"
+        releasers = {n for n, u in readers.items() if privacy.may_release(u, waiting)}
+        assert releasers == {"alice"}
+        released = session.get(Reflection, held["held-app"][1])
+        assert not any(privacy.may_release(u, released) for u in readers.values())
+        counted = _ids(select(Reflection.id).where(privacy.waiting_for_release(couple.id)))
+        assert counted == {held["held-waiting"][1], held["pair-half-other"][1]}
+        couple.shares_wait_for_release = False
+        assert privacy.release_on_submit(one, couple, True) is None
+        # What already waits keeps waiting when shares go at once again.
+        assert _who_reads(app, world, held)["held-waiting"] == HELD["held-waiting"]
+        session.rollback()

@@ -99,6 +99,7 @@ def invitation(token: str):
         invite=invite,
         couple=partner.couple if asks_agreement else None,
         policy_label=agreements.label(partner.couple.policy_kind) if asks_agreement else "",
+        sharing_words=agreements.sharing_words(partner.couple) if asks_agreement else "",
     )
 
 

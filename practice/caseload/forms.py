@@ -1,5 +1,6 @@
+from flask import current_app
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from practice.forms import (
     EmailAddressField,
@@ -33,6 +34,31 @@ class CoupleForm(PracticeForm):
         description="Each partner reads these words and agrees to them before signing in. "
         "The couple keeps them as they are now, even if the practice's wording changes later.",
     )
+
+    release = RadioField(
+        "What a partner shares",
+        choices=options(
+            [
+                ("at-once", "Goes to the other partner at once"),
+                ("through-practitioner", "Waits until you have read it and released it"),
+            ]
+        ),
+        default=lambda: release_default(),
+        # A form sent without it (a script, an older page) gets the practice's default.
+        validators=[DataRequired("Choose how what a partner shares reaches the other.")],
+        description="Shown in the agreement both partners accept. You can change it later on "
+        "the couple's page; they are then asked to agree again.",
+    )
+
+
+def release_default() -> str:
+    """The practice's default for new couples (PRACTICE_RELEASE_THROUGH_PRACTITIONER)."""
+    wait = current_app.config["PRACTICE_RELEASE_THROUGH_PRACTITIONER"]
+    return "through-practitioner" if wait else "at-once"
+
+
+class ReleaseSettingForm(PracticeForm):
+    release = CoupleForm.release
 
 
 class AssignForm(PracticeForm):

@@ -82,7 +82,12 @@ def new_couple():
         ]
         try:
             couple, tokens = couples.create_couple(
-                current_user, program, partners, form.name.data or "", policy=form.policy.data
+                current_user,
+                program,
+                partners,
+                form.name.data or "",
+                policy=form.policy.data,
+                shares_wait=form.release.data == "through-practitioner",
             )
         except PracticeError as error:
             form.add_error(error)

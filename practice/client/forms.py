@@ -1,5 +1,5 @@
 from wtforms import BooleanField, RadioField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from practice.forms import PracticeForm, options
 
@@ -46,3 +46,12 @@ def reflection_form(assignment, formdata=None, **data) -> PracticeForm:
     form.prompt_fields = [form[f"answer_{i}"] for i in range(len(assignment.prompts))]
     form.rating_fields = [form[f"rating_{q['key']}"] for q in assignment.ratings]
     return form
+
+
+class AgreementForm(PracticeForm):
+    """Agreeing again, after the practitioner changed how shares reach the other partner."""
+
+    agree = BooleanField(
+        "I have read the changed agreement and agree to it",
+        validators=[DataRequired("Tick the box to say you have read and agree to it.")],
+    )

@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from practice import access, autosave, downloads, privacy
-from practice.client.forms import reflection_form
+from practice.client.forms import AgreementForm, reflection_form
 from practice.identity import current_user
-from practice.services import PracticeError, clock, pacing
+from practice.services import PracticeError, agreements, clock, pacing
 from practice.services import checkins as checkin_service
 from practice.services import disclosure as disclosure_service
 from practice.services import reflections as reflection_service
@@ -54,6 +54,7 @@ def home():
         today=clock.today_for(current_user),
         disclosure=disclosure_service.next_for(partner),
         checkin=checkin_service.home_panel(partner),
+        agreement_changed=agreements.needs_agreement(partner),
     )
 
 
@@ -91,8 +92,19 @@ def assignment(assignment):
                 flash(autosave.ALREADY_SUBMITTED, "info")
                 return redirect(url_for(".reflection", reflection_id=reflection.id))
             if outcome == "submitted":
-                if privacy.answered_alone(item):
+                held = privacy.reflection_release(reflection).waiting
+                if privacy.answered_alone(item) and held:
+                    after = (
+                        " It waits for your practitioner: when your partner has submitted too "
+                        "and your practitioner has released both, you will both see both answers."
+                    )
+                elif privacy.answered_alone(item):
                     after = " When your partner has submitted too, you will both see both answers."
+                elif held:
+                    after = (
+                        " It waits for your practitioner: your partner sees nothing of it until "
+                        "your practitioner releases it."
+                    )
                 elif privacy.sharing_of(reflection) == privacy.Sharing.SHARED:
                     after = " Your partner can read it too."
                 else:
@@ -178,4 +190,25 @@ def handout(note):
         _partner(),
         practice_name(),
         with_own_reflections=request.args.get("reflections") == "1",
+    )
+
+
+@bp.route("/agreement", methods=["GET", "POST"])
+def agreement():
+    """The couple's agreement as it stands; agreed again once the practitioner changed how
+    shares reach the other partner (the earlier agreement stays in the audit log)."""
+    partner = _partner()
+    changed = agreements.needs_agreement(partner)
+    form = AgreementForm()
+    if changed and form.validate_on_submit():
+        agreements.agree(partner)
+        flash("Thank you. Your agreement is saved.", "success")
+        return redirect(url_for(".home"))
+    return render_template(
+        "practice/client/agreement.html",
+        form=form,
+        couple=partner.couple,
+        changed=changed,
+        policy_label=agreements.label(partner.couple.policy_kind),
+        sharing_words=agreements.sharing_words(partner.couple),
     )

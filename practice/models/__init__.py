@@ -12,7 +12,13 @@ from practice.models.drafts import PractitionerDraft
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
-from practice.models.reflections import Feedback, Reflection, ReflectionStatus, ReviewWaiting
+from practice.models.reflections import (
+    Feedback,
+    Reflection,
+    ReflectionStatus,
+    ReleaseState,
+    ReviewWaiting,
+)
 from practice.models.reminders import ReminderOptOut, ReminderSent
 from practice.models.safety import SafetyScreen
 from practice.models.sessions import (
@@ -66,6 +72,7 @@ __all__ = [
     "Reflection",
     "ReviewWaiting",
     "ReflectionStatus",
+    "ReleaseState",
     "Repeat",
     "Role",
     "SessionNote",

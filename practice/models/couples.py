@@ -32,6 +32,8 @@ class Couple(Base):
     archived_at: Mapped[datetime | None]
     # Why, one of ``practice.services.archive.REASONS``; empty while open.
     archived_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # Whether what a partner shares waits for the practitioner's release (privacy.py reads it).
+    shares_wait_for_release: Mapped[bool] = mapped_column(default=False)
 
     practitioner: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()
@@ -59,6 +61,9 @@ class Partner(Base):
     # The confidentiality agreement as this partner read and accepted it.
     agreed_policy_kind: Mapped[str] = mapped_column(String(20), default="")
     agreed_policy_text: Mapped[str] = mapped_column(Text, default="")
+    # How shares reach the other partner, in the words this partner agreed to; empty: agreed
+    # before the couple had the choice, when shares always went at once.
+    agreed_sharing_text: Mapped[str] = mapped_column(Text, default="")
     agreed_at: Mapped[datetime | None]
     # When the partner first answered the safety screen; None: still to answer.
     screened_at: Mapped[datetime | None]

@@ -18,6 +18,14 @@ class ReflectionStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
+class ReleaseState(StrEnum):
+    """Where a shared reflection stands when the couple's shares wait for the practitioner."""
+
+    WAITING = "waiting"  # the practitioner has not released it yet
+    APP = "app"  # released: the partner reads it in the app
+    SESSION = "session"  # in session only: discussed there, never shown to the partner here
+
+
 class Reflection(Base):
     __tablename__ = "practice_reflections"
     # One reflection per partner per occurrence: a second submit finds the first.
@@ -37,6 +45,10 @@ class Reflection(Base):
     ratings: Mapped[dict]
     status: Mapped[str] = mapped_column(String(10), default=ReflectionStatus.DRAFT)
     shared_with_partner: Mapped[bool] = mapped_column(default=False)
+    # None: nothing to release (a private reflection, or a couple whose shares go at once).
+    release_state: Mapped[str | None] = mapped_column(String(10))
+    released_at: Mapped[datetime | None]
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("practice_users.id"))
     # The plain flag the review queue sorts on; the words that raised it stay encrypted.
     mentions_risk: Mapped[bool] = mapped_column(default=False)
     risk_terms: Mapped[list] = mapped_column(EncryptedJSON, default=list)

@@ -3,6 +3,7 @@ partner's agreement to it."""
 
 from sqlalchemy import select
 
+from practice import privacy
 from practice.db import session
 from practice.models import POLICY_LABELS, Couple, Partner, PolicyKind, PolicyWording, utcnow
 from practice.services import audit
@@ -39,6 +40,33 @@ DEFAULT_WORDING = {
         "encourage you to share something yourself, but the choice stays yours." + _SAFETY_LINE
     ),
 }
+
+
+# How what a partner shares reaches the other: part of the agreement both partners accept,
+# chosen per couple by the practitioner (privacy.releases_through_practitioner).
+SHARING_WORDS = {
+    False: (
+        "When one of you chooses to share a reflection with the other, your partner can read "
+        "it here straight away, ratings included."
+    ),
+    True: (
+        "When one of you chooses to share a reflection with the other, your practitioner "
+        "reads it first. They then release it for your partner to read here, or keep it to "
+        "talk through together in a session, and then it is not shown here. Until then your "
+        "partner sees nothing of it. Answers you each give alone and see together are "
+        "released together, ratings included."
+    ),
+}
+
+
+def sharing_words(couple: Couple) -> str:
+    """The agreement's words on how shares reach the other partner, for this couple now."""
+    return SHARING_WORDS[privacy.releases_through_practitioner(couple)]
+
+
+def agreed_sharing_words(partner: Partner) -> str:
+    """The sharing words the partner agreed to (before the choice existed: at once)."""
+    return partner.agreed_sharing_text or SHARING_WORDS[False]
 
 
 def label(kind: str) -> str:
@@ -99,13 +127,20 @@ def choose_policy(couple: Couple, kind: str) -> None:
 
 
 def needs_agreement(partner: Partner | None) -> bool:
-    return partner is not None and bool(partner.couple.policy_text) and partner.agreed_at is None
+    """Whether the partner is still to agree: never agreed, or the practitioner has changed
+    how shares reach the other partner since (the earlier agreement is kept as it was)."""
+    if partner is None or not partner.couple.policy_text:
+        return False
+    return partner.agreed_at is None or agreed_sharing_words(partner) != sharing_words(
+        partner.couple
+    )
 
 
 def agree(partner: Partner) -> None:
     """Keep the exact words the partner read and agreed to, and when."""
     partner.agreed_policy_kind = partner.couple.policy_kind
     partner.agreed_policy_text = partner.couple.policy_text
+    partner.agreed_sharing_text = sharing_words(partner.couple)
     partner.agreed_at = utcnow()
     session.flush()
     audit.record(
@@ -114,5 +149,12 @@ def agree(partner: Partner) -> None:
         subject="partner",
         subject_id=partner.id,
         couple_id=partner.couple_id,
-        detail=partner.agreed_policy_kind,
+        # Each agreement is logged with how shares reach the partner, so an earlier one
+        # stays on record when a changed setting is agreed again.
+        detail=f"{partner.agreed_policy_kind}; shares "
+        + (
+            "through the practitioner"
+            if privacy.releases_through_practitioner(partner.couple)
+            else "at once"
+        ),
     )

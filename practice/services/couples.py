@@ -40,12 +40,14 @@ def create_couple(
     partners: list[NewPartner],
     name: str = "",
     policy: str | None = None,
+    shares_wait: bool = False,
 ) -> tuple[Couple, dict[int, str]]:
     """Create the couple and both partners' accounts; returns invitation tokens by partner id.
 
     ``policy`` is the confidentiality policy's kind; the couple keeps a copy of the practice's
     wording of it, which each partner agrees to when accepting their invitation. None leaves
-    the couple without a policy (data made outside the create-couple page).
+    the couple without a policy (data made outside the create-couple page). ``shares_wait``:
+    what a partner shares waits for the practitioner's release (privacy.py).
     """
     roles = [r["key"] for r in program.roles]
     if len(partners) != 2:
@@ -69,6 +71,7 @@ def create_couple(
         practitioner=practitioner,
         program=program,
         current_step=1,
+        shares_wait_for_release=shares_wait,
     )
     if policy is not None:
         agreements.choose_policy(couple, policy)

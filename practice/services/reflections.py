@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, load_only, selectinload
 
@@ -13,13 +13,16 @@ from practice.db import claim, session
 from practice.models import (
     Assignment,
     AssignmentStatus,
+    Couple,
     Feedback,
     Partner,
     Reflection,
     ReflectionStatus,
+    ReleaseState,
+    User,
     utcnow,
 )
-from practice.services import waiting
+from practice.services import audit, waiting
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
@@ -110,12 +113,14 @@ def save(
 
     reflection.answers = answers
     reflection.ratings = ratings
-    reflection.shared_with_partner = privacy.shares(assignment, partner.couple, shared)
+    shares = privacy.shares(assignment, partner.couple, shared)
+    reflection.shared_with_partner = shares
     if submit:
         reflection.status = ReflectionStatus.SUBMITTED
         reflection.submitted_at = utcnow()
         reflection.risk_terms = risk_terms(*answers)
         reflection.mentions_risk = bool(reflection.risk_terms)
+        reflection.release_state = privacy.release_on_submit(assignment, partner.couple, shares)
         waiting.submitted(reflection, partner.couple)
     session.flush()
     return reflection, "submitted" if submit else "saved"
@@ -243,3 +248,92 @@ def readable_by_client(partner: Partner, reflection_id: int) -> Reflection | Non
     if reflection is None or not privacy.may_read_reflection(partner.user, reflection):
         return None
     return reflection
+
+
+# --- release through the practitioner ---------------------------------------------------------
+
+RELEASE_CHOICES = {
+    ReleaseState.APP: "Release it to read in the app",
+    ReleaseState.SESSION: "Keep it for the session only",
+}
+RELEASED = {
+    ReleaseState.APP: "Released: their partner can read it now.",
+    ReleaseState.SESSION: "Kept for the session: their partner will not see it in the app.",
+}
+
+
+def release(reflection: Reflection, practitioner: User, how: str) -> None:
+    """The practitioner's release of a shared reflection that waits: the partner reads it
+    in the app, or it is kept for the session and never shown to the partner here."""
+    couple = reflection.assignment.couple
+    if not privacy.may_release(practitioner, reflection):
+        raise PracticeError("This reflection is not waiting for your release.")
+    if how not in RELEASE_CHOICES:
+        raise PracticeError("Choose how their partner receives it.", "release")
+    if how == ReleaseState.APP and not privacy.sharing_on(couple):
+        raise PracticeError(
+            "Sharing between the partners is off for this couple; keep it for the session, "
+            "or release it once sharing is on again.",
+            "release",
+        )
+    reflection.release_state = how
+    reflection.released_at = utcnow()
+    reflection.released_by_id = practitioner.id
+    session.flush()
+    audit.record(
+        "reflection.released",
+        user=practitioner,
+        subject="reflection",
+        subject_id=reflection.id,
+        couple_id=couple.id,
+        detail=how,
+    )
+
+
+@dataclass(frozen=True)
+class WaitingForRelease:
+    """One line of what waits for the practitioner's release: titles and dates only."""
+
+    id: int
+    title: str
+    author: str
+    submitted_at: object
+
+
+def waiting_for_release(couple: Couple, limit: int = 10) -> tuple[int, list[WaitingForRelease]]:
+    """How many of the couple's shared reflections wait for the practitioner's release, and
+    the oldest of them: one query over one couple's reflections (their index), words unread."""
+    names = {p.id: p.name for p in couple.partners}
+    rows = session.execute(
+        select(
+            Reflection.id,
+            Assignment.title,
+            Reflection.author_id,
+            Reflection.submitted_at,
+            func.count().over().label("total"),
+        )
+        .join(Assignment, Assignment.id == Reflection.assignment_id)
+        .where(privacy.waiting_for_release(couple.id))
+        .order_by(Reflection.submitted_at, Reflection.id)
+        .limit(limit)
+    ).all()
+    total = rows[0].total if rows else 0
+    return total, [WaitingForRelease(i, t, names.get(a, ""), at) for i, t, a, at, _ in rows]
+
+
+def set_release_setting(couple: Couple, wait: bool, practitioner: User) -> bool:
+    """Choose whether the couple's shares wait for the practitioner; returns whether it
+    changed. It applies to what is shared from now on (see privacy.py)."""
+    if privacy.releases_through_practitioner(couple) == wait:
+        return False
+    couple.shares_wait_for_release = wait
+    session.flush()
+    audit.record(
+        "couple.release_setting",
+        user=practitioner,
+        subject="couple",
+        subject_id=couple.id,
+        couple_id=couple.id,
+        detail="through practitioner" if wait else "at once",
+    )
+    return True
