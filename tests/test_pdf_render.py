@@ -28,6 +28,7 @@ from practice.pdf.data import (
     SessionPdf,
     StepRow,
 )
+from practice.pdf.handout import FOOTER as HANDOUT_FOOTER
 from practice.pdf.handout import build_handout_pdf
 from practice.pdf.record import build_record_pdf
 from practice.pdf.session import build_session_pdf
@@ -124,11 +125,17 @@ def flat(text: str) -> str:
 
 
 def assert_every_page_numbered(pdf: bytes) -> list[str]:
+    """Every page numbered, with the clinicians' confidentiality footer, or on a partner's
+    handout their own line instead of it."""
     pages = pages_text(pdf)
     total = len(pages)
+    handout = PdfReader(io.BytesIO(pdf)).metadata.subject == "Client handout"
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {total}" in text, f"page {number}"
-        assert CONFIDENTIAL in text, f"page {number} footer"
+        if handout:
+            assert HANDOUT_FOOTER in text and CONFIDENTIAL not in text, f"page {number} footer"
+        else:
+            assert CONFIDENTIAL in text, f"page {number} footer"
     return pages
 
 
@@ -161,7 +168,7 @@ def test_session_pdf_carries_the_whole_note():
         "What do you own?",
         "RILEY-ANSWER",
         "Shared with partner",
-        "Trust: 6/10",
+        "Trust — 6/10",
         "Naming the hurt",
         "JORDAN-ANSWER",
         "Private to Jordan",

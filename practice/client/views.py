@@ -176,5 +176,6 @@ def handout(note):
         note,
         _partner(),
         practice_name(),
+        current_user,
         with_own_reflections=request.args.get("reflections") == "1",
     )

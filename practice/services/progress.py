@@ -126,17 +126,20 @@ class RatingSeries:
     points: dict[int, list[tuple[datetime, int]]] = field(default_factory=dict)
 
 
-def ratings_over_time(couple: Couple, limit: int = 400) -> list[RatingSeries]:
-    """Each rating question's answers per partner, oldest first; one query at any size."""
-    rows = session.execute(
+def ratings_over_time(couple: Couple, limit: int = 400, readable=None) -> list[RatingSeries]:
+    """Each rating question's answers per partner, oldest first; one query at any size.
+    ``readable``: a privacy filter on ``Reflection`` (a partner's release copy charts only
+    what that partner may read)."""
+    query = (
         select(
             Reflection.submitted_at, Reflection.author_id, Reflection.ratings, Assignment.ratings
         )
         .join(Reflection.assignment)
         .where(Assignment.couple_id == couple.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .order_by(Reflection.submitted_at.desc())
-        .limit(limit)
-    ).all()
+    )
+    if readable is not None:
+        query = query.where(readable)
+    rows = session.execute(query.order_by(Reflection.submitted_at.desc()).limit(limit)).all()
     series: dict[str, RatingSeries] = {}
     for submitted_at, author_id, answers, questions in reversed(rows):
         for question in questions:
