@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Spacer
 
 from practice.pdf.text import para
 from practice.pdf.typefaces import BOLD, REGULAR, ensure_fonts
@@ -125,28 +125,35 @@ class KeepWithNext(CondPageBreak):
         super().__init__(0)
         self.heads, self.following = heads, following
 
-    def _follow_height(self, width: float, available: float) -> float:
+    def needed(self, width: float, available: float) -> float:
+        """The heading's height and the start of what follows (when that is a heading kept
+        with its own next, all of that)."""
+        total = 0.0
+        for flowable in self.heads:
+            total += flowable.wrap(width, available)[1] + flowable.getSpaceAfter()
+            total += flowable.getSpaceBefore()
         following = self.following
         if following is None:
-            return 0.0
+            return total
+        if isinstance(following, KeepWithNext):
+            return total + following.needed(width, available)
         style = getattr(following, "style", None)
         if style is not None:  # text: its first lines (never broken into lines here)
-            return style.spaceBefore + _FOLLOW_LINES * style.leading
-        return min(following.wrap(width, available)[1], _FOLLOW_MOST)
+            return total + style.spaceBefore + _FOLLOW_LINES * style.leading
+        return total + min(following.wrap(width, available)[1], _FOLLOW_MOST)
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
-        needed = 0.0
-        for flowable in self.heads:
-            needed += flowable.wrap(availWidth, availHeight)[1] + flowable.getSpaceAfter()
-            needed += flowable.getSpaceBefore()
-        self.height = needed + self._follow_height(availWidth, availHeight)
+        self.height = self.needed(availWidth, availHeight)
         return super().wrap(availWidth, availHeight)
 
 
 def headed(heads: Flowable | list[Flowable], following: list[Flowable]) -> list[Flowable]:
     """A heading (or a heading and its byline) kept with the start of what follows it."""
     heads = [heads] if isinstance(heads, Flowable) else list(heads)
-    first = next((f for f in following if not isinstance(f, CondPageBreak)), None)
+    first = next(
+        (f for f in following if isinstance(f, KeepWithNext) or not isinstance(f, Spacer)),
+        None,
+    )
     return [KeepWithNext(heads, first), *heads, *following]
 
 
