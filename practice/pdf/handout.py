@@ -37,7 +37,8 @@ def handout_story(data: HandoutPdf) -> list[Flowable]:
         about: list[Flowable] = []
         for step, guidance in data.guidance:
             about += headed(para(step, s["h3"]), paras(guidance, s["answer"]))
-        story += headed(Paragraph("About this step", s["h2"]), about)
+        title = "About this step" if len(data.guidance) == 1 else "About these steps"
+        story += headed(Paragraph(title, s["h2"]), about)
     story += headed(
         Paragraph("Your homework", s["h2"]),
         homework_flowables(data.homework, "No homework was set for you this time."),
