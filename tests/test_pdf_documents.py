@@ -229,3 +229,22 @@ def test_export_record_says_what_is_wrong(app, world, dap, runner, tmp_path, ext
     assert message in result.output, result.output
     assert not out.exists()
     assert entries(app, action="record.released") == []
+
+
+def test_the_couple_page_offers_the_chart_and_a_release_copy_for_each_partner(app, world, dap):
+    alice = Browser(app).login(world.alice)
+    page = alice.get(f"/couples/{world.couple_id}").get_data(as_text=True)
+    links = dict(
+        (text, href)
+        for href, text in re.findall(r'<a href="([^"]*/record/[^"]*)">([^<]*)</a>', page)
+    )
+    assert links == {
+        "clinical chart (PDF)": f"/couples/{world.couple_id}/record/pdf",
+        "for Riley Recovering (PDF)": (
+            f"/couples/{world.couple_id}/record/release/{dap['riley']}/pdf"
+        ),
+        "for Harper Hurt (PDF)": f"/couples/{world.couple_id}/record/release/{dap['harper']}/pdf",
+    }
+    for href in links.values():
+        response = alice.get(href)
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
