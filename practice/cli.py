@@ -68,25 +68,66 @@ def demo_command():
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Where to write the PDF.",
 )
+@click.option(
+    "--kind",
+    type=click.Choice(["chart", "release"]),
+    default=None,
+    help="chart: the clinical record, both partners' words (the default). release: the copy "
+    "released to one partner (needs --for-partner).",
+)
+@click.option(
+    "--for-partner",
+    "partner_id",
+    type=int,
+    default=None,
+    metavar="ID",
+    help="Make the release copy for this partner of the couple (their partner id).",
+)
 @with_appcontext
-def export_record_command(couple_id: int, out: Path):
-    """Write a couple's whole record (every signed session, with addenda) as one PDF."""
-    from practice.models import Couple
-    from practice.pdf.record import build_record_pdf
-    from practice.services.accounts import practice_profile
-    from practice.services.documents import record_pdf
-    from practice.services.sessions import signed_sessions
+def export_record_command(couple_id: int, out: Path, kind: str | None, partner_id: int | None):
+    """Write a couple's whole record (every signed session, with addenda) as one PDF: the
+    clinical chart, or the release copy for one partner. Times are in the practice's zone;
+    the export is recorded in the audit log."""
+    from flask import current_app
 
+    from practice.downloads import record_pdf
+    from practice.models import Couple
+    from practice.services import audit, clock
+    from practice.services.accounts import practice_profile
+
+    kind = kind or ("release" if partner_id is not None else "chart")
+    if kind == "chart" and partner_id is not None:
+        raise click.UsageError("--for-partner makes a release copy: leave out --kind chart.")
+    if kind == "release" and partner_id is None:
+        raise click.UsageError("A release copy is made for one partner: add --for-partner ID.")
     couple = session.get(Couple, couple_id)
     if couple is None:
         raise click.ClickException(f"There is no couple with id {couple_id}.")
+    partner = None
+    if partner_id is not None:
+        partner = next((p for p in couple.partners if p.id == partner_id), None)
+        if partner is None:
+            known = ", ".join(f"{p.id} ({p.name})" for p in couple.partners) or "none"
+            raise click.ClickException(
+                f"Partner {partner_id} is not a partner of {couple.name}; its partners: {known}."
+            )
     if not out.parent.is_dir():
         raise click.ClickException(f"The folder {out.parent} does not exist.")
     profile = practice_profile()
-    notes = signed_sessions(couple)
-    content = build_record_pdf(record_pdf(couple, notes, profile.name if profile else "Practice"))
+    where = clock.zone(current_app.config["PRACTICE_TIMEZONE"])
+    content, sessions = record_pdf(couple, profile.name if profile else "Practice", where, partner)
     out.write_bytes(content)
-    click.echo(f"Wrote {out}: {couple.name}, {len(notes)} signed sessions, {len(content):,} bytes.")
+    audit.record(
+        "record.released" if partner else "record.exported",
+        subject="couple",
+        subject_id=couple.id,
+        detail=f"partner_id {partner.id}, command line" if partner else "command line",
+    )
+    commit()
+    what = f"release copy for {partner.name}" if partner else "clinical chart"
+    click.echo(
+        f"Wrote {out}: {couple.name}, {what}, {sessions} signed sessions, {len(content):,} bytes."
+    )
 
 
 @click.command("rotate-key")

@@ -655,6 +655,7 @@ def all_in_history(reader: User, couple: Couple) -> ColumnElement[bool]:
     draft)."""
     return true() if may_read_history(reader, couple) else false()
 
+
 # --- practitioner drafts ---------------------------------------------------------------------
 
 
@@ -667,6 +668,39 @@ def may_read_draft(reader: User, draft: PractitionerDraft) -> bool:
 def drafts_readable_by(reader: User) -> ColumnElement[bool]:
     """SQL on ``PractitionerDraft``."""
     return PractitionerDraft.user_id == reader.id
+
+
+# --- the release copy: a couple's record made for one partner -----------------------------
+#
+# The practitioner's chart holds both partners' words. A copy released to one partner (who
+# asked for their records) holds what that partner may read and nothing else: the joint
+# sessions and their own individual ones, of the reflections only those they may read in
+# the app (their own; the other's shared, released or revealed ones), and ratings likewise.
+
+
+def may_take_release_copy(reader: User, couple: Couple, partner: Partner) -> bool:
+    """Only the couple's practitioner makes a release copy, and only for one of its partners."""
+    return (
+        _partner_of(reader) is None
+        and partner.couple_id == couple.id
+        and _practises(reader, couple.id)
+    )
+
+
+def in_release_copy(partner: Partner, note: SessionNote) -> bool:
+    """A signed session goes into ``partner``'s copy if it was joint or their own individual
+    one; never the other partner's individual session, not even its date."""
+    return note.signed_at is not None and _handout_meant_for(note, partner)
+
+
+def release_copy_reflections(partner: Partner, note: SessionNote) -> list[Reflection]:
+    """Of the reflections discussed in ``note``, those ``partner``'s copy may carry."""
+    return [r for r in note.reflections if may_read_reflection(partner.user, r)]
+
+
+def release_copy_ratings(partner: Partner) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: the reflections whose ratings ``partner``'s copy may chart."""
+    return reflections_readable_by(partner.user)
 
 
 # --- any kind --------------------------------------------------------------------------------

@@ -195,6 +195,17 @@ def build_cases(ids) -> list[Case]:
         ),
         Case("GET", "practice.sessions.record", {"couple_id": c}, alice_only),
         Case("GET", "practice.sessions.record", {"couple_id": other}, {"bob"}),
+        Case(
+            "GET",
+            "practice.sessions.release_copy",
+            {"couple_id": c, "partner_id": ids["harper"]},
+            alice_only,
+        ),
+        Case(
+            "GET",
+            "practice.sessions.release_copy",
+            {"couple_id": other, "partner_id": ids["harper"]},
+        ),
         Case("GET", "practice.client.handout", {"session_id": ids["signed"]}, {"riley", "harper"}),
         Case("GET", "practice.client.handout", {"session_id": ids["alone"]}, {"harper"}),
         Case("GET", "practice.client.handout", {"session_id": ids["session"]}),

@@ -283,3 +283,116 @@ def test_nothing_waiting_for_release_reaches_the_other_partner(app, held):
     seen = "".join(everything_shown(r)[0] for r in crawl(riley.client).pages.values())
     assert all(words in seen for words in WAITING)
     assert "Waiting for your practitioner." in seen
+
+
+# --- the release copy of the couple's record ----------------------------------------------
+
+
+@pytest.fixture
+def discussed(app, ids):
+    """A signed joint session that discussed both partners' shared and private reflections,
+    and Harper's private ratings, given twice (a line a chart would draw)."""
+    from datetime import date
+
+    from practice.models import Couple, Exercise
+    from practice.services import assignments, reflections, sessions
+    from tests.helpers.people import PASSWORD, record_session
+
+    with app.app_context():
+        couple = session.get(Couple, ids["couple"])
+        riley, harper = couple.partners
+        exercise = session.scalar(
+            select(Exercise).where(Exercise.slug == "finding-the-right-amount")
+        )
+        today = date.today()
+        first, second, third = assignments.assign(
+            couple,
+            [exercise] * 3,
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=couple.practitioner,
+            today=today,
+        )
+        kept, _ = reflections.save(
+            riley,
+            first,
+            answers=["Riley keeps this", "", ""],
+            ratings={},
+            shared=False,
+            submit=True,
+            today=today,
+        )
+        rated = [
+            reflections.save(
+                harper,
+                a,
+                answers=["Harper rates alone", "", ""],
+                ratings={"connection": value},
+                shared=False,
+                submit=True,
+                today=today,
+            )[0]
+            for a, value in ((second, 2), (third, 3))
+        ]
+        note = record_session(
+            couple,
+            couple.practitioner,
+            sections={"note": "JOINT-DISCUSSED"},
+            reflection_ids=[ids["shared"], ids["private"], kept.id, *(r.id for r in rated)],
+        )
+        sessions.sign(note, couple.practitioner, PASSWORD)
+        commit()
+    return ids
+
+
+# What each partner's copy must never hold: the other's private words and individual session.
+NEVER_IN_COPY = {
+    "riley": ["Harper keeps this", "Harper rates alone", "Harper alone", "Feedback meant"],
+    "harper": ["Riley keeps this", "Riley drafts", "For Riley"],
+}
+OWN_IN_COPY = {
+    "riley": ["Riley keeps this", "Riley shares this", "JOINT-DISCUSSED", "Joint, signed"],
+    "harper": ["Harper keeps this", "Harper alone", "Riley shares this", "JOINT-DISCUSSED"],
+}
+
+
+@pytest.mark.parametrize("person", sorted(NEVER_IN_COPY))
+def test_a_release_copy_never_holds_the_other_partners_private_words(app, discussed, person):
+    from tests.test_audit import entries
+
+    ids = discussed
+    alice = Browser(app).login(ids["emails"]["alice"])
+    with app.test_request_context():
+        url = url_for(
+            "practice.sessions.release_copy", couple_id=ids["couple"], partner_id=ids[person]
+        )
+    response = alice.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text, title = everything_shown(response)
+    name = person.title()
+    assert title.startswith(f"Release copy for {name}"), title
+    assert f"Release copy for {name}" in text
+    for words in NEVER_IN_COPY[person]:
+        assert words not in text and words not in title, words
+    for words in OWN_IN_COPY[person]:
+        assert words in text, words
+    # Harper's ratings are private: charted in Harper's copy, not in Riley's.
+    assert ("Ratings over time" in text) == (person == "harper")
+    logged = entries(app, action="record.released")
+    assert [(row["couple_id"], row["detail"]) for row in logged] == [
+        (ids["couple"], f"partner_id {ids[person]}")
+    ]
+
+
+def test_the_clinical_chart_holds_both_partners_words(app, discussed):
+    ids = discussed
+    alice = Browser(app).login(ids["emails"]["alice"])
+    with app.test_request_context():
+        url = url_for("practice.sessions.record", couple_id=ids["couple"])
+    text, title = everything_shown(alice.get(url))
+    assert title.startswith("Record: ")
+    for words in NEVER_IN_COPY["riley"][:3] + NEVER_IN_COPY["harper"][:1]:
+        assert words in text, words
+    assert "Ratings over time" in text

@@ -17,7 +17,9 @@ from pypdf import PdfReader
 from practice.pdf import typefaces
 from practice.pdf.common import CONFIDENTIAL, render
 from practice.pdf.data import (
+    RELEASE,
     AddendumItem,
+    AgreementLine,
     DiscussedReflection,
     FeedbackItem,
     HandoutPdf,
@@ -28,8 +30,10 @@ from practice.pdf.data import (
     SessionPdf,
     StepRow,
 )
+from practice.pdf.handout import FOOTER as HANDOUT_FOOTER
 from practice.pdf.handout import build_handout_pdf
 from practice.pdf.record import build_record_pdf
+from practice.pdf.samples import words
 from practice.pdf.session import build_session_pdf
 from practice.pdf.text import markup, runs
 
@@ -124,11 +128,17 @@ def flat(text: str) -> str:
 
 
 def assert_every_page_numbered(pdf: bytes) -> list[str]:
+    """Every page numbered, with the clinicians' confidentiality footer, or on a partner's
+    handout their own line instead of it."""
     pages = pages_text(pdf)
     total = len(pages)
+    handout = PdfReader(io.BytesIO(pdf)).metadata.subject == "Client handout"
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {total}" in text, f"page {number}"
-        assert CONFIDENTIAL in text, f"page {number} footer"
+        if handout:
+            assert HANDOUT_FOOTER in text and CONFIDENTIAL not in text, f"page {number} footer"
+        else:
+            assert CONFIDENTIAL in text, f"page {number} footer"
     return pages
 
 
@@ -161,7 +171,7 @@ def test_session_pdf_carries_the_whole_note():
         "What do you own?",
         "RILEY-ANSWER",
         "Shared with partner",
-        "Trust: 6/10",
+        "Trust — 6/10",
         "Naming the hurt",
         "JORDAN-ANSWER",
         "Private to Jordan",
@@ -746,3 +756,217 @@ def test_in_a_record_only_a_drafts_pages_are_marked_draft():
     pages = assert_every_page_numbered(pdf)
     for text in pages:
         assert ("DRAFT" in text) == ("· S2" in text)
+
+
+# --- what a clinic files --------------------------------------------------------------------
+
+POLICY_WORDS = (
+    "POLICY-START What each of you tells me alone stays between us, unless it puts someone at "
+    "risk. I will help you bring anything important into a joint session yourselves, and I "
+    "will not keep a secret that stops the work we agreed to do together. POLICY-END"
+)
+SIX = ("Trust", "Safety", "Connection", "Hope", "Honesty", "Calm")
+
+
+def one_dot_each() -> list[RatingSeries]:
+    """Six series, each partner rated once: nothing a chart could draw a line through."""
+    return [
+        RatingSeries(
+            label,
+            {"Riley": [(datetime(2026, 3, 2, 20), 5)], "Jordan": [(datetime(2026, 3, 2, 21), 4)]},
+        )
+        for label in SIX
+    ]
+
+
+def agreed() -> list[AgreementLine]:
+    return [
+        AgreementLine("Riley", "Limited secrets", "Mon 2 Feb 2026, 10:00", POLICY_WORDS),
+        AgreementLine("Jordan", "Limited secrets", "Mon 2 Feb 2026, 11:30", POLICY_WORDS),
+    ]
+
+
+def short_dap(**changes) -> SessionPdf:
+    """A typical short DAP note: three short sections, two reflections discussed."""
+    data = session(
+        note_format="DAP",
+        sections=[
+            ("Data", words(90, 1)),
+            ("Assessment", words(60, 2)),
+            ("Plan", words(40, 3)),
+        ],
+        ratings=one_dot_each(),
+        agreements=agreed(),
+        addenda=[],
+    )
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
+
+
+def test_a_short_dap_note_is_two_pages_at_most_signed_right_after_the_note():
+    pdf = build_session_pdf(short_dap())
+    pages = assert_every_page_numbered(pdf)
+    assert len(pages) <= 2
+    text = flat("\n".join(pages))
+    order = ["Note: DAP", "Plan", "Signature", "By signing", "Reflections discussed"]
+    order += ["Apology letter", "Homework for next time", "Progress through the program"]
+    positions = [text.index(heading) for heading in order]
+    assert positions == sorted(positions), list(zip(order, positions, strict=True))
+    # The policy by name, with who agreed when; its words are in the record, not here.
+    assert (
+        "Limited secrets: agreed by Riley on Mon 2 Feb 2026, 10:00; "
+        "Jordan on Mon 2 Feb 2026, 11:30" in text
+    )
+    assert POLICY_WORDS[:60] not in text
+    # One dot per series draws no chart.
+    assert "Ratings over time" not in text
+
+
+def test_charts_come_once_at_the_end_and_only_where_a_line_can_be_drawn():
+    two = RatingSeries("Trust", {"Riley": [(datetime(2026, 2, d), 3 + d % 4) for d in (9, 23)]})
+    one = RatingSeries("Safety", {"Riley": [(datetime(2026, 2, 9), 6)]})
+    text = flat("\n".join(pages_text(build_session_pdf(short_dap(ratings=[one, two])))))
+    assert text.count("Ratings over time") == 1
+    assert text.index("Ratings over time") > text.index("Progress through the program")
+    assert text.index("Ratings over time") > text.index("Signature")
+    assert "Fewer than two ratings, not charted: Safety" in text
+
+
+def test_a_charts_time_axis_ends_at_the_session():
+    ratings = [
+        RatingSeries(
+            "Trust",
+            {
+                # The last one came after the session (the note was signed two days later).
+                "Riley": [(datetime(2026, 2, d, 20), 4) for d in (3, 10, 17, 24)]
+                + [(datetime(2026, 3, 5, 9), 9)],
+                "Jordan": [(datetime(2026, 2, d, 21), 3) for d in (3, 17)],
+            },
+        )
+    ]
+    pdf = build_session_pdf(short_dap(ratings=ratings, charts_until=datetime(2026, 3, 3, 17, 50)))
+    chart_page = next(t for t in pages_text(pdf) if "Ratings over time" in t)
+    labels = re.findall(r"\b(\d{1,2} (?:Feb|Mar) 26)\b", chart_page)
+    assert labels and labels[-1] == "3 Mar 26", labels
+    assert "4 Mar 26" not in labels and "5 Mar 26" not in labels
+
+
+def test_a_rating_reads_question_then_value():
+    reflection = DiscussedReflection(
+        "Riley",
+        "Weekly check",
+        "Mon 2 Mar 2026, 20:00",
+        True,
+        [("What happened?", "Words")],
+        [("How safe did you feel with your partner this week?", 7), ("Trust", 6)],
+    )
+    text = flat("\n".join(pages_text(build_session_pdf(short_dap(reflections=[reflection])))))
+    assert "How safe did you feel with your partner this week? — 7/10" in text
+    assert "Trust — 6/10" in text
+    assert "?: 7/10" not in text
+
+
+def _lowest_line(page) -> tuple[str, bool]:
+    """The lowest line of a page's body (above the footer, below the header): its text,
+    and whether it is a heading (bold, at least body size)."""
+    rows = []
+
+    def visit(text, cm, tm, font, size):
+        y = cm[5] + tm[5] * cm[3]
+        if text.strip() and 40 < y < 790:
+            bold = "Bold" in str((font or {}).get("/BaseFont", ""))
+            rows.append((y, text.strip(), bold and size >= 9.5))
+
+    page.extract_text(visitor_text=visit)
+    _, text, heading = min(rows)
+    return text, heading
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page():
+    """The note's first section grows a little at a time, so every heading after it comes
+    to the foot of a page at some length."""
+    from practice.pdf.samples import sample_session
+
+    alone = []
+    for step in range(45):
+        data = sample_session(reflections=3, answer_words=120)
+        data.sections = [
+            ("Data", words(60 + 10 * step, 1)),
+            ("Assessment", words(80, 2)),
+            ("Plan", words(50, 3)),
+        ]
+        for number, page in enumerate(PdfReader(io.BytesIO(build_session_pdf(data))).pages, 1):
+            text, heading = _lowest_line(page)
+            if heading:
+                alone.append((step, number, text))
+    assert not alone, alone
+
+
+def test_the_record_carries_the_policy_and_the_charts_once():
+    trend = [
+        RatingSeries("Trust", {"Riley": [(datetime(2026, 2, d), 3 + d % 5) for d in (2, 9, 16)]})
+    ]
+    notes = [
+        short_dap(when=f"SESSION-{n}", ratings=trend, charts_until=datetime(2026, 3, n))
+        for n in range(1, 5)
+    ]
+    pdf = build_record_pdf(
+        RecordPdf(
+            "Harbour Couples Practice",
+            "Riley & Jordan",
+            PARTNERS,
+            notes,
+            "Mon 1 Jun 2026, 10:00",
+            agreements=agreed(),
+            created=CREATED,
+            ratings=trend,
+            charts_until=datetime(2026, 6, 1, 10),
+        )
+    )
+    pages = assert_every_page_numbered(pdf)
+    text = flat("\n".join(pages))
+    assert text.count("POLICY-START") == 1 and text.count("POLICY-END") == 1
+    assert text.count("Ratings over time") == 1
+    assert "Ratings over time" in pages[-1]
+    assert all(f"SESSION-{n}" in text for n in range(1, 5))
+
+
+def test_a_release_copy_is_named_for_its_partner_and_says_what_it_leaves_out():
+    pdf = build_record_pdf(
+        RecordPdf(
+            "Harbour Couples Practice",
+            "Riley & Jordan",
+            PARTNERS,
+            [short_dap()],
+            "Mon 1 Jun 2026, 10:00",
+            created=CREATED,
+            kind=RELEASE,
+            for_partner="Jordan",
+            left_out=["What Riley wrote and did not share with Jordan."],
+        )
+    )
+    meta = PdfReader(io.BytesIO(pdf)).metadata
+    assert meta.title == "Release copy for Jordan: record of Riley & Jordan"
+    first = flat(pages_text(pdf)[0])
+    assert "Release copy for Jordan" in first
+    assert "What this copy leaves out" in first
+    assert "What Riley wrote and did not share with Jordan." in first
+
+
+def test_the_handout_carries_the_steps_guidance(tmp_path):
+    handout = HandoutPdf(
+        practice_name="Harbour Couples Practice",
+        practitioner="Sam Okafor, LMFT",
+        partner="Jordan",
+        couple="Riley & Jordan",
+        session_when="Tue 3 Mar 2026, 17:00",
+        homework=[HomeworkItem("Daily check-in", "Both of you", "Tue 10 Mar 2026", "Ten minutes")],
+        guidance=[("Step 3: Boundaries", "Boundaries are not punishments. STEP-GUIDANCE")],
+        created=CREATED,
+    )
+    pdf = build_handout_pdf(handout)
+    text = flat("\n".join(assert_every_page_numbered(pdf)))
+    assert "About this step" in text and "Step 3: Boundaries" in text
+    assert text.index("STEP-GUIDANCE") < text.index("Your homework")
+    assert "For: Both of you" in text

@@ -400,6 +400,67 @@ def test_handouts_go_to_the_partner_they_are_for(app, world, things):
         session.rollback()
 
 
+# --- the release copy: a couple's record made for one partner -----------------------------
+
+
+def test_a_release_copy_holds_what_its_partner_may_read_and_nothing_else(app, world, things):
+    with app.app_context():
+        readers = _readers(world)
+        riley, harper = readers["riley"].partner, readers["harper"].partner
+        couple = riley.couple
+        # Only the couple's practitioner makes one, and only for a partner of that couple.
+        makers = {
+            (reader, partner.user.name.split()[0].lower())
+            for reader in ("alice", "bob", "riley", "harper", "owner")
+            for partner in (riley, harper)
+            if privacy.may_take_release_copy(readers[reader], couple, partner)
+        }
+        assert makers == {("alice", "riley"), ("alice", "harper")}
+        outsider = readers["quinn"].partner
+        assert not privacy.may_take_release_copy(readers["alice"], couple, outsider)
+
+        # Signed joint sessions and the partner's own individual ones; never a draft, never
+        # the other partner's individual session.
+        note = {n: session.get(SessionNote, things[n][1]) for n in things if "note" in n}
+        carried = {
+            (partner.user.name.split()[0].lower(), name)
+            for partner in (riley, harper)
+            for name, n in note.items()
+            if privacy.in_release_copy(partner, n)
+        }
+        assert carried == {
+            ("riley", "joint-note"),
+            ("riley", "riley-note"),
+            ("harper", "joint-note"),
+            ("harper", "harper-note"),
+        }
+
+        # Of what was discussed: what the partner may read in the app, no more. (On the
+        # draft note: a signed note's reflections cannot change.)
+        joint = note["draft-note"]
+        discussed = ("private", "shared", "revealed", "revealed-other", "unrevealed")
+        joint.reflections = [session.get(Reflection, things[n][1]) for n in discussed]
+        by_id = {things[n][1]: n for n in discussed}
+        in_copy = {
+            p.user.name.split()[0].lower(): {
+                by_id[r.id] for r in privacy.release_copy_reflections(p, joint)
+            }
+            for p in (riley, harper)
+        }
+        assert in_copy == {
+            "riley": {"private", "shared", "revealed", "revealed-other", "unrevealed"},
+            "harper": {"shared", "revealed", "revealed-other"},
+        }
+        # The ratings charted in a copy come from the same reflections.
+        charted = _ids(
+            select(Reflection.id)
+            .join(Reflection.assignment)
+            .where(Assignment.couple_id == couple.id, privacy.release_copy_ratings(harper))
+        )
+        assert {by_id[i] for i in charted if i in by_id} == in_copy["harper"]
+        session.rollback()
+
+
 def test_feedback_is_for_its_author_alone(app, world, things):
     with app.app_context():
         readers = _readers(world)

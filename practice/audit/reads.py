@@ -76,6 +76,8 @@ READS: dict[str, Read] = {
     "practice.sessions.pdf": Read("session.downloaded", "session", "session_id", _of_session),
     "practice.sessions.handout": Read("handout.downloaded", "session", "session_id", _of_session),
     "practice.sessions.record": Read("record.downloaded", "couple", "couple_id", _itself),
+    # The detail names the partner the copy was made for ("partner_id 12").
+    "practice.sessions.release_copy": Read("record.released", "couple", "couple_id", _itself),
     "practice.client.assignment": Read(
         "assignment.viewed", "assignment", "assignment_id", _of_assignment
     ),

@@ -189,6 +189,7 @@ def handout(note):
         note,
         _partner(),
         practice_name(),
+        current_user,
         with_own_reflections=request.args.get("reflections") == "1",
     )
 

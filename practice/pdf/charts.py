@@ -3,17 +3,21 @@
 The palette, the 1-10 scale and the time axis come from ``practice.charts.core``, the
 same as the pages' SVG charts; this module only turns them into reportlab shapes."""
 
+from datetime import datetime
+
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, Line, Path, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable
+from reportlab.platypus import Flowable
 
 from practice.charts.core import (
     HIGHEST,
     LOWEST,
     Look,
+    TimeAxis,
     day_axis,
+    day_number,
     look,
     looks_for,
     rating_height,
@@ -140,10 +144,10 @@ def line_chart(
     looks: dict[str, Look],
     width: float,
     ticks: int = 6,
-    span: tuple | None = None,
+    axis: TimeAxis | None = None,
 ) -> Flowable:
     """One series (e.g. "Trust"): a line per partner, 1-10 up the side, dates along.
-    span: (first, last moment) shared with other charts; by default this series' own.
+    axis: a time axis shared with other charts; by default this series' own.
     Drawn from reportlab.graphics shapes (paths, polylines, strings): the same picture as
     the LinePlot widget at a fraction of the cost."""
     names = [name for name, points in series.points.items() if points]
@@ -161,7 +165,7 @@ def line_chart(
             )
         )
         return drawing
-    axis = day_axis(span or time_span([series]), ticks)
+    axis = axis or day_axis(time_span([series]), ticks)
     plot_w, plot_h = width - LEFT - 10, CHART_HEIGHT - BOTTOM - 6
 
     def px(fraction: float) -> float:
@@ -232,50 +236,69 @@ def legend(names: list[str], looks: dict[str, Look]) -> Flowable:
     return Grid([cells], widths, pad=1)
 
 
-def ratings_section(ratings: list[RatingSeries], partner_names: list[str]) -> list[Flowable]:
-    """A legend, then one chart per series, each titled."""
-    names = list(partner_names)
-    for series in ratings:
-        names += [n for n in series.points if n not in names]
-    looks = looks_for(names)
-    shown = [n for n in names if any(s.points.get(n) for s in ratings)]
-    out: list[Flowable] = [legend(shown or names, looks)]
-    s = styles()
-    for series in ratings:
-        title = para(series.label, s["h3"])
-        out += [
-            CondPageBreak(CHART_HEIGHT + 10 * mm),
-            title,
-            line_chart(series, looks, FRAME_WIDTH),
-        ]
-    return out
+def charted(ratings: list[RatingSeries]) -> list[RatingSeries]:
+    """The series worth a chart: those in which some partner has at least two ratings (a
+    line, not a lone dot), trust, safety and connection first."""
+    drawn = [s for s in ratings if any(len(points) >= 2 for points in s.points.values())]
+    first = {label: i for i, label in enumerate(SIDE_BY_SIDE)}
+    return sorted(drawn, key=lambda s: first.get(s.label, len(first)))
 
 
-SIDE_BY_SIDE = tuple(key.title() for key in SIDE_BY_SIDE_KEYS)  # the series' labels
+def until_then(series: RatingSeries, until: datetime) -> RatingSeries:
+    """The series as it stood at ``until``: later ratings left out."""
+    points = {name: [p for p in pts if p[0] <= until] for name, pts in series.points.items()}
+    return RatingSeries(series.label, {name: pts for name, pts in points.items() if pts})
 
 
-def side_by_side_section(
-    ratings: list[RatingSeries], partner_names: list[str], labels=SIDE_BY_SIDE
+def axis_until(span: tuple, until: datetime, most: int = 4) -> TimeAxis:
+    """Whole days ending at ``until`` (the session, or the export): the last tick is its
+    day, and the axis never runs past it; at least two days wide."""
+    low, high = day_number(span[0]), day_number(until)
+    last = int(high)
+    first = min(int(low), last - 1)
+    step = max(1, -(-(last - first) // (most - 1)))
+    ticks = sorted(float(last - i * step) for i in range((last - first) // step + 1))
+    return TimeAxis(min(low, ticks[0]), max(high, ticks[-1]), tuple(ticks))
+
+
+def ratings_section(
+    ratings: list[RatingSeries],
+    partner_names: list[str],
+    until: datetime | None = None,
+    columns: int = 2,
 ) -> list[Flowable]:
-    """Small multiples: trust, safety and connection in one row, both partners in each
-    panel, with the same looks as the charts below. [] when none of them has ratings."""
-    chosen = [s for label in labels for s in ratings if s.label == label]
-    chosen = [s for s in chosen if any(s.points.values())]
-    if not chosen:
+    """Each series with at least two ratings, once: a legend, then the charts ``columns``
+    to a row on one shared time axis that ends at ``until``; then the series not charted.
+    [] when nothing is worth a chart."""
+    if until is not None:
+        ratings = [until_then(series, until) for series in ratings]
+    drawn = charted(ratings)
+    if not drawn:
         return []
     names = list(partner_names)
     for series in ratings:
         names += [n for n in series.points if n not in names]
     looks = looks_for(names)
-    shown = [n for n in names if any(s.points.get(n) for s in chosen)]
-    width = FRAME_WIDTH / len(SIDE_BY_SIDE)
+    shown = [n for n in names if any(s.points.get(n) for s in drawn)]
+    span = time_span(drawn)
+    axis = axis_until(span, until) if until is not None else day_axis(span, 6)
     s = styles()
-    titles = [para(series.label, s["h3"]) for series in chosen]
-    # One time axis for the three panels, so a week reads at the same place in each.
-    span = time_span(chosen)
-    panels = [line_chart(series, looks, width - 4, ticks=3, span=span) for series in chosen]
-    return [
-        CondPageBreak(CHART_HEIGHT + 25 * mm),
-        legend(shown, looks),
-        Grid([titles, panels], [width] * len(chosen), pad=1),
-    ]
+    width = FRAME_WIDTH / columns
+    rows = []
+    for i in range(0, len(drawn), columns):
+        row = drawn[i : i + columns]
+        cells = [
+            [para(series.label, s["h3"]), line_chart(series, looks, width - 4, axis=axis)]
+            for series in row
+        ]
+        rows.append(cells + [[]] * (columns - len(cells)))
+    out: list[Flowable] = [legend(shown, looks), Grid(rows, [width] * columns, pad=1)]
+    rest = [series.label for series in ratings if series not in drawn]
+    if rest:
+        out.append(
+            para(", ".join(rest), s["small"], prefix="Fewer than two ratings, not charted: ")
+        )
+    return out
+
+
+SIDE_BY_SIDE = tuple(key.title() for key in SIDE_BY_SIDE_KEYS)  # the series' labels

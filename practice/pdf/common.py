@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Spacer
 
 from practice.pdf.text import para
 from practice.pdf.typefaces import BOLD, REGULAR, ensure_fonts
@@ -109,6 +109,54 @@ def styles() -> dict[str, ParagraphStyle]:
     return _styles
 
 
+# How much of what follows a heading must fit under it on the same page: a few lines of text,
+# or the whole of a short table or chart.
+_FOLLOW_LINES = 3
+_FOLLOW_MOST = 70 * mm
+
+
+class KeepWithNext(CondPageBreak):
+    """Goes before a heading: starts a new page unless the heading and the start of what
+    follows it fit on this one, so no heading is left alone at a page's foot. Unlike
+    reportlab's keepWithNext (a KeepTogether of both), a long text after the heading still
+    starts on this page; only its first lines must fit."""
+
+    def __init__(self, heads: list[Flowable], following: Flowable | None):
+        super().__init__(0)
+        self.heads, self.following = heads, following
+
+    def needed(self, width: float, available: float) -> float:
+        """The heading's height and the start of what follows (when that is a heading kept
+        with its own next, all of that)."""
+        total = 0.0
+        for flowable in self.heads:
+            total += flowable.wrap(width, available)[1] + flowable.getSpaceAfter()
+            total += flowable.getSpaceBefore()
+        following = self.following
+        if following is None:
+            return total
+        if isinstance(following, KeepWithNext):
+            return total + following.needed(width, available)
+        style = getattr(following, "style", None)
+        if style is not None:  # text: its first lines (never broken into lines here)
+            return total + style.spaceBefore + _FOLLOW_LINES * style.leading
+        return total + min(following.wrap(width, available)[1], _FOLLOW_MOST)
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        self.height = self.needed(availWidth, availHeight)
+        return super().wrap(availWidth, availHeight)
+
+
+def headed(heads: Flowable | list[Flowable], following: list[Flowable]) -> list[Flowable]:
+    """A heading (or a heading and its byline) kept with the start of what follows it."""
+    heads = [heads] if isinstance(heads, Flowable) else list(heads)
+    first = next(
+        (f for f in following if isinstance(f, KeepWithNext) or not isinstance(f, Spacer)),
+        None,
+    )
+    return [KeepWithNext(heads, first), *heads, *following]
+
+
 class PageState(Flowable):
     """Zero-size marker: from here on, pages carry this header and (un)draft mark.
     A record switches it at each session."""
@@ -171,7 +219,7 @@ def _timestamp(moment: datetime) -> TimeStamp:
     return stamp
 
 
-def _canvas_maker(created: datetime):
+def _canvas_maker(created: datetime, footer: str):
     class PagedCanvas(Canvas):
         """Keeps every page until the end, then draws footer and "Page X of Y" on each."""
 
@@ -199,7 +247,8 @@ def _canvas_maker(created: datetime):
             self.line(MARGIN_X, 14 * mm, PAGE[0] - MARGIN_X, 14 * mm)
             self.setFillColor(MUTED)
             self.setFont(REGULAR, 7.5)
-            self.drawString(MARGIN_X, 10 * mm, CONFIDENTIAL)
+            if footer:
+                self.drawString(MARGIN_X, 10 * mm, footer)
             self.setFont(BOLD, 7.5)
             self.drawRightString(PAGE[0] - MARGIN_X, 10 * mm, f"Page {number} of {total}")
             self.restoreState()
@@ -207,9 +256,19 @@ def _canvas_maker(created: datetime):
     return PagedCanvas
 
 
-def render(story: list, *, title: str, author: str, subject: str, created, creator: str):
+def render(
+    story: list,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    created,
+    creator: str,
+    footer: str = CONFIDENTIAL,
+):
     """Lay the story out on Practice's pages and return the PDF's bytes. Output depends only
-    on the story and the metadata: the same input gives the same bytes."""
+    on the story and the metadata: the same input gives the same bytes. ``footer``: the
+    line left of the page number (the clinical confidentiality notice unless told)."""
     ensure_fonts()
     out = io.BytesIO()
     doc = BaseDocTemplate(
@@ -239,5 +298,5 @@ def render(story: list, *, title: str, author: str, subject: str, created, creat
         id="body",
     )
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
-    doc.build(story, canvasmaker=_canvas_maker(created or datetime.now(UTC)))
+    doc.build(story, canvasmaker=_canvas_maker(created or datetime.now(UTC), footer))
     return out.getvalue()

@@ -95,6 +95,9 @@ class SessionPdf:
     signed_by: str | None = None  # None: a draft, marked DRAFT on every page
     signed_at: str | None = None
     created: datetime | None = None  # PDF creation date; the signing time for signed notes
+    # Where the charts' time axis ends: the session's end, in the reader's zone (the
+    # ratings' moments are in that zone too). None: at the last rating.
+    charts_until: datetime | None = None
 
 
 @dataclass
@@ -117,11 +120,18 @@ class HandoutPdf:
     feedback: list[FeedbackItem] = field(default_factory=list)
     own_reflections: list[DiscussedReflection] = field(default_factory=list)
     created: datetime | None = None
+    guidance: list[tuple[str, str]] = field(default_factory=list)  # (step, its guidance)
+
+
+CHART = "chart"
+RELEASE = "release"
 
 
 @dataclass
 class RecordPdf:
-    """A couple's whole record: every signed session in order, each with its addenda."""
+    """A couple's whole record: every signed session in order, each with its addenda. The
+    clinical chart (kind CHART) holds everything; a release copy (kind RELEASE) is made for
+    one partner (``for_partner``) and says what it leaves out (``left_out``)."""
 
     practice_name: str
     couple: str
@@ -130,3 +140,8 @@ class RecordPdf:
     exported: str  # when, formatted
     agreements: list[AgreementLine] = field(default_factory=list)
     created: datetime | None = None
+    kind: str = CHART
+    for_partner: str = ""
+    left_out: list[str] = field(default_factory=list)  # sentences, for the cover
+    ratings: list[RatingSeries] = field(default_factory=list)  # charted once, at the end
+    charts_until: datetime | None = None

@@ -1,13 +1,15 @@
 """One partner's handout: their homework and the feedback meant for them. Nothing else:
 never the clinical note, never the other partner's words."""
 
-from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from practice.pdf.common import PageState, render, styles
+from practice.pdf.common import PageState, headed, render, styles
 from practice.pdf.data import HandoutPdf
 from practice.pdf.session import facts_table, homework_flowables, reflection_flowables
 from practice.pdf.text import para, paras
+
+# The partner's own copy: not the clinicians' confidentiality notice, a line for them.
+FOOTER = "This handout is yours. Keep it somewhere private."
 
 
 def title_of(data: HandoutPdf) -> str:
@@ -30,20 +32,32 @@ def handout_story(data: HandoutPdf) -> list[Flowable]:
                 ("Practitioner", para(data.practitioner, s["body"])),
             ]
         ),
-        Paragraph("Your homework", s["h2"]),
     ]
-    story += homework_flowables(data.homework, "No homework was set for you this time.")
-    story.append(Paragraph("Feedback for you", s["h2"]))
-    if not data.feedback:
-        story.append(Paragraph("No feedback this time.", s["small"]))
+    if data.guidance:
+        about: list[Flowable] = []
+        for step, guidance in data.guidance:
+            about += headed(para(step, s["h3"]), paras(guidance, s["answer"]))
+        title = "About this step" if len(data.guidance) == 1 else "About these steps"
+        story += headed(Paragraph(title, s["h2"]), about)
+    story += headed(
+        Paragraph("Your homework", s["h2"]),
+        homework_flowables(data.homework, "No homework was set for you this time."),
+    )
+    feedback: list[Flowable] = []
     for item in data.feedback:
-        story += [CondPageBreak(25 * mm), para(item.exercise, s["h3"])]
-        story.append(para(item.written, s["small"], prefix="Written "))
-        story += paras(item.text, s["answer"])
+        feedback += headed(
+            [para(item.exercise, s["h3"]), para(item.written, s["small"], prefix="Written ")],
+            paras(item.text, s["answer"]),
+        )
+    story += headed(
+        Paragraph("Feedback for you", s["h2"]),
+        feedback or [Paragraph("No feedback this time.", s["small"])],
+    )
     if data.own_reflections:
-        story.append(Paragraph("Your reflections", s["h2"]))
+        mine: list[Flowable] = []
         for reflection in data.own_reflections:
-            story += reflection_flowables(reflection, own=True)
+            mine += reflection_flowables(reflection, own=True)
+        story += headed(Paragraph("Your reflections", s["h2"]), mine)
     return story
 
 
@@ -55,4 +69,5 @@ def build_handout_pdf(data: HandoutPdf) -> bytes:
         subject="Client handout",
         created=data.created,
         creator=data.practice_name,
+        footer=FOOTER,
     )

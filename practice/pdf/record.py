@@ -4,14 +4,21 @@ its addenda), numbered "Page X of Y" across the whole document."""
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
-from practice.pdf.common import ACCENT, FRAME_WIDTH, RULE, PageState, render, styles
-from practice.pdf.data import RecordPdf
+from practice.pdf.common import ACCENT, FRAME_WIDTH, RULE, PageState, headed, render, styles
+from practice.pdf.data import RELEASE, RecordPdf
 from practice.pdf.grid import Grid
-from practice.pdf.session import agreement_flowables, facts_table, session_story
+from practice.pdf.session import (
+    agreement_flowables,
+    charts_flowables,
+    facts_table,
+    session_story,
+)
 from practice.pdf.text import para
 
 
 def title_of(data: RecordPdf) -> str:
+    if data.kind == RELEASE:
+        return f"Release copy for {data.for_partner}: record of {data.couple}"
     return f"Record: {data.couple}"
 
 
@@ -36,29 +43,41 @@ def record_story(data: RecordPdf) -> list[Flowable]:
     partners = [
         para(f"{p.name} ({p.role})" if p.role else p.name, s["body"]) for p in data.partners
     ]
-    story: list[Flowable] = [
-        PageState(f"{data.practice_name} · Record of {data.couple}", draft=False),
-        para(data.practice_name, s["subtitle"]),
-        para(data.couple, s["title"], prefix="Record: "),
-        Spacer(1, 6),
-        facts_table(
-            [
-                ("Couple", para(data.couple, s["body"])),
-                ("Partners", partners or Paragraph("—", s["body"])),
-                ("Exported", para(data.exported, s["body"])),
-                ("Sessions", Paragraph(str(len(data.sessions)), s["body"])),
-            ]
-        ),
+    release = data.kind == RELEASE
+    facts = [
+        ("Couple", para(data.couple, s["body"])),
+        ("Partners", partners or Paragraph("—", s["body"])),
+        ("Exported", para(data.exported, s["body"])),
+        ("Sessions", Paragraph(str(len(data.sessions)), s["body"])),
     ]
+    if release:
+        facts.insert(0, ("Copy for", para(data.for_partner, s["body"])))
+    story: list[Flowable] = [
+        PageState(f"{data.practice_name} · {title_of(data)}", draft=False),
+        para(data.practice_name, s["subtitle"]),
+        para(title_of(data), s["title"]),
+        Spacer(1, 6),
+        facts_table(facts),
+    ]
+    if data.left_out:
+        story += headed(
+            Paragraph("What this copy leaves out", s["h2"]),
+            [para(line, s["body"]) for line in data.left_out],
+        )
     story += agreement_flowables(data.agreements)
-    story.append(Paragraph("Sessions in this record", s["h2"]))
-    if data.sessions:
-        story.append(_contents(data))
-    else:
-        story.append(Paragraph("There are no signed sessions yet.", s["small"]))
+    story += headed(
+        Paragraph("Sessions in this record", s["h2"]),
+        [_contents(data)]
+        if data.sessions
+        else [Paragraph("There are no signed sessions yet.", s["small"])],
+    )
     for session in data.sessions:
         story.append(PageBreak())
-        story += session_story(session)
+        story += session_story(session, charts=False)
+    charts = charts_flowables(data.ratings, [p.name for p in data.partners], data.charts_until)
+    if charts:
+        story += [PageBreak(), PageState(f"{data.practice_name} · {title_of(data)}", draft=False)]
+        story += charts
     return story
 
 
@@ -67,7 +86,7 @@ def build_record_pdf(data: RecordPdf) -> bytes:
         record_story(data),
         title=title_of(data),
         author=data.practice_name,
-        subject="Couple's record",
+        subject="Release copy of a couple's record" if data.kind == RELEASE else "Couple's record",
         created=data.created,
         creator=data.practice_name,
     )

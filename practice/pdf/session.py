@@ -1,9 +1,9 @@
 """The session note as a PDF: the signed clinical record of one session."""
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
-from practice.pdf.charts import ratings_section, side_by_side_section
+from practice.pdf.charts import ratings_section
 from practice.pdf.common import (
     ACCENT,
     FRAME_WIDTH,
@@ -11,6 +11,7 @@ from practice.pdf.common import (
     RULE,
     SHADE,
     PageState,
+    headed,
     render,
     styles,
 )
@@ -23,7 +24,7 @@ from practice.pdf.data import (
     SessionPdf,
 )
 from practice.pdf.grid import Grid
-from practice.pdf.text import markup, para, paras
+from practice.pdf.text import para, paras
 
 DASH = "—"
 NOTHING = '<font color="#5b6570">Nothing written.</font>'
@@ -47,6 +48,13 @@ def title_of(data: SessionPdf) -> str:
     return f"Session note: {data.couple}, {data.when}"
 
 
+def rating_lines(ratings: list[tuple[str, int]]) -> str:
+    """Ratings as plain lines: "How safe did you feel this week? — 7/10"."""
+    return "\n".join(
+        f"{label.strip().rstrip(':').strip()} — {value}/10" for label, value in ratings
+    )
+
+
 def reflection_flowables(item: DiscussedReflection, *, own: bool = False) -> list[Flowable]:
     """One reflection: exercise, author, date, who may read it, each prompt and answer."""
     s = styles()
@@ -60,14 +68,17 @@ def reflection_flowables(item: DiscussedReflection, *, own: bool = False) -> lis
         head.append(Paragraph("Private to you: not shared with your partner", s["private"]))
     else:
         head.append(para(item.author, s["private"], prefix="Private to "))
-    out: list[Flowable] = [CondPageBreak(40 * mm), *head, Spacer(1, 2)]
+    body: list[Flowable] = []
     for prompt, answer in item.answers:
-        out += [CondPageBreak(22 * mm), para(prompt, s["prompt"])]
-        out += paras(answer, s["answer"], empty='<font color="#5b6570">No answer.</font>')
+        body += headed(
+            para(prompt, s["prompt"]),
+            paras(answer, s["answer"], empty='<font color="#5b6570">No answer.</font>'),
+        )
     if item.ratings:
-        text = " · ".join(f"{label}: {value}/10" for label, value in item.ratings)
-        out.append(Paragraph("Ratings: " + markup(text), s["small"]))
-    return out
+        body += headed(
+            Paragraph("Ratings", s["prompt"]), [para(rating_lines(item.ratings), s["answer"])]
+        )
+    return headed(head, [Spacer(1, 2), *body])
 
 
 def homework_flowables(items: list[HomeworkItem], empty: str) -> list[Flowable]:
@@ -77,11 +88,12 @@ def homework_flowables(items: list[HomeworkItem], empty: str) -> list[Flowable]:
     out: list[Flowable] = []
     for item in items:
         due = item.due.strip() if item.due else ""
-        out += [CondPageBreak(25 * mm), para(item.title, s["h3"])]
-        out.append(
-            para(f"For: {_or_dash(item.for_whom)} · Due: {due or 'no due date'}", s["small"])
+        when = f"Due: {due or 'no due date'}"
+        byline = f"For: {item.for_whom} · {when}" if item.for_whom else when
+        out += headed(
+            [para(item.title, s["h3"]), para(byline, s["small"])],
+            paras(item.instructions, s["answer"]),
         )
-        out += paras(item.instructions, s["answer"])
     return out
 
 
@@ -89,33 +101,59 @@ def addenda_flowables(addenda: list[AddendumItem]) -> list[Flowable]:
     s = styles()
     out: list[Flowable] = []
     for number, item in enumerate(addenda, 1):
-        out += [CondPageBreak(25 * mm), Paragraph(f"Addendum {number}", s["h3"])]
-        out.append(
-            para(f"Signed by {_or_dash(item.signed_by)} · {_or_dash(item.signed_at)}", s["small"])
+        byline = f"Signed by {_or_dash(item.signed_by)} · {_or_dash(item.signed_at)}"
+        out += headed(
+            [Paragraph(f"Addendum {number}", s["h3"]), para(byline, s["small"])],
+            paras(item.text, s["answer"], empty=NOTHING),
         )
-        out += paras(item.text, s["answer"], empty=NOTHING)
     return out
+
+
+def _policies(items: list[AgreementLine]) -> dict[tuple[str, str], list[AgreementLine]]:
+    """The agreements grouped by policy and words: one group when both partners agreed to
+    the same words."""
+    groups: dict[tuple[str, str], list[AgreementLine]] = {}
+    for item in items:
+        groups.setdefault((item.policy, item.text), []).append(item)
+    return groups
+
+
+def _agreed(lines: list[AgreementLine]) -> str:
+    return "; ".join(f"{line.partner} on {line.agreed_at}" for line in lines)
+
+
+def policy_named(items: list[AgreementLine]) -> list[Flowable]:
+    """The confidentiality policy by name, with who agreed when: a session note's line (the
+    words themselves are in the couple's record, once)."""
+    s = styles()
+    if not items:
+        return [Paragraph("No partner has agreed to a confidentiality policy yet.", s["body"])]
+    return [
+        para(f"{_or_dash(policy)}: agreed by {_agreed(lines)}", s["body"])
+        for (policy, _), lines in _policies(items).items()
+    ]
 
 
 def agreement_flowables(items: list[AgreementLine]) -> list[Flowable]:
     """The couple's confidentiality agreement: who agreed when, then the exact words (once
     when both partners agreed to the same words)."""
     s = styles()
-    out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Confidentiality agreement", s["h2"])]
+    heading = Paragraph("Confidentiality agreement", s["h2"])
     if not items:
-        return [
-            *out,
-            Paragraph("No partner has agreed to a confidentiality policy yet.", s["small"]),
-        ]
-    groups: dict[tuple[str, str], list[AgreementLine]] = {}
-    for item in items:
-        groups.setdefault((item.policy, item.text), []).append(item)
-    for (policy, text), lines in groups.items():
-        out.append(para(_or_dash(policy), s["h3"], prefix="Policy: "))
-        agreed = "; ".join(f"{line.partner} on {line.agreed_at}" for line in lines)
-        out.append(para(agreed, s["small"], prefix="Agreed by "))
-        out += paras(text, s["answer"], empty=NOTHING)
-    return out
+        return headed(
+            heading,
+            [Paragraph("No partner has agreed to a confidentiality policy yet.", s["small"])],
+        )
+    out: list[Flowable] = []
+    for (policy, text), lines in _policies(items).items():
+        out += headed(
+            [
+                para(_or_dash(policy), s["h3"], prefix="Policy: "),
+                para(_agreed(lines), s["small"], prefix="Agreed by "),
+            ],
+            paras(text, s["answer"], empty=NOTHING),
+        )
+    return headed(heading, out)
 
 
 def _progress_table(data: SessionPdf) -> Grid:
@@ -176,7 +214,7 @@ def signature_flowables(data: SessionPdf) -> list[Flowable]:
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
             ]
         )
-        return [CondPageBreak(35 * mm), Paragraph("Signature", s["h2"]), box]
+        return headed(Paragraph("Signature", s["h2"]), [box])
     table = facts_table(
         [
             ("Signed by", para(data.signed_by, s["body"])),
@@ -184,13 +222,17 @@ def signature_flowables(data: SessionPdf) -> list[Flowable]:
         ]
     )
     note = Paragraph(
-        "Signed and locked. Later corrections are added as dated, signed addenda.", s["small"]
+        "By signing, the practitioner attests that this note is an accurate record of the "
+        "session. It no longer changes: later corrections are added as dated, signed addenda.",
+        s["small"],
     )
-    return [CondPageBreak(45 * mm), Paragraph("Signature", s["h2"]), table, Spacer(1, 3), note]
+    return [KeepTogether([Paragraph("Signature", s["h2"]), table, Spacer(1, 3), note])]
 
 
-def session_story(data: SessionPdf) -> list[Flowable]:
-    """The flowables of one session note (also used, one after another, in a record)."""
+def session_story(data: SessionPdf, *, charts: bool = True) -> list[Flowable]:
+    """The flowables of one session note: its facts, the note, the signature right after it,
+    addenda, then what was discussed and set; the ratings charts last (a record leaves them
+    out, ``charts=False``, and draws them once at its end)."""
     s = styles()
     names = [p.name for p in data.partners]
     header = f"{data.practice_name} · Session note · {data.couple} · {data.when}"
@@ -216,54 +258,48 @@ def session_story(data: SessionPdf) -> list[Flowable]:
                 ("Attended", para(_or_dash(", ".join(data.attendees)), s["body"])),
                 ("Note format", para(_or_dash(data.note_format), s["body"])),
                 ("Program step", para(_or_dash(data.step), s["body"])),
+                ("Confidentiality", policy_named(data.agreements)),
             ]
         )
     )
 
-    story += agreement_flowables(data.agreements)
-
-    story += [CondPageBreak(45 * mm), para(data.note_format, s["h2"], prefix="Note: ")]
-    if not data.sections:
-        story.append(Paragraph(NOTHING, s["body"]))
+    sections: list[Flowable] = []
     for heading, text in data.sections:
-        story += [CondPageBreak(25 * mm), para(heading, s["h3"])]
-        story += paras(text, s["answer"], empty=NOTHING)
-
-    story += [CondPageBreak(50 * mm), Paragraph("Reflections discussed", s["h2"])]
-    if not data.reflections:
-        story.append(Paragraph("No reflections were discussed.", s["small"]))
-    for item in data.reflections:
-        story += reflection_flowables(item)
-
-    if data.progress:
-        story += [CondPageBreak(60 * mm), Paragraph("Progress through the program", s["h2"])]
-        story.append(_progress_table(data))
-
-    side_by_side = side_by_side_section(data.ratings, names)
-    if side_by_side:
-        story += [CondPageBreak(80 * mm), Paragraph("Trust, safety and connection", s["h2"])]
-        story += side_by_side
-
-    if data.disclosure:
-        story += [CondPageBreak(45 * mm), Paragraph("Disclosure", s["h2"])]
-        story += disclosure_flowables(data.disclosure)
-
-    story.append(CondPageBreak(70 * mm))
-    story.append(Paragraph("Ratings over time", s["h2"]))
-    if any(points for series in data.ratings for points in series.points.values()):
-        story += ratings_section(data.ratings, names)
-    else:
-        story.append(Paragraph("No ratings yet.", s["small"]))
-
-    story += [CondPageBreak(35 * mm), Paragraph("Homework for next time", s["h2"])]
-    story += homework_flowables(data.homework, "No homework was set.")
-
+        sections += headed(para(heading, s["h3"]), paras(text, s["answer"], empty=NOTHING))
+    story += headed(
+        para(data.note_format, s["h2"], prefix="Note: "),
+        sections or [Paragraph(NOTHING, s["body"])],
+    )
     story += signature_flowables(data)
-
     if data.addenda:
-        story += [CondPageBreak(35 * mm), Paragraph("Addenda", s["h2"])]
-        story += addenda_flowables(data.addenda)
+        story += headed(Paragraph("Addenda", s["h2"]), addenda_flowables(data.addenda))
+
+    discussed: list[Flowable] = []
+    for item in data.reflections:
+        discussed += reflection_flowables(item)
+    story += headed(
+        Paragraph("Reflections discussed", s["h2"]),
+        discussed or [Paragraph("No reflections were discussed.", s["small"])],
+    )
+    story += headed(
+        Paragraph("Homework for next time", s["h2"]),
+        homework_flowables(data.homework, "No homework was set."),
+    )
+    if data.progress:
+        story += headed(Paragraph("Progress through the program", s["h2"]), [_progress_table(data)])
+    if data.disclosure:
+        story += headed(Paragraph("Disclosure", s["h2"]), disclosure_flowables(data.disclosure))
+    if charts:
+        story += charts_flowables(data.ratings, names, data.charts_until)
     return story
+
+
+def charts_flowables(ratings, names: list[str], until) -> list[Flowable]:
+    """ "Ratings over time", when some series has a line to draw; nothing otherwise."""
+    section = ratings_section(ratings, names, until)
+    if not section:
+        return []
+    return headed(Paragraph("Ratings over time", styles()["h2"]), section)
 
 
 def build_session_pdf(data: SessionPdf) -> bytes:

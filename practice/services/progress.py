@@ -128,20 +128,22 @@ class RatingSeries:
 
 
 def ratings_over_time(
-    couple: Couple, limit: int = 400, where: ZoneInfo | None = None
+    couple: Couple, limit: int = 400, where: ZoneInfo | None = None, readable=None
 ) -> list[RatingSeries]:
     """Each rating question's answers per partner, oldest first; one query at any size.
     ``where``: the reader's time zone, in which the moments (and so a chart's days and
-    labels) are given."""
-    rows = session.execute(
+    labels) are given. ``readable``: a privacy filter on ``Reflection`` (a partner's release
+    copy charts only what that partner may read)."""
+    query = (
         select(
             Reflection.submitted_at, Reflection.author_id, Reflection.ratings, Assignment.ratings
         )
         .join(Reflection.assignment)
         .where(Assignment.couple_id == couple.id, Reflection.status == ReflectionStatus.SUBMITTED)
-        .order_by(Reflection.submitted_at.desc())
-        .limit(limit)
-    ).all()
+    )
+    if readable is not None:
+        query = query.where(readable)
+    rows = session.execute(query.order_by(Reflection.submitted_at.desc()).limit(limit)).all()
     series: dict[str, RatingSeries] = {}
     for submitted_at, author_id, answers, questions in reversed(rows):
         for question in questions:

@@ -7,9 +7,7 @@ from practice import access, assigning, autosave, downloads, privacy
 from practice.forms import options
 from practice.identity import current_user
 from practice.models import NOTE_FORMATS
-from practice.pdf.record import build_record_pdf
-from practice.pdf.session import build_session_pdf
-from practice.services import PracticeError, clock, documents
+from practice.services import PracticeError, clock
 from practice.services import sessions as session_service
 from practice.sessions.forms import (
     SECTION_KEYS,
@@ -241,11 +239,7 @@ def homework(note):
 
 @bp.get("/sessions/<int:session_id>/pdf")
 def pdf(note):
-    data = documents.session_pdf(note, practice_name())
-    state = "signed" if note.is_signed else "draft"
-    return downloads.pdf_response(
-        build_session_pdf(data), f"session-{note.starts_at:%Y-%m-%d}-{note.id}-{state}.pdf"
-    )
+    return downloads.session_note(note, practice_name(), current_user)
 
 
 @bp.get("/sessions/<int:session_id>/handouts/<int:partner_id>/pdf")
@@ -256,11 +250,20 @@ def handout(note, partner):
         note,
         partner,
         practice_name(),
+        current_user,
         with_own_reflections=request.args.get("reflections") == "1",
     )
 
 
 @bp.get("/couples/<int:couple_id>/record/pdf")
 def record(couple):
-    data = documents.record_pdf(couple, session_service.signed_sessions(couple), practice_name())
-    return downloads.pdf_response(build_record_pdf(data), f"record-{couple.id}.pdf")
+    """The clinical chart: the whole record, both partners' words."""
+    return downloads.record(couple, practice_name(), current_user)
+
+
+@bp.get("/couples/<int:couple_id>/record/release/<int:partner_id>/pdf")
+def release_copy(couple, partner):
+    """The whole record as released to one partner (recorded in the audit log)."""
+    if not privacy.may_take_release_copy(current_user, couple, partner):
+        access.found(None)
+    return downloads.record(couple, practice_name(), current_user, partner)
