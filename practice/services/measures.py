@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from practice import privacy
 from practice.db import session
@@ -241,9 +242,9 @@ def _last_answers(partner: Partner, schedules: list[MeasureSchedule]) -> dict[in
         .group_by(MeasureResponse.schedule_id)
     )
     rows = session.execute(
-        select(MeasureResponse.schedule_id, MeasureResponse.answered_at, MeasureResponse.step).where(
-            MeasureResponse.id.in_(latest)
-        )
+        select(
+            MeasureResponse.schedule_id, MeasureResponse.answered_at, MeasureResponse.step
+        ).where(MeasureResponse.id.in_(latest))
     ).all()
     return {
         row.schedule_id: Last(clock.local(row.answered_at, partner.user).date(), row.step)
@@ -340,7 +341,14 @@ def risk_answers_since(moment: datetime, limit: int = 500) -> list[MeasureRespon
     )
 
 
-def unseen_risk_answers(couple: Couple) -> list[MeasureResponse]:
+# What pages show of an answer beside it: who gave it, and which measure.
+_SHOWN = (
+    joinedload(MeasureResponse.measure),
+    joinedload(MeasureResponse.partner).joinedload(Partner.user),
+)
+
+
+def unseen_risk_answers(couple: Couple, limit: int = 20) -> list[MeasureResponse]:
     """Risk answers of the couple the practitioner has not marked as read."""
     return list(
         session.scalars(
@@ -351,6 +359,8 @@ def unseen_risk_answers(couple: Couple) -> list[MeasureResponse]:
                 MeasureResponse.risk_seen_at.is_(None),
             )
             .order_by(MeasureResponse.answered_at)
+            .limit(limit)
+            .options(*_SHOWN)
         )
     )
 
@@ -396,6 +406,7 @@ def recent_responses(couple: Couple, limit: int = 20) -> list[MeasureResponse]:
             .where(MeasureResponse.couple_id == couple.id)
             .order_by(MeasureResponse.answered_at.desc(), MeasureResponse.id.desc())
             .limit(limit)
+            .options(*_SHOWN)
         )
     )
 
