@@ -92,5 +92,7 @@ def test_query_counts_do_not_grow_with_the_data(app, world):
     assert small == large, f"small data: {small}, larger data: {large}"
     # A ceiling, so a new per-page query is a decision: the couple page (18) now also loads
     # paced steps, the agreement, the safety state, the check-in plan and summary, and
-    # records the view in the audit trail; the client home (17) likewise.
-    assert max(large.values()) <= 18, large
+    # records the view in the audit trail; the client home (17) likewise. Measures add
+    # three to the couple page (schedules, scores, risk answers) and one to the client home
+    # (what is due); tests/test_measures.py checks they stay flat with answers too.
+    assert max(large.values()) <= 21, large

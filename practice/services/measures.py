@@ -492,8 +492,9 @@ class CouplePanel:
 
 
 def couple_panel(reader: User, couple: Couple) -> CouplePanel:
+    """Three queries when nothing is scheduled or answered; seven at most at any size."""
     schedules = schedules_of(couple)
-    measures = {v.slug: v for v in newest_versions()}
+    measures = {v.slug: v for v in newest_versions()} if schedules else {}
     return CouplePanel(
         schedules, scores_over_time(reader, couple), unseen_risk_answers(couple), measures
     )
