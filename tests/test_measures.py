@@ -497,3 +497,13 @@ def test_query_counts_stay_flat_as_answers_grow(app, world):
     small = counts()
     grow(12)
     assert counts() == small
+
+
+def test_the_readmes_example_file_is_the_tests_instrument():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Measures", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    shown, tested = parse_measure(example), harbour()
+    # The same items, options and scales (so the same scores); only the words about it differ.
+    assert shown["items"] == tested["items"] and shown["scales"] == tested["scales"]
+    assert shown["measure"]["options"] == tested["measure"]["options"]
