@@ -507,3 +507,46 @@ def test_the_readmes_example_file_is_the_tests_instrument():
     # The same items, options and scales (so the same scores); only the words about it differ.
     assert shown["items"] == tested["items"] and shown["scales"] == tested["scales"]
     assert shown["measure"]["options"] == tested["measure"]["options"]
+
+
+def test_the_pdf_flowables_draw_every_scale_with_its_words(app, world, tmp_path):
+    import io
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from practice.measures.pdf import measures_section
+    from practice.pdf.common import render
+
+    with app.app_context():
+        measures.load_measure(harbour())
+        couple = session.get(Couple, world.couple_id)
+        schedule = _schedule(couple, "harbour-calm", Cadence.EVERY_WEEKS, every_weeks=1)
+        riley, harper = couple.partners
+        for partner, values in (
+            (riley, (2, 1, 3, 0)),
+            (riley, (3, 3, 0, 0)),
+            (harper, (1, 2, 1, 0)),
+        ):
+            measures.answer(partner, schedule, dict(zip(HARBOUR_KEYS, values, strict=True)))
+        commit()
+        data = charts.pdf_data(measures.scores_over_time(couple.practitioner, couple), couple)
+        names = [p.name for p in couple.partners]
+    content = render(
+        measures_section(data, names),
+        title="Measures",
+        author="Alice",
+        subject="test",
+        created=datetime.now(UTC),
+        creator="Practice",
+    )
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    flat = " ".join(text.split())
+    assert "Steadiness (Harbour Calm Scale, 0 to 9)" in flat
+    assert "Overall (Harbour Calm Scale, 0 to 3)" in flat
+    assert "The shaded band is the clinical range: 3 or less." in flat
+    assert "Riley Recovering: 3 to 9, a reliable improvement" in flat
+    out = tmp_path / "measures.pdf"
+    out.write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
+    assert list(tmp_path.glob("page*.png"))

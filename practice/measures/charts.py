@@ -120,14 +120,51 @@ def figures(series: list, couple: Couple, *, clinical: bool = True, zone=None) -
             underlay=_underlay(chart, band, marks, zone),
             value_name="Score",
         )
-        changes = []
-        if clinical:
-            threshold = entry.scale.get("reliable_change")
-            for partner_id, moved in entry.changes.items():
-                changes.append(
-                    f"{names.get(partner_id, 'A partner')}: {moved.first:g} to "
-                    f"{moved.latest:g}, {moved.words} (a change of {threshold:g} or more "
-                    "counts as reliable)"
-                )
+        changes = change_words(entry, names) if clinical else []
         out.append(Figure(entry, chart, markup, band, changes))
+    return out
+
+
+def change_words(entry, names: dict) -> list[str]:
+    """Each partner's reliable change in words: "Riley: 3 to 9, a reliable improvement"."""
+    threshold = entry.scale.get("reliable_change")
+    return [
+        f"{names.get(partner_id, 'A partner')}: {moved.first:g} to {moved.latest:g}, "
+        f"{moved.words} (a change of {threshold:g} or more counts as reliable)"
+        for partner_id, moved in entry.changes.items()
+    ]
+
+
+def pdf_data(series: list, couple: Couple) -> list[dict]:
+    """What ``practice.measures.pdf.measures_section`` draws, as plain data: per scale, its
+    range, grid, band, markers, each partner's points by name, and the notes in words.
+    ``series`` is already what the PDF's reader may read (services.measures)."""
+    if not series:
+        return []
+    marks = markers(couple, time_span(series))
+    names = {p.id: p.name for p in couple.partners}
+    out = []
+    for entry in series:
+        low, high = entry.scale["range"]
+        band = band_of(entry.scale)
+        notes = []
+        if not entry.validated:
+            notes.append(f"{entry.measure} is not a validated instrument.")
+        if band is not None:
+            notes.append(f"The shaded band is the {band['words']}.")
+        notes += change_words(entry, names)
+        if marks:
+            notes.append("Dotted lines: step changes and sessions.")
+        out.append(
+            {
+                "label": entry.label,
+                "measure": entry.measure,
+                "range": [low, high],
+                "grid": grid_for(low, high),
+                "band": band,
+                "markers": marks,
+                "points": {names[pid]: pts for pid, pts in entry.points.items() if pid in names},
+                "notes": notes,
+            }
+        )
     return out
