@@ -134,6 +134,16 @@ class _Checker:
             out[key] = value
         return out
 
+    def key(self, data: dict, path: tuple, seen: set):
+        """An item's or scale's key: a lowercase word, used once."""
+        key = data.get("key")
+        if key is not None and not KEY.match(key):
+            self.problem(path + ("key",), "use a lowercase word (letters, digits, _)")
+        if key in seen:
+            self.problem(path + ("key",), f"'{key}' is used twice")
+        seen.add(key)
+        return key
+
     def one_line(self, data: dict, path: tuple, *keys: str) -> None:
         for key in keys:
             if has_control_characters(data.get(key, "")):
@@ -206,12 +216,7 @@ def parse_measure(text: str, source: str = "measure") -> dict:
             {"reverse": bool, "risk_above": "number", "options": list},
         )
         check.one_line(item, path, "text")
-        key = item.get("key")
-        if key is not None and not KEY.match(key):
-            check.problem(path + ("key",), "use a lowercase word (letters, digits, _)")
-        if key in keys:
-            check.problem(path + ("key",), f"'{key}' is used twice")
-        keys.add(key)
+        key = check.key(item, path, keys)
         own = _options(check, item["options"], path + ("options",)) if "options" in item else None
         options = own if own is not None else shared
         if options is None and isinstance(raw, dict) and "options" not in raw:
@@ -253,12 +258,7 @@ def _scale(check: _Checker, raw, path: tuple, by_key: dict, seen: set) -> dict:
         {"range": list, "cutoff": "number", "clinical": str, "reliable_change": "number"},
     )
     check.one_line(scale, path, "label")
-    key = scale.get("key")
-    if key is not None and not KEY.match(key):
-        check.problem(path + ("key",), "use a lowercase word (letters, digits, _)")
-    if key in seen:
-        check.problem(path + ("key",), f"'{key}' is used twice")
-    seen.add(key)
+    check.key(scale, path, seen)
     if "method" in scale and scale["method"] not in METHODS:
         check.problem(path + ("method",), "use 'sum' or 'mean'")
     if "higher_is" in scale and scale["higher_is"] not in HIGHER_IS:

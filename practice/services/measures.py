@@ -30,6 +30,13 @@ MAX_EVERY_WEEKS = 52
 CHART_LIMIT = 600
 
 
+def _audit(action: str, thing, detail: str = "") -> None:
+    subject = "measure_schedule" if isinstance(thing, MeasureSchedule) else "measure_response"
+    audit.record(
+        action, subject=subject, subject_id=thing.id, couple_id=thing.couple_id, detail=detail
+    )
+
+
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -172,13 +179,7 @@ def schedule_measure(
     )
     session.add(schedule)
     session.flush()
-    audit.record(
-        "measure.scheduled",
-        subject="measure_schedule",
-        subject_id=schedule.id,
-        couple_id=couple.id,
-        detail=f"{slug}, {cadence}",
-    )
+    _audit("measure.scheduled", schedule, detail=f"{slug}, {cadence}")
     return schedule
 
 
@@ -186,12 +187,7 @@ def stop_schedule(schedule: MeasureSchedule) -> None:
     if schedule.stopped_at is None:
         schedule.stopped_at = utcnow()
         session.flush()
-        audit.record(
-            "measure.stopped",
-            subject="measure_schedule",
-            subject_id=schedule.id,
-            couple_id=schedule.couple_id,
-        )
+        _audit("measure.stopped", schedule)
 
 
 def schedules_of(couple: Couple) -> list[MeasureSchedule]:
@@ -305,20 +301,10 @@ def answer(partner: Partner, schedule: MeasureSchedule, answers: dict) -> Measur
     )
     session.add(response)
     session.flush()
-    audit.record(
-        "measure.answered",
-        subject="measure_response",
-        subject_id=response.id,
-        couple_id=schedule.couple_id,
-    )
+    _audit("measure.answered", response)
     if risky:
         # The event alerts read (risk_answers_since); the words stay out of the trail.
-        audit.record(
-            "measure.risk_answer",
-            subject="measure_response",
-            subject_id=response.id,
-            couple_id=schedule.couple_id,
-        )
+        _audit("measure.risk_answer", response)
     return response
 
 
@@ -377,12 +363,7 @@ def mark_risk_seen(response: MeasureResponse) -> None:
     if response.risk and response.risk_seen_at is None:
         response.risk_seen_at = utcnow()
         session.flush()
-        audit.record(
-            "measure.risk_seen",
-            subject="measure_response",
-            subject_id=response.id,
-            couple_id=response.couple_id,
-        )
+        _audit("measure.risk_seen", response)
 
 
 def answer_rows(response: MeasureResponse) -> list[tuple[str, str, bool]]:
