@@ -345,7 +345,8 @@ def test_each_partner_answers_alone_and_sees_only_their_own(app, world):
     mine = riley.text("/my/measures")
     assert "Steadiness" in mine and "<td>3</td>" in mine
     assert "Nothing to answer right now" in mine
-    assert "A few questions for you" not in riley.text("/my/")
+    home = riley.text("/my/")
+    assert "A few questions for you" not in home and "Your questionnaires and scores" in home
 
     # Harper has it to answer still, and sees nothing of Riley's.
     theirs = harper.text("/my/measures")

@@ -4,7 +4,15 @@ PDF and the record to include (plain data in, flowables out: no request, no data
 The data comes from ``practice.services.measures.pdf_data`` (already filtered by
 ``practice.privacy`` for whoever the PDF is for); the look (palette, time axis) from
 ``practice.charts.core`` and the legend and markers from ``practice.pdf.charts``, so the
-PDF's charts match the pages' and the ratings' charts."""
+PDF's charts match the pages' and the ratings' charts.
+
+Where to hook it (left for the PDFs' owner): in ``practice.services.documents``, beside the
+ratings of the session PDF's and the record's data, add
+``measures=charts.pdf_data(services.measures.scores_over_time(practitioner, couple), couple)``
+(``practice.measures.charts``); in ``practice.pdf.session`` and ``practice.pdf.record``,
+after the ratings section, ``story += measures_section(data.measures, partner_names)``. A
+PDF for one partner passes that partner's user to ``scores_over_time`` instead, so it
+carries only the scores ``practice.privacy`` lets them read."""
 
 from reportlab.graphics.shapes import Drawing, Path, PolyLine, Rect, String
 from reportlab.lib import colors

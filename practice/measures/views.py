@@ -44,9 +44,9 @@ def _couple_page(couple) -> dict:
     }
 
 
-def _due_for_me() -> list:
+def _due_for_me() -> service.HomePanel | None:
     partner = current_user.partner if current_user.is_authenticated else None
-    return service.due_for(partner) if partner is not None else []
+    return service.home_panel(partner) if partner is not None else None
 
 
 # --- the practitioner -------------------------------------------------------------------------

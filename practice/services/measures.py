@@ -261,13 +261,29 @@ def is_due(schedule: MeasureSchedule, last: Last | None, today: date, step: int)
     return last is None or last.answered_on < start
 
 
-def due_for(partner: Partner) -> list[MeasureSchedule]:
-    """What this partner has to answer now; two queries at any size."""
-    schedules = schedules_of(partner.couple)
+def due_for(partner: Partner, schedules: list[MeasureSchedule] | None = None) -> list:
+    """What this partner has to answer now; two queries at any size (one when given the
+    couple's running schedules)."""
+    schedules = schedules_of(partner.couple) if schedules is None else schedules
     last = _last_answers(partner, schedules)
     today = clock.today_for(partner.user)
     step = partner.couple.current_step
     return [s for s in schedules if is_due(s, last.get(s.id), today, step)]
+
+
+@dataclass
+class HomePanel:
+    """What a partner's home page shows: questionnaires to answer, or a way to their scores."""
+
+    due: list[MeasureSchedule]
+
+
+def home_panel(partner: Partner) -> HomePanel | None:
+    """None when nothing is scheduled for the couple (one query)."""
+    schedules = schedules_of(partner.couple)
+    if not schedules:
+        return None
+    return HomePanel(due_for(partner, schedules))
 
 
 def due_now(partner: Partner, schedule: MeasureSchedule) -> bool:
