@@ -551,3 +551,58 @@ def test_the_pdf_flowables_draw_every_scale_with_its_words(app, world, tmp_path)
     out.write_bytes(content)
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
     assert list(tmp_path.glob("page*.png"))
+
+
+def test_step_changes_sessions_and_slips_are_marked_on_the_time_axis(app, world):
+    from practice.models import Checkin, SessionNote, StepOpening
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        measures.load_measure(harbour())
+        couple = session.get(Couple, world.couple_id)
+        riley = couple.partners[0]
+        schedule = _schedule(couple, "harbour-calm", Cadence.EVERY_WEEKS, every_weeks=1)
+        for values, days_ago in (((2, 1, 3, 0), 20), ((3, 3, 0, 0), 0)):
+            response = measures.answer(
+                riley, schedule, dict(zip(HARBOUR_KEYS, values, strict=True))
+            )
+            response.answered_at = now - timedelta(days=days_ago)
+        session.add(
+            StepOpening(couple_id=couple.id, step_position=2, opened_at=now - timedelta(days=15))
+        )
+        session.add(
+            SessionNote(
+                couple_id=couple.id,
+                practitioner_id=couple.practitioner_id,
+                starts_at=now - timedelta(days=10),
+                duration_minutes=50,
+                kind="joint",
+                note_format="free",
+                sections={"note": "x"},
+            )
+        )
+        session.add(
+            Checkin(
+                couple_id=couple.id,
+                partner_id=riley.id,
+                period_start=(now - timedelta(days=5)).date(),
+                frequency="daily",
+                urges=3,
+                slip=True,
+                slip_at=now - timedelta(days=5),
+            )
+        )
+        # Outside the answers' span: not drawn.
+        session.add(
+            StepOpening(couple_id=couple.id, step_position=3, opened_at=now - timedelta(days=40))
+        )
+        commit()
+        series = measures.scores_over_time(couple.practitioner, couple)
+        shown = charts.figures(series, couple)[0]
+        markup = str(shown.markup)
+        assert shown.marked
+        assert markup.count('class="marker') == 3
+        assert "step 2 opened" in markup and "step 3 opened" not in markup
+        assert 'class="marker session"' in markup and 'class="marker slip"' in markup
+        # A partner's own chart carries none of them.
+        assert 'class="marker' not in str(charts.figures(series, couple, clinical=False)[0].markup)

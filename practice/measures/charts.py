@@ -1,7 +1,7 @@
 """Measures' scores as charts: one per scale, each partner's line on the practice's chart
 code (``practice.charts``), on the measure's own range, with the clinical cutoff's band and
-each partner's reliable change where the file defines them, and the couple's step changes
-and sessions marked on the same time axis."""
+each partner's reliable change where the file defines them, and the couple's step changes,
+sessions and slips marked on the same time axis."""
 
 from dataclasses import dataclass
 from html import escape
@@ -13,7 +13,7 @@ from practice import charts as chart_core
 from practice.charts import html
 from practice.charts.core import time_span
 from practice.db import session
-from practice.models import Couple, SessionNote, StepOpening
+from practice.models import Checkin, Couple, SessionNote, StepOpening
 from practice.services import clock
 
 # Markers read at most (the newest): a long history draws no more than this many.
@@ -27,6 +27,7 @@ class Figure:
     markup: Markup
     band: dict | None  # {"from": ..., "to": ..., "words": ...}
     changes: list[str]  # "Riley: 3 to 9, a reliable improvement"
+    marked: bool = False  # step changes, sessions or slips drawn on it
 
 
 def grid_for(low: float, high: float) -> list:
@@ -47,8 +48,8 @@ def band_of(scale: dict) -> dict | None:
 
 
 def markers(couple: Couple, span: tuple) -> list[tuple]:
-    """(moment, words) for the couple's step changes and sessions within the span: two
-    queries at any size."""
+    """(moment, words) for the couple's step changes, sessions and reported slips within the
+    span (for the practitioner's charts): three queries at any size."""
     start, end = span
     steps = session.execute(
         select(StepOpening.opened_at, StepOpening.step_position)
@@ -70,8 +71,20 @@ def markers(couple: Couple, span: tuple) -> list[tuple]:
         .order_by(SessionNote.starts_at.desc())
         .limit(MARKER_LIMIT)
     ).all()
+    slips = session.execute(
+        select(Checkin.slip_at)
+        .where(
+            Checkin.couple_id == couple.id,
+            Checkin.slip.is_(True),
+            Checkin.slip_at >= start,
+            Checkin.slip_at <= end,
+        )
+        .order_by(Checkin.slip_at.desc())
+        .limit(MARKER_LIMIT)
+    ).all()
     found = [(row.opened_at, f"step {row.step_position} opened") for row in steps]
     found += [(row.starts_at, "session") for row in sessions]
+    found += [(row.slip_at, "a slip") for row in slips]
     return sorted(found, key=lambda m: m[0])
 
 
@@ -88,7 +101,7 @@ def _underlay(chart: dict, band: dict | None, marks: list[tuple], zone) -> str:
     for moment, words in marks:
         x = round(x_of(moment), 1)
         title = escape(f"{words}, {clock.format_datetime_in(moment, zone)}")
-        kind = "session" if words == "session" else "step"
+        kind = {"session": "session", "a slip": "slip"}.get(words, "step")
         out.append(
             f'    <line x1="{x}" x2="{x}" y1="{chart["grid"][-1][1]}" y2="{chart["bottom"]}" '
             f'class="marker {kind}"><title>{title}</title></line>\n'
@@ -121,7 +134,7 @@ def figures(series: list, couple: Couple, *, clinical: bool = True, zone=None) -
             value_name="Score",
         )
         changes = change_words(entry, names) if clinical else []
-        out.append(Figure(entry, chart, markup, band, changes))
+        out.append(Figure(entry, chart, markup, band, changes, bool(marks)))
     return out
 
 
@@ -154,7 +167,7 @@ def pdf_data(series: list, couple: Couple) -> list[dict]:
             notes.append(f"The shaded band is the {band['words']}.")
         notes += change_words(entry, names)
         if marks:
-            notes.append("Dotted lines: step changes and sessions.")
+            notes.append("Dotted lines: step changes, sessions and slips.")
         out.append(
             {
                 "label": entry.label,
