@@ -606,3 +606,23 @@ def test_step_changes_sessions_and_slips_are_marked_on_the_time_axis(app, world)
         assert 'class="marker session"' in markup and 'class="marker slip"' in markup
         # A partner's own chart carries none of them.
         assert 'class="marker' not in str(charts.figures(series, couple, clinical=False)[0].markup)
+
+
+@pytest.mark.parametrize("value", ["abc", "7", "", "1.5", "\x00", "-0"])
+def test_an_answer_that_is_not_one_of_the_choices_is_asked_again_kindly(app, world, value):
+    with app.app_context():
+        measures.load_measure(harbour())
+        schedule = _schedule(session.get(Couple, world.couple_id), "harbour-calm", Cadence.START)
+        commit()
+        url = f"/my/measures/{schedule.id}"
+    riley = Browser(app).login(world.recovering)
+    page = riley.post(url, {**_choices(HARBOUR_KEYS, [2, 1, 3, 0]), "item_calm": value})
+    text = page.get_data(as_text=True)
+    if value == "-0":  # "-0" is 0, one of the choices: saved
+        assert page.status_code == 302
+        return
+    assert page.status_code == 200
+    assert 'id="item_calm-error">Please choose one answer here.' in text
+    assert 'checked id="item_rested-1"' in text  # the other choices are kept
+    with app.app_context():
+        assert session.scalar(select(func.count(MeasureResponse.id))) == 0

@@ -1,5 +1,5 @@
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from practice.forms import PracticeForm, options
 from practice.measures.spec import options_of
@@ -48,6 +48,22 @@ class ScheduleForm(PracticeForm):
     )
 
 
+class AnswerField(RadioField):
+    """One item's choices; anything but one of them is asked again, kindly."""
+
+    MESSAGE = "Please choose one answer here."
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.MESSAGE) from error
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.MESSAGE)
+
+
 def answer_form(spec: dict, formdata=None):
     """A form with one group of choices per item of the measure."""
 
@@ -55,11 +71,11 @@ def answer_form(spec: dict, formdata=None):
         pass
 
     for item in spec["items"]:
-        field = RadioField(
+        field = AnswerField(
             item["text"],
             coerce=int,
             choices=options((o["value"], o["label"]) for o in options_of(spec, item)),
-            validators=[InputRequired("Please choose one answer here.")],
+            validators=[InputRequired(AnswerField.MESSAGE)],
         )
         setattr(AnswerForm, f"item_{item['key']}", field)
     return AnswerForm(formdata=formdata) if formdata is not None else AnswerForm()
