@@ -82,7 +82,7 @@ def couple_measures(couple):
         versions=versions,
         panel=panel,
         figures=charts.figures(panel.series, couple, zone=_zone()),
-        responses=service.recent_responses(couple),
+        responses=service.recent_responses(current_user, couple),
         answer_rows=service.answer_rows,
         cadence_words=service.cadence_words,
         action=ActionForm(),

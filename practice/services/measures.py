@@ -396,8 +396,9 @@ def answer_rows(response: MeasureResponse) -> list[tuple[str, str, bool]]:
     return rows
 
 
-def recent_responses(couple: Couple, limit: int = 20) -> list[MeasureResponse]:
-    return list(
+def recent_responses(reader: User, couple: Couple, limit: int = 20) -> list[MeasureResponse]:
+    """The couple's latest answers that ``reader`` may read item by item, newest first."""
+    found = list(
         session.scalars(
             select(MeasureResponse)
             .where(MeasureResponse.couple_id == couple.id)
@@ -406,6 +407,7 @@ def recent_responses(couple: Couple, limit: int = 20) -> list[MeasureResponse]:
             .options(*_SHOWN)
         )
     )
+    return [r for r in found if privacy.may_read_measure_answers(reader, r)]
 
 
 # --- scores over time -------------------------------------------------------------------------
@@ -492,6 +494,5 @@ def couple_panel(reader: User, couple: Couple) -> CouplePanel:
     """Three queries when nothing is scheduled or answered; seven at most at any size."""
     schedules = schedules_of(couple)
     measures = {v.slug: v for v in newest_versions()} if schedules else {}
-    return CouplePanel(
-        schedules, scores_over_time(reader, couple), unseen_risk_answers(couple), measures
-    )
+    risks = [r for r in unseen_risk_answers(couple) if privacy.may_see_measure_risk(reader, r)]
+    return CouplePanel(schedules, scores_over_time(reader, couple), risks, measures)
