@@ -313,12 +313,17 @@ def _choices(spec_items: list, values: list) -> dict:
 HARBOUR_KEYS = ["calm", "rested", "tense", "worried"]
 
 
-def test_each_partner_answers_alone_and_sees_only_their_own(app, world):
+def _harbour_for_couple(app, world, cadence=Cadence.START) -> int:
+    """The made-up instrument loaded and scheduled for Riley and Harper; the schedule's id."""
     with app.app_context():
         measures.load_measure(harbour())
-        schedule = _schedule(session.get(Couple, world.couple_id), "harbour-calm", Cadence.START)
+        schedule = _schedule(session.get(Couple, world.couple_id), "harbour-calm", cadence)
         commit()
-        schedule_id = schedule.id
+        return schedule.id
+
+
+def test_each_partner_answers_alone_and_sees_only_their_own(app, world):
+    schedule_id = _harbour_for_couple(app, world)
     riley, harper = Browser(app).login(world.recovering), Browser(app).login(world.hurt)
     assert "A few questions for you" in riley.text("/my/")
     form_url = f"/my/measures/{schedule_id}"
@@ -371,12 +376,8 @@ def test_scores_reach_the_other_partner_only_when_agreed(app, world):
 
 
 def test_a_risk_answer_is_flagged_for_the_practitioner_at_once(app, world):
-    with app.app_context():
-        measures.load_measure(harbour())
-        schedule = _schedule(session.get(Couple, world.couple_id), "harbour-calm", Cadence.START)
-        commit()
-        schedule_id = schedule.id
-        before = datetime.now(UTC) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    schedule_id = _harbour_for_couple(app, world)
     riley = Browser(app).login(world.recovering)
     riley.post(f"/my/measures/{schedule_id}", _choices(HARBOUR_KEYS, [1, 2, 1, 3]))
     # The partner is thanked like any other time; nothing clinical is said to them.
@@ -610,11 +611,7 @@ def test_step_changes_sessions_and_slips_are_marked_on_the_time_axis(app, world)
 
 @pytest.mark.parametrize("value", ["abc", "7", "", "1.5", "\x00", "-0"])
 def test_an_answer_that_is_not_one_of_the_choices_is_asked_again_kindly(app, world, value):
-    with app.app_context():
-        measures.load_measure(harbour())
-        schedule = _schedule(session.get(Couple, world.couple_id), "harbour-calm", Cadence.START)
-        commit()
-        url = f"/my/measures/{schedule.id}"
+    url = f"/my/measures/{_harbour_for_couple(app, world)}"
     riley = Browser(app).login(world.recovering)
     page = riley.post(url, {**_choices(HARBOUR_KEYS, [2, 1, 3, 0]), "item_calm": value})
     text = page.get_data(as_text=True)
