@@ -349,6 +349,7 @@ def test_each_partner_answers_alone_and_sees_only_their_own(app, world):
         assert session.scalar(select(func.count(MeasureResponse.id))) == 1
     mine = riley.text("/my/measures")
     assert "Steadiness" in mine and "<td>3</td>" in mine
+    assert "Harper" not in mine.split("Your scores over time")[1]  # no line, no legend
     assert "Nothing to answer right now" in mine
     home = riley.text("/my/")
     assert "A few questions for you" not in home and "Your questionnaires and scores" in home

@@ -119,6 +119,7 @@ def my_measures():
         figures=charts.figures(series, partner.couple, clinical=False, zone=_zone()),
         other=partner.other(),
         couple=partner.couple,
+        shown={partner_id for entry in series for partner_id in entry.points},
     )
 
 
