@@ -53,7 +53,7 @@ class Loader:
 
 
 def _practitioner_loaders() -> dict[str, Loader]:
-    from practice.services import couples, disclosure, review, sessions
+    from practice.services import couples, disclosure, measures, review, sessions
 
     def partner(user, partner_id, loaded):
         couple = loaded["couple"] if "couple" in loaded else loaded["note"].couple
@@ -65,6 +65,12 @@ def _practitioner_loaders() -> dict[str, Loader]:
     def part(user, position, loaded):
         return disclosure.submitted_part(loaded["couple"], position)
 
+    def measure_schedule(user, schedule_id, loaded):
+        return measures.schedule_for_practitioner(loaded["couple"], schedule_id)
+
+    def measure_response(user, response_id, loaded):
+        return measures.response_of(loaded["couple"], response_id)
+
     return {
         "couple_id": Loader("couple", lambda u, v, _: couples.couple_for_practitioner(u, v)),
         "session_id": Loader("note", lambda u, v, _: sessions.session_for_practitioner(u, v)),
@@ -74,11 +80,13 @@ def _practitioner_loaders() -> dict[str, Loader]:
         "partner_id": Loader("partner", partner),
         "assignment_id": Loader("assignment", assignment),
         "position": Loader("part", part),
+        "measure_schedule_id": Loader("schedule", measure_schedule),
+        "measure_response_id": Loader("response", measure_response),
     }
 
 
 def _client_loaders() -> dict[str, Loader]:
-    from practice.services import assignments, disclosure, reflections, sessions
+    from practice.services import assignments, disclosure, measures, reflections, sessions
 
     return {
         "assignment_id": Loader(
@@ -89,6 +97,9 @@ def _client_loaders() -> dict[str, Loader]:
         ),
         "session_id": Loader("note", lambda u, v, _: sessions.handout_for_client(u.partner, v)),
         "position": Loader("part", lambda u, v, _: disclosure.openable_part(u.partner, v)),
+        "measure_schedule_id": Loader(
+            "schedule", lambda u, v, _: measures.schedule_for_client(u, v)
+        ),
     }
 
 

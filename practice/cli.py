@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from practice.db import commit, session
+from practice.measures.cli import measure_group
 from practice.programs.loader import ProgramFileError, load_program, read_program_file
 
 
@@ -390,6 +391,7 @@ def _people(n: int) -> str:
 
 COMMANDS = [
     program_group,
+    measure_group,
     upgrade_db_command,
     demo_command,
     export_record_command,

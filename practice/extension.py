@@ -192,6 +192,7 @@ def _make_blueprint() -> Blueprint:
     from practice import db as unit_of_work
     from practice.audit import reads
     from practice.auth import two_factor
+    from practice.measures import views as measures_views
 
     parent = _TemplatesBlueprint(
         "practice", __name__, static_folder=paths.STATIC_DIR, static_url_path="/assets"
@@ -222,6 +223,7 @@ def _make_blueprint() -> Blueprint:
     parent.register_blueprint(disclosure.client_bp)
     two_factor.install(parent)
     parent.register_blueprint(safety.staff_bp)
+    parent.register_blueprint(measures_views.bp)
     return parent
 
 

@@ -41,6 +41,8 @@ from practice.models import (
     DisclosurePart,
     Feedback,
     Invitation,
+    MeasureResponse,
+    MeasureSchedule,
     Partner,
     PractitionerDraft,
     Reflection,
@@ -559,6 +561,68 @@ def checkin_alerts_readable_by(reader: User) -> ColumnElement[bool]:
     return CheckinPlan.couple_id.in_(mine)
 
 
+# --- measures --------------------------------------------------------------------------------
+#
+# Each partner answers a measure alone. The answers (item by item) are the partner's own and
+# the practitioner's, never the other partner's. The scores reach the other partner only when
+# the couple agreed to it for that schedule (``scores_shared``), and only while the couple's
+# joint features are on. Whether a risk item was answered is the practitioner's alone.
+
+
+def measure_scores_shared(schedule: MeasureSchedule) -> bool:
+    """Whether the couple agreed each partner sees the other's scores on this schedule."""
+    return schedule.scores_shared
+
+
+def may_answer_measure(reader: User, schedule: MeasureSchedule) -> bool:
+    """A partner of the schedule's couple, while the schedule runs."""
+    partner = _partner_of(reader)
+    return partner is not None and partner.couple_id == schedule.couple_id and schedule.is_active
+
+
+def may_read_measure_answers(reader: User, response: MeasureResponse) -> bool:
+    """The item-by-item answers: the partner who gave them and the practitioner."""
+    partner = _partner_of(reader)
+    if partner is None:
+        return _practises(reader, response.couple_id)
+    return response.partner_id == partner.id
+
+
+def may_read_measure_score(reader: User, response: MeasureResponse) -> bool:
+    """The scores: whoever reads the answers, and the other partner when the couple agreed."""
+    if may_read_measure_answers(reader, response):
+        return True
+    partner = _partner_of(reader)
+    if partner is None or partner.couple_id != response.couple_id:
+        return False
+    return response.schedule.scores_shared and sharing_on(partner.couple)
+
+
+def measure_scores_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``MeasureResponse``: what ``may_read_measure_score`` allows, for charts."""
+    partner = _partner_of(reader)
+    if partner is None:
+        if not reader.is_practitioner:
+            return false()
+        return MeasureResponse.couple_id.in_(_caseload(reader))
+    own = MeasureResponse.partner_id == partner.id
+    other = partner.other()
+    if other is None or not sharing_on(partner.couple):
+        return own
+    shared = select(MeasureSchedule.id).where(
+        MeasureSchedule.couple_id == partner.couple_id, MeasureSchedule.scores_shared.is_(True)
+    )
+    return or_(
+        own, and_(MeasureResponse.partner_id == other.id, MeasureResponse.schedule_id.in_(shared))
+    )
+
+
+def may_see_measure_risk(reader: User, response: MeasureResponse) -> bool:
+    """That a risk item was answered above its threshold: the practitioner's alone (the
+    partner who answered sees their own answers, never a flag)."""
+    return _partner_of(reader) is None and _practises(reader, response.couple_id)
+
+
 # --- the safety screen -----------------------------------------------------------------------
 
 
@@ -713,6 +777,7 @@ _PREDICATES = {
     DisclosurePart: may_read_part,
     Checkin: may_read_checkin,
     CheckinPlan: may_read_checkin_summary,
+    MeasureResponse: may_read_measure_answers,
     SafetyScreen: may_read_safety_answers,
     Invitation: may_read_invitation,
     AuditEntry: may_read_audit,
@@ -740,4 +805,5 @@ def template_helpers() -> dict:
         "releases_through_practitioner": releases_through_practitioner,
         "checkin_shared": checkin_shared,
         "summary_shared": summary_shared,
+        "measure_scores_shared": measure_scores_shared,
     }

@@ -36,10 +36,16 @@ def is_up_to_date() -> bool:
 
 def _prepared() -> bool:
     from practice.programs.loader import founding_program_loaded
+    from practice.services.measures import built_in_loaded
     from practice.startup import read_key_check
 
     try:
-        return is_up_to_date() and founding_program_loaded() and read_key_check()[0] != "missing"
+        return (
+            is_up_to_date()
+            and founding_program_loaded()
+            and built_in_loaded()
+            and read_key_check()[0] != "missing"
+        )
     finally:
         session.rollback()
 
@@ -52,6 +58,7 @@ def prepare_database() -> bool:
     from flask import current_app
 
     from practice.programs.loader import load_founding_program
+    from practice.services.measures import load_built_in
     from practice.startup import log, one_at_a_time, read_key_check, write_key_check
 
     if _prepared():
@@ -61,6 +68,7 @@ def prepare_database() -> bool:
             return False
         upgrade_database()
         load_founding_program()
+        load_built_in()
         if read_key_check()[0] == "missing":
             write_key_check()
         commit()

@@ -285,6 +285,41 @@ def build_cases(ids) -> list[Case]:
             "practice.history.exercise",
             {"couple_id": c, "partner_id": ids["riley"], "exercise": 999_999},
         ),
+        Case("GET", "practice.measures.caseload.couple_measures", {"couple_id": c}, alice_only),
+        Case("POST", "practice.measures.caseload.couple_measures", {"couple_id": c}, alice_only),
+        Case("GET", "practice.measures.caseload.couple_measures", {"couple_id": other}, {"bob"}),
+        *[
+            Case("POST", f"practice.measures.caseload.{name}", values, alice_only, 302)
+            for name, values in (
+                ("stop", {"couple_id": c, "measure_schedule_id": ids["measure_schedule"]}),
+                ("risk_seen", {"couple_id": c, "measure_response_id": ids["measure_response"]}),
+            )
+        ],
+        # Another couple's URL with this couple's schedule or answer names nothing.
+        Case(
+            "POST",
+            "practice.measures.caseload.stop",
+            {"couple_id": other, "measure_schedule_id": ids["measure_schedule"]},
+        ),
+        Case(
+            "POST",
+            "practice.measures.caseload.risk_seen",
+            {"couple_id": other, "measure_response_id": ids["measure_response"]},
+        ),
+        Case("GET", "practice.measures.mine.my_measures", {}, CLIENTS),
+        # Riley has answered (back to the list); Harper answers; Quinn's couple has none.
+        Case(
+            "GET",
+            "practice.measures.mine.answer",
+            {"measure_schedule_id": ids["measure_schedule"]},
+            expect=everyone(404, anonymous=302, riley=302, harper=200),
+        ),
+        Case(
+            "POST",
+            "practice.measures.mine.answer",
+            {"measure_schedule_id": ids["measure_schedule"]},
+            expect=everyone(404, anonymous=302, riley=302, harper=200),
+        ),
     ]
 
 
@@ -316,6 +351,8 @@ def test_every_route_is_in_the_matrix(app):
             "session",
             "signed",
             "alone",
+            "measure_schedule",
+            "measure_response",
         )
     }
     covered = {(case.endpoint, case.method) for case in build_cases(ids)}

@@ -396,3 +396,37 @@ def test_the_clinical_chart_holds_both_partners_words(app, discussed):
     for words in NEVER_IN_COPY["riley"][:3] + NEVER_IN_COPY["harper"][:1]:
         assert words in text, words
     assert "Ratings over time" in text
+
+
+# --- measures ---------------------------------------------------------------------------------
+
+# Riley answered the relationship check in the populated world: a score table row, a line.
+RILEYS_SCORES = ("<td>Riley Recovering</td>", 'data-partner="Riley Recovering"')
+
+
+def _harper_meets_rileys_scores(app, ids) -> list[str]:
+    who = Browser(app)
+    who.login(ids["emails"]["harper"])
+    visit = crawl(who.client)
+    assert "/my/measures" in visit.pages
+    return [
+        f"{path}: {words!r}"
+        for path, response in visit.pages.items()
+        for words in RILEYS_SCORES
+        if words in everything_shown(response)[0]
+    ]
+
+
+@pytest.mark.parametrize("agreed", [False, True])
+def test_a_partner_meets_the_others_measure_scores_only_when_agreed(app, ids, agreed):
+    from practice.models import MeasureSchedule
+
+    with app.app_context():
+        session.get(MeasureSchedule, ids["measure_schedule"]).scores_shared = agreed
+        commit()
+    met = _harper_meets_rileys_scores(app, ids)
+    assert bool(met) == agreed, met
+    if agreed:
+        # The scores, never the answers as given (the option chosen for each question).
+        page = Browser(app).login(ids["emails"]["harper"]).text("/my/measures")
+        assert "How much do you trust your partner today?" not in page

@@ -48,6 +48,7 @@ FACTS = {
     "summary_for_partner",  # the check-in summary switch
     "shares_wait_for_release",  # the couple's release setting
     "release_state",  # where a shared reflection stands with the practitioner's release
+    "scores_shared",  # a measure schedule's "each partner sees the other's scores"
 }
 # Where reading one is not deciding who reads what, and why.
 ALLOWED = {
@@ -729,3 +730,123 @@ def test_what_a_submit_holds_and_who_may_release_it(app, world, held):
         # What already waits keeps waiting when shares go at once again.
         assert _who_reads(app, world, held)["held-waiting"] == HELD["held-waiting"]
         session.rollback()
+
+
+# --- measures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(app, world):
+    """Riley's and Harper's answers to the relationship check, on a schedule whose scores
+    the couple agreed to share and on one whose they did not; ids by name."""
+    from practice.services import measures
+
+    with app.app_context():
+        measures.load_built_in()
+        couple = session.get(Couple, world.couple_id)
+        riley, harper = couple.partners
+        made = {}
+        for shared in (True, False):
+            schedule = measures.schedule_measure(
+                couple,
+                couple.practitioner,
+                slug="relationship-check",
+                cadence="start",
+                every_weeks=None,
+                from_day=None,
+                scores_shared=shared,
+                today=date.today(),
+            )
+            for partner in (riley, harper):
+                response = measures.answer(
+                    partner, schedule, {"trust": 3, "safety": 4, "connection": 5}
+                )
+                made[f"{partner.name.split()[0].lower()}-{'shared' if shared else 'private'}"] = (
+                    response
+                )
+        session.flush()
+        ids = {name: r.id for name, r in made.items()}
+        commit()
+    return ids
+
+
+MEASURE_ANSWERS = {
+    "riley-shared": CHART | {"riley"},
+    "riley-private": CHART | {"riley"},
+    "harper-shared": CHART | {"harper"},
+    "harper-private": CHART | {"harper"},
+}
+MEASURE_SCORES = {
+    "riley-shared": CHART | {"riley", "harper"},
+    "riley-private": CHART | {"riley"},
+    "harper-shared": CHART | {"riley", "harper"},
+    "harper-private": CHART | {"harper"},
+}
+
+
+def _measure_readers(app, world, ids, predicate) -> dict[str, set[str]]:
+    from practice.models import MeasureResponse
+
+    with app.app_context():
+        readers = _readers(world)
+        return {
+            name: {
+                who
+                for who, user in readers.items()
+                if predicate(user, session.get(MeasureResponse, response_id))
+            }
+            for name, response_id in ids.items()
+        }
+
+
+def test_measure_answers_are_the_partners_own_and_scores_cross_only_when_agreed(
+    app, world, answered
+):
+    assert _measure_readers(app, world, answered, privacy.may_read) == MEASURE_ANSWERS
+    assert _measure_readers(app, world, answered, privacy.may_read_measure_score) == MEASURE_SCORES
+    # A risk flag is the practitioner's alone, whoever gave the answer.
+    risk = _measure_readers(app, world, answered, privacy.may_see_measure_risk)
+    assert all(readers == {"alice"} for readers in risk.values())
+    # With joint features off, even agreed scores stay with their author.
+    with app.app_context():
+        safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "hurt": True})
+        commit()
+    assert _measure_readers(app, world, answered, privacy.may_read_measure_score) == (
+        MEASURE_ANSWERS
+    )
+
+
+@pytest.mark.parametrize("sharing", ["on", "off"])
+def test_the_measure_scores_filter_says_what_the_predicate_says(app, world, answered, sharing):
+    from practice.models import MeasureResponse
+
+    if sharing == "off":
+        with app.app_context():
+            couple = session.get(Couple, world.couple_id)
+            couple.sharing_paused_at = datetime.now(UTC)
+            commit()
+    with app.app_context():
+        for who, user in _readers(world).items():
+            allowed = _ids(
+                select(MeasureResponse.id).where(privacy.measure_scores_readable_by(user))
+            )
+            expected = {
+                response_id
+                for response_id in answered.values()
+                if privacy.may_read_measure_score(user, session.get(MeasureResponse, response_id))
+            }
+            assert allowed == expected, who
+
+
+def test_only_a_partner_of_the_couple_answers_a_running_schedule(app, world, answered):
+    from practice.models import MeasureResponse
+
+    with app.app_context():
+        readers = _readers(world)
+        schedule = session.get(MeasureResponse, answered["riley-shared"]).schedule
+        assert {w for w, u in readers.items() if privacy.may_answer_measure(u, schedule)} == {
+            "riley",
+            "harper",
+        }
+        schedule.stopped_at = datetime.now(UTC)
+        assert not any(privacy.may_answer_measure(u, schedule) for u in readers.values())

@@ -93,5 +93,7 @@ def test_query_counts_do_not_grow_with_the_data(app, world):
     # A ceiling, so a new per-page query is a decision: the couple page (19) now also loads
     # paced steps, the agreement, the safety state, the check-in plan and summary, what
     # waits for the practitioner's release, and records the view in the audit trail; the
-    # client home (17) likewise.
-    assert max(large.values()) <= 19, large
+    # client home (17) likewise. Measures add three to the couple page (schedules, scores,
+    # risk answers) and one to the client home (what is due); tests/test_measures.py checks
+    # they stay flat with answers too.
+    assert max(large.values()) <= 22, large

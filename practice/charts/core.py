@@ -46,9 +46,10 @@ def looks_for(names: Iterable) -> dict:
     return {name: look(i) for i, name in enumerate(names)}
 
 
-def rating_height(value: float) -> float:
-    """Where a rating sits on the 1-10 scale: 0 at the bottom, 1 at the top."""
-    return (max(LOWEST, min(HIGHEST, value)) - LOWEST) / (HIGHEST - LOWEST)
+def rating_height(value: float, low: float = LOWEST, high: float = HIGHEST) -> float:
+    """Where a rating sits on the 1-10 scale (or a measure's own): 0 at the bottom, 1 at the
+    top."""
+    return (max(low, min(high, value)) - low) / (high - low)
 
 
 def day_number(moment: date | datetime) -> float:

@@ -13,15 +13,25 @@ from html import escape
 from markupsafe import Markup
 
 
-def figure(series, chart: dict, partners, format_moment: Callable) -> Markup:
+def figure(
+    series,
+    chart: dict,
+    partners,
+    format_moment: Callable,
+    scale_words: str = "1 to 10",
+    underlay: str = "",
+    value_name: str = "Rating",
+) -> Markup:
     """One rating question's ``<figure>``: caption, SVG (a line, dash and marker per
-    partner, each point titled with who, when and what) and the values as a table."""
+    partner, each point titled with who, when and what) and the values as a table.
+    ``underlay`` is SVG drawn under the lines (a measure's cutoff band and markers), built
+    from escaped values by its caller."""
     label = escape(str(series.label))
     lines = chart["lines"]
     described = " and ".join(f"{escape(line.name)} ({escape(line.description)})" for line in lines)
     left, right, height = chart["left"], chart["right"], chart["height"]
     out = [
-        f'<figure class="chart">\n  <figcaption>{label} (1 to 10)</figcaption>\n'
+        f'<figure class="chart">\n  <figcaption>{label} ({escape(scale_words)})</figcaption>\n'
         f'  <svg viewBox="0 0 {chart["width"]} {height}" role="img" '
         f'aria-label="{label}: {described}; the table gives the values">\n'
     ]
@@ -30,6 +40,7 @@ def figure(series, chart: dict, partners, format_moment: Callable) -> Markup:
             f'    <line x1="{left}" x2="{right}" y1="{y}" y2="{y}" class="grid"/>'
             f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" class="axis">{value}</text>\n'
         )
+    out.append(underlay)
     for line in lines:
         name, colour = escape(line.name), escape(line.colour)
         out.append(
@@ -55,14 +66,14 @@ def figure(series, chart: dict, partners, format_moment: Callable) -> Markup:
         "  </svg>\n"
         f"  <details><summary>{label} as a table</summary>\n"
         '    <table><thead><tr><th scope="col">Partner</th><th scope="col">Date</th>'
-        '<th scope="col">Rating</th></tr></thead><tbody>\n'
+        f'<th scope="col">{escape(value_name)}</th></tr></thead><tbody>\n'
     )
     for partner in partners:
         name = escape(partner.name)
         for moment, value in series.points.get(partner.id, []):
             out.append(
                 f"      <tr><td>{name}</td><td>{escape(format_moment(moment))}</td>"
-                f"<td>{value}</td></tr>\n"
+                f"<td>{value:g}</td></tr>\n"
             )
     out.append("    </tbody></table>\n  </details>\n</figure>")
     return Markup("".join(out))  # noqa: S704 - every interpolated value is escaped above

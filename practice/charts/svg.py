@@ -4,6 +4,8 @@ couple page's figures (``practice.charts.html``) turn into SVG elements."""
 from dataclasses import dataclass
 
 from practice.charts.core import (
+    HIGHEST,
+    LOWEST,
     SIDE_BY_SIDE,
     axis_label,
     exact_axis,
@@ -29,8 +31,11 @@ class Line:
     description: str = ""
 
 
-def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
-    """Geometry for one rating question: one line per partner on a shared time axis, 1-10."""
+def line_chart(
+    series, partners, span, width=WIDTH, height=HEIGHT, low=LOWEST, high=HIGHEST, grid=GRID
+) -> dict:
+    """Geometry for one rating question: one line per partner on a shared time axis, 1-10
+    (or a measure's scale from ``low`` to ``high``)."""
     axis = exact_axis(span)
     inner_w = width - PAD_LEFT - PAD_RIGHT
     inner_h = height - PAD_TOP - PAD_BOTTOM
@@ -39,14 +44,14 @@ def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
         return PAD_LEFT + inner_w * axis.across(moment)
 
     def y(value):
-        return PAD_TOP + inner_h * (1 - rating_height(value))
+        return PAD_TOP + inner_h * (1 - rating_height(value, low, high))
 
     lines = []
     for index, partner in enumerate(partners):
         points = series.points.get(partner.id, [])
         if not points:
             continue
-        coords = [(round(x(m), 1), round(y(v), 1), f"{m:%d %b}: {v}") for m, v in points]
+        coords = [(round(x(m), 1), round(y(v), 1), f"{m:%d %b}: {v:g}") for m, v in points]
         style = look(index)
         lines.append(
             Line(
@@ -64,7 +69,7 @@ def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
         "width": width,
         "height": height,
         "lines": lines,
-        "grid": [(value, round(y(value), 1)) for value in GRID],
+        "grid": [(value, round(y(value), 1)) for value in grid],
         "left": PAD_LEFT,
         "right": width - PAD_RIGHT,
         "bottom": height - PAD_BOTTOM,
@@ -72,6 +77,9 @@ def line_chart(series, partners, span, width=WIDTH, height=HEIGHT) -> dict:
         "end": end,
         "start_label": axis_label(span, start),
         "end_label": axis_label(span, end),
+        # Where a value or a moment falls, for what a chart draws under its lines.
+        "y_of": y,
+        "x_of": x,
     }
 
 

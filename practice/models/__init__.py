@@ -9,6 +9,7 @@ from practice.models.couples import Couple, Partner
 from practice.models.deployment import KeyCheck
 from practice.models.disclosure import Disclosure, DisclosurePart, Visibility
 from practice.models.drafts import PractitionerDraft
+from practice.models.measures import Cadence, MeasureResponse, MeasureSchedule, MeasureVersion
 from practice.models.outbox import MailState, OutboxMail
 from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
@@ -61,6 +62,10 @@ __all__ = [
     "Feedback",
     "Invitation",
     "KeyCheck",
+    "Cadence",
+    "MeasureResponse",
+    "MeasureSchedule",
+    "MeasureVersion",
     "MailState",
     "OutboxMail",
     "Partner",

@@ -12,7 +12,14 @@ def populate(app) -> dict:
     from datetime import date
 
     from practice.models import Couple
-    from practice.services import assignments, checkins, disclosure, reflections, sessions
+    from practice.services import (
+        assignments,
+        checkins,
+        disclosure,
+        measures,
+        reflections,
+        sessions,
+    )
 
     world = build_world(app)
     with app.app_context():
@@ -98,6 +105,19 @@ def populate(app) -> dict:
             summary_for_partner=True,
             today=today,
         )
+        # The relationship check for both partners; Riley has answered it.
+        measures.load_built_in()
+        check = measures.schedule_measure(
+            couple,
+            couple.practitioner,
+            slug="relationship-check",
+            cadence="start",
+            every_weeks=None,
+            from_day=None,
+            scores_shared=False,
+            today=today,
+        )
+        answered = measures.answer(riley, check, {"trust": 5, "safety": 6, "connection": 7})
         commit()
         alice_id = couple.practitioner_id
         return {
@@ -117,6 +137,8 @@ def populate(app) -> dict:
             "session": note.id,
             "signed": signed.id,
             "alone": alone.id,
+            "measure_schedule": check.id,
+            "measure_response": answered.id,
             "emails": {
                 "owner": world.owner,
                 "alice": world.alice,
