@@ -9,7 +9,7 @@ practice_partners.agreed_sharing_text: how shares reach the other partner, in th
 partner agreed to (empty for agreements made before: shares went at once).
 
 Revision ID: 8ca68e4aa3f1
-Revises: d4775072ec45
+Revises: 9017d844092e
 Create Date: 2026-12-04 20:11:30.951044
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8ca68e4aa3f1'
-down_revision = 'd4775072ec45'
+down_revision = '9017d844092e'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """practitioner drafts: unsaved notes, feedback and addenda kept by autosave
 
 Revision ID: 9017d844092e
-Revises: d4775072ec45
+Revises: 064b018bc603
 Create Date: 2026-12-04 20:11:10.340750
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9017d844092e'
-down_revision = 'd4775072ec45'
+down_revision = '064b018bc603'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Measures: each loaded version of a measure, the couples' schedules, the partners' answers
 
 Revision ID: e28b2c92c0de
-Revises: d4775072ec45
+Revises: 8ca68e4aa3f1
 Create Date: 2026-12-04 20:16:39.218354
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e28b2c92c0de"
-down_revision = "d4775072ec45"
+down_revision = "8ca68e4aa3f1"
 branch_labels = None
 depends_on = None
 
