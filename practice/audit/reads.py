@@ -97,6 +97,7 @@ READS: dict[str, Read] = {
         "checkins.viewed", "couple", None, _readers_couple
     ),
     "practice.safety_review.couple": Read("safety.viewed", "couple", "couple_id", _itself),
+    "practice.caseload.session_brief": Read("brief.viewed", "couple", "couple_id", _itself),
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -108,7 +109,7 @@ NOT_AUDITED: dict[str, str] = {
     "practice.caseload.assign": "the exercise picker; assigning is recorded as a change",
     "practice.caseload.close_assignment": "a change, recorded with the change",
     "practice.review.queue": "a list of titles; opening a reflection is recorded",
-    "practice.sessions.new_session": "an empty note form",
+    "practice.sessions.new_session": "a note form, empty or started from the brief's counts",
     "practice.sessions.sign": "a change, recorded as session.signed",
     "practice.sessions.add_addendum": "a change, recorded with the change",
     "practice.sessions.homework": "the exercise picker; assigning is recorded as a change",

@@ -8,7 +8,7 @@ from practice.identity import current_user
 from practice.models import NOTE_FORMATS
 from practice.pdf.record import build_record_pdf
 from practice.pdf.session import build_session_pdf
-from practice.services import PracticeError, clock, documents
+from practice.services import PracticeError, brief, clock, documents
 from practice.services import sessions as session_service
 from practice.sessions.forms import (
     SECTION_KEYS,
@@ -45,6 +45,10 @@ def _form_for(couple, note=None) -> SessionForm:
             form.attendees.data = [p.id for p in couple.partners]
             asked = request.args.get("format")
             form.note_format.data = asked if asked in NOTE_FORMATS else "free"
+            if request.args.get("prefill") == "brief":
+                # Opened from the session brief: its summary starts the first section.
+                first = NOTE_FORMATS[form.note_format.data][1][0][0]
+                form[first].data = brief.note_summary_for(current_user, couple, datetime.now(UTC))
         else:
             local = clock.local(note.starts_at, current_user)
             form.day.data, form.start.data = local.date(), local.time()
