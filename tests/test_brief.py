@@ -10,6 +10,7 @@ import pytest
 from practice.db import commit, session
 from practice.models import Checkin, Couple
 from tests.helpers.database import counted_queries
+from tests.helpers.growth import grow
 from tests.helpers.pages import Page
 from tests.helpers.people import Browser
 from tests.helpers.sessionprep import (
@@ -21,7 +22,6 @@ from tests.helpers.sessionprep import (
     TRIGGERS,
     prepare_between_sessions,
 )
-from tests.test_queries import grow
 
 
 @pytest.fixture
