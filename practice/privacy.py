@@ -767,6 +767,31 @@ def release_copy_ratings(partner: Partner) -> ColumnElement[bool]:
     return reflections_readable_by(partner.user)
 
 
+# --- the session brief -----------------------------------------------------------------------
+#
+# The brief gathers everything since the last session in one page: both partners' words side
+# by side, their check-ins and slips, safety flags, the disclosure's state. It is the
+# practitioner's preparation, so it is theirs alone: never a partner's (not even the words
+# they wrote themselves sit there beside the other's), never the owner's unless also the
+# couple's practitioner; and, as everywhere, never a client's unsubmitted draft.
+
+
+def may_read_brief(reader: User, couple: Couple) -> bool:
+    """The couple's practitioner, and nobody else."""
+    return _partner_of(reader) is None and _practises(reader, couple.id)
+
+
+def brief_reflections(couple: Couple) -> ColumnElement[bool]:
+    """SQL on ``Reflection``: what a brief of ``couple`` may list: its submitted
+    reflections, private or shared alike (the practitioner reads both), never a draft."""
+    return and_(
+        Reflection.status == ReflectionStatus.SUBMITTED,
+        Reflection.assignment_id.in_(
+            select(Assignment.id).where(Assignment.couple_id == couple.id)
+        ),
+    )
+
+
 # --- any kind --------------------------------------------------------------------------------
 
 _PREDICATES = {

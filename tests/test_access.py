@@ -111,6 +111,8 @@ def build_cases(ids) -> list[Case]:
         Case("POST", "practice.caseload.new_couple", {}, PRACTITIONERS),
         Case("GET", "practice.caseload.couple", {"couple_id": c}, alice_only),
         Case("GET", "practice.caseload.couple", {"couple_id": other}, {"bob"}),
+        Case("GET", "practice.caseload.session_brief", {"couple_id": c}, alice_only),
+        Case("GET", "practice.caseload.session_brief", {"couple_id": other}, {"bob"}),
         Case("POST", "practice.caseload.set_step", {"couple_id": c}, alice_only, 302),
         Case("POST", "practice.caseload.release_setting", {"couple_id": c}, alice_only, 302),
         Case("POST", "practice.caseload.release_setting", {"couple_id": other}, {"bob"}, 302),

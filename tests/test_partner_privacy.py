@@ -430,3 +430,31 @@ def test_a_partner_meets_the_others_measure_scores_only_when_agreed(app, ids, ag
         # The scores, never the answers as given (the option chosen for each question).
         page = Browser(app).login(ids["emails"]["harper"]).text("/my/measures")
         assert "How much do you trust your partner today?" not in page
+
+
+# --- the session brief ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("person", sorted(NEVER))
+def test_a_partner_never_reaches_the_session_brief(app, ids, person):
+    """The brief holds both partners' words side by side: a partner asking for it gets the
+    same answer as for a couple that does not exist."""
+    who = Browser(app)
+    who.login(ids["emails"][person])
+    response = who.client.get(f"/couples/{ids['couple']}/brief")
+    assert response.status_code == 404
+    text, title = everything_shown(response)
+    for words in NEVER[person] + NOTES + ["Riley shares this"]:
+        assert words not in text and words not in title
+    assert _without_token(who.client.get("/couples/999999/brief")) == _without_token(response)
+    # Nor the new note it starts.
+    started = who.client.get(f"/couples/{ids['couple']}/sessions/new?format=dap&prefill=brief")
+    assert started.status_code == 404
+
+
+def test_the_brief_shows_the_practitioner_both_partners_words_and_never_a_draft(app, ids):
+    who = Browser(app)
+    who.login(ids["emails"]["alice"])
+    text, _title = everything_shown(who.client.get(f"/couples/{ids['couple']}/brief"))
+    assert "Harper keeps this" in text and "Riley shares this" in text
+    assert "Riley drafts" not in text

@@ -850,3 +850,28 @@ def test_only_a_partner_of_the_couple_answers_a_running_schedule(app, world, ans
         }
         schedule.stopped_at = datetime.now(UTC)
         assert not any(privacy.may_answer_measure(u, schedule) for u in readers.values())
+
+
+# --- the session brief ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sharing", ["on", "off"])
+def test_the_brief_is_the_practitioners_alone_and_lists_no_draft(app, world, things, sharing):
+    with app.app_context():
+        if sharing == "off":
+            safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "hurt": True})
+            commit()
+        readers = _readers(world)
+        mine, theirs = (session.get(Couple, i) for i in (world.couple_id, world.other_couple_id))
+        assert {n for n, u in readers.items() if privacy.may_read_brief(u, mine)} == {"alice"}
+        assert {n for n, u in readers.items() if privacy.may_read_brief(u, theirs)} == {"bob"}
+        # What a brief lists is what its reader, the practitioner, may read of the couple's
+        # reflections: private and shared alike, never the draft.
+        listed = _ids(select(Reflection.id).where(privacy.brief_reflections(mine)))
+        readable = {
+            r.id
+            for r in session.scalars(select(Reflection))
+            if r.assignment.couple_id == mine.id and privacy.may_read(readers["alice"], r)
+        }
+        assert listed == readable
+        assert things["private"][1] in listed and things["draft"][1] not in listed

@@ -105,6 +105,7 @@ READS: dict[str, Read] = {
         "reflection.viewed", "reflection", "reflection_id", _of_reflection
     ),
     "practice.history.search_record": Read("record.searched", "couple", "couple_id", _itself),
+    "practice.caseload.session_brief": Read("brief.viewed", "couple", "couple_id", _itself),
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -118,7 +119,7 @@ NOT_AUDITED: dict[str, str] = {
     "practice.caseload.archive_couple": "a form; archiving is recorded as couple.archived",
     "practice.caseload.reopen_couple": "a change, recorded as couple.reopened",
     "practice.review.queue": "a list of titles; opening a reflection is recorded",
-    "practice.sessions.new_session": "an empty note form",
+    "practice.sessions.new_session": "a note form, empty or started from the brief's counts",
     "practice.sessions.sign": "a change, recorded as session.signed",
     "practice.sessions.add_addendum": "a change, recorded with the change",
     "practice.sessions.homework": "the exercise picker; assigning is recorded as a change",

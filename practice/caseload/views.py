@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from practice.services import (
     agreements,
     archive,
     assignments,
+    brief,
     checkins,
     clock,
     couples,
@@ -105,14 +106,18 @@ def new_couple():
 def couple(couple):
     steps = progress.couple_progress(couple)
     series = progress.ratings_over_time(couple, where=clock.zone(current_user.timezone))
-    span = charts.time_span(series) if series else None
-    charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in series]
+    # Each rating charted once: trust, safety and connection as panels side by side, the
+    # others below them, every chart with both partners on one time axis.
     side_by_side = charts.side_by_side(series, couple.partners)
+    others = [s for s in series if s.key not in charts.SIDE_BY_SIDE]
+    span = charts.time_span(series) if series else None
+    charts_ = [(s, charts.line_chart(s, couple.partners, span)) for s in others]
     active = db_session.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status == "active")
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
+    sessions = session_service.sessions_of(couple)
     step_form = StepForm(step=couple.current_step)
     step_form.step.choices = options(
         (s.step.position, f"{s.step.position}. {s.step.title}") for s in steps
@@ -125,7 +130,10 @@ def couple(couple):
         side_by_side=side_by_side,
         checkin_panel=checkins.couple_panel(couple),
         active=active,
-        sessions=session_service.sessions_of(couple),
+        sessions=sessions,
+        glance=brief.glance(
+            couple, active, sessions, clock.today_for(current_user), datetime.now(UTC)
+        ),
         links=invitations.working_links(current_user, [p.user for p in couple.partners]),
         action=ActionForm(),
         step_form=step_form,
@@ -234,3 +242,14 @@ def reopen_couple(couple):
         else:
             flash(f"{couple.name} is open again and back on your caseload.", "success")
     return redirect(url_for(".couple", couple_id=couple.id))
+
+
+@bp.get("/couples/<int:couple_id>/brief")
+def session_brief(couple):
+    prepared = access.found(brief.brief_for(current_user, couple, datetime.now(UTC)))
+    return render_template(
+        "practice/caseload/brief.html",
+        couple=couple,
+        brief=prepared,
+        summary=brief.note_summary(prepared, current_user),
+    )

@@ -7,7 +7,7 @@ from practice import access, assigning, autosave, downloads, privacy
 from practice.forms import options
 from practice.identity import current_user
 from practice.models import NOTE_FORMATS
-from practice.services import PracticeError, clock
+from practice.services import PracticeError, brief, clock
 from practice.services import sessions as session_service
 from practice.sessions.forms import (
     SECTION_KEYS,
@@ -66,6 +66,10 @@ def _form_for(couple, note=None, draft=None, prefill=None) -> SessionForm:
             form.attendees.data = [p.id for p in couple.partners]
             asked = request.args.get("format")
             form.note_format.data = asked if asked in NOTE_FORMATS else "free"
+            if request.args.get("prefill") == "brief":
+                # Opened from the session brief: its summary starts the first section.
+                first = NOTE_FORMATS[form.note_format.data][1][0][0]
+                form[first].data = brief.note_summary_for(current_user, couple, datetime.now(UTC))
         else:
             local = clock.local(note.starts_at, current_user)
             form.day.data, form.start.data = local.date(), local.time()

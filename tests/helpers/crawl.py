@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 # Links that end the visit or would change things by GET (none should), never followed.
-SKIP = ("/logout", "/static/", "/assets/")
+# "prefill=brief": the new note started from the session brief is the new-note form the walk
+# reaches already, with text in it.
+SKIP = ("/logout", "/static/", "/assets/", "prefill=brief")
 
 
 @dataclass
