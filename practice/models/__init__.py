@@ -13,7 +13,7 @@ from practice.models.pacing import StepOpening
 from practice.models.programs import BOTH, Exercise, Program, Step
 from practice.models.reflections import Feedback, Reflection, ReflectionStatus, ReviewWaiting
 from practice.models.reminders import ReminderOptOut, ReminderSent
-from practice.models.safety import SafetyScreen
+from practice.models.safety import AfterReading, AlertEvent, CrisisLine, SafetyScreen
 from practice.models.sessions import (
     NOTE_FORMATS,
     Addendum,
@@ -33,6 +33,9 @@ __all__ = [
     "PolicyKind",
     "PolicyWording",
     "SafetyScreen",
+    "AfterReading",
+    "AlertEvent",
+    "CrisisLine",
     "NOTE_FORMATS",
     "Addendum",
     "SessionKind",

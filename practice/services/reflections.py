@@ -19,7 +19,7 @@ from practice.models import (
     ReflectionStatus,
     utcnow,
 )
-from practice.services import waiting
+from practice.services import alerts, waiting
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
@@ -118,6 +118,8 @@ def save(
         reflection.mentions_risk = bool(reflection.risk_terms)
         waiting.submitted(reflection, partner.couple)
     session.flush()
+    if submit and reflection.risk_terms:
+        alerts.record(alerts.RISK_WORDS, partner.couple, reflection.id)
     return reflection, "submitted" if submit else "saved"
 
 

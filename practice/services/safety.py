@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from practice import privacy
 from practice.db import session
 from practice.models import Couple, Partner, SafetyScreen, User, utcnow
-from practice.services import audit
+from practice.services import alerts, audit
 from practice.services.errors import PracticeError
 
 REASON_LENGTH = 1000
@@ -71,6 +71,8 @@ def take_screen(partner: Partner, answers: dict[str, bool]) -> SafetyScreen:
     if concerning and privacy.safety_alert_since(couple) is None:
         couple.joint_features_off_since = now
     session.flush()
+    if concerning:
+        alerts.record(alerts.SAFETY_SCREEN, couple, screen.id)
     audit.record(
         "safety.screen_taken", subject="partner", subject_id=partner.id, couple_id=couple.id
     )
