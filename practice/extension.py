@@ -220,6 +220,7 @@ def _make_blueprint() -> Blueprint:
     parent.register_blueprint(disclosure.client_bp)
     two_factor.install(parent)
     parent.register_blueprint(safety.staff_bp)
+    parent.register_blueprint(safety.owner_bp)
     return parent
 
 

@@ -105,6 +105,11 @@ def test_parts_open_in_order_each_only_for_its_writer(app, world, people):
     assert "submitted" in alice.text(overview(world))
 
     release(alice, world, 1, "app")
+    # Harper meets a page on what to expect first, and reads the part once she chooses to.
+    first = harper.get(mine(1))
+    assert first.status_code == 302 and first.location.endswith(mine(1) + "/before")
+    assert FACTS not in harper.text(mine(1) + "/before")
+    assert harper.post(mine(1) + "/before").status_code == 302
     assert FACTS in harper.text(mine(1))
     assert status(harper, mine(2)) == 200
     assert status(riley, mine(2)) == 404, "the questions are Harper's to write"
@@ -376,6 +381,7 @@ def counts(app, world) -> dict[str, int]:
     alice = Browser(app).login(world.alice)
     riley = Browser(app).login(world.recovering)
     harper = Browser(app).login(world.hurt)
+    assert harper.post(mine(1) + "/before").status_code == 302  # ready to read part 1
     pages = [
         ("alice", alice, overview(world)),
         ("alice", alice, practitioner_part(world, 1)),

@@ -158,7 +158,8 @@ def agenda(partner: Partner, today: date, done_limit: int = 20) -> Agenda:
     ).all()
     current = {a.id: current_occurrence(a, today) for a in assignments}
     mine = session.scalars(
-        select(Reflection).where(
+        select(Reflection)
+        .where(
             Reflection.author_id == partner.id,
             Reflection.assignment_id.in_([a.id for a in assignments]),
             or_(
