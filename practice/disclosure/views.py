@@ -25,7 +25,7 @@ def overview(couple):
         specs=disclosure_service.PARTS,
         spec=disclosure_service.spec,
         action=ActionForm(),
-        readings=safety.readings_of(couple) if disclosure else {},
+        readings=safety.readings_of(couple, current_user) if disclosure else {},
         feelings=safety.FEELINGS,
     )
 

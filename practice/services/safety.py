@@ -346,12 +346,13 @@ def answer_after_reading(
     return reading
 
 
-def readings_of(couple: Couple) -> dict[int, list[AfterReading]]:
-    """The couple's after-reading answers by part, for the practitioner's disclosure page."""
+def readings_of(couple: Couple, reader: User) -> dict[int, list[AfterReading]]:
+    """The couple's after-reading answers by part that the reader may see (on the
+    practitioner's disclosure page: all of them)."""
     out: dict[int, list[AfterReading]] = {}
     for reading in session.scalars(
         select(AfterReading)
-        .where(AfterReading.couple_id == couple.id)
+        .where(AfterReading.couple_id == couple.id, privacy.after_readings_readable_by(reader))
         .options(selectinload(AfterReading.partner))
         .order_by(AfterReading.id)
     ):
