@@ -74,11 +74,15 @@ def take_screen(partner: Partner, answers: dict[str, bool]) -> SafetyScreen:
         raise PracticeError("Choose yes or no.", missing[0])
     answers = {q.key: answers[q.key] for q in QUESTIONS}
     concerning = any(answers[q.key] == q.concerning_answer for q in QUESTIONS)
+    now = utcnow()
     screen = SafetyScreen(
-        partner_id=partner.id, couple_id=partner.couple_id, answers=answers, concerning=concerning
+        partner_id=partner.id,
+        couple_id=partner.couple_id,
+        answers=answers,
+        concerning=concerning,
+        taken_at=now,
     )
     session.add(screen)
-    now = utcnow()
     partner.screened_at = now  # the last time: the questions are offered again from it
     couple = partner.couple
     if concerning and privacy.safety_alert_since(couple) is None:
