@@ -14,6 +14,7 @@ from practice.models import Couple, Disclosure, DisclosurePart, User
 from practice.services import disclosure as disclosure_service
 from practice.services import sessions
 from tests.helpers.database import counted_queries
+from tests.helpers.disclosing import mine, overview, practitioner_part, release, start, write
 from tests.helpers.pages import (
     Page,
     assert_kept,
@@ -30,18 +31,6 @@ ANSWERS = "ANSWERS-91d0: it started before we met."
 IN_SESSION = "You will hear this together in session"
 
 
-def overview(world) -> str:
-    return f"/couples/{world.couple_id}/disclosure/"
-
-
-def practitioner_part(world, position: int) -> str:
-    return f"/couples/{world.couple_id}/disclosure/parts/{position}"
-
-
-def mine(position: int) -> str:
-    return f"/my/disclosure/parts/{position}"
-
-
 @pytest.fixture
 def people(app, world):
     """Alice (the practitioner), Riley (in recovery) and Harper (hurt), signed in."""
@@ -50,24 +39,6 @@ def people(app, world):
         Browser(app).login(world.recovering),
         Browser(app).login(world.hurt),
     )
-
-
-def start(alice, world):
-    response = alice.post(f"/couples/{world.couple_id}/disclosure/start", form_url=overview(world))
-    assert response.status_code == 302
-
-
-def write(person, position: int, text: str, action: str = "submit"):
-    return person.post(mine(position), {"text": text, "action": action})
-
-
-def release(alice, world, position: int, visibility: str, comment: str = ""):
-    response = alice.post(
-        practitioner_part(world, position),
-        {"visibility": visibility, "comment": comment, "action": "release"},
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 def status(person, url: str) -> int:

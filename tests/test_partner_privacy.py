@@ -135,8 +135,8 @@ def test_the_after_reading_check_in_and_alerts_never_reach_the_other_partner(app
     Help now page is word for word a calm couple's."""
     from practice.models import Partner
     from practice.services import alerts, safety
+    from tests.helpers.disclosing import mine, release, start, write
     from tests.helpers.people import SAFE_ANSWERS
-    from tests.test_disclosure import mine, release, start, write
 
     alice, riley, harper = (
         Browser(app).login(e) for e in (world.alice, world.recovering, world.hurt)

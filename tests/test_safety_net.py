@@ -12,9 +12,9 @@ from practice.db import commit, session
 from practice.models import AfterReading, CrisisLine, Partner, SafetyScreen, utcnow
 from practice.services import safety
 from tests.helpers.crawl import crawl
+from tests.helpers.disclosing import mine, release, start, write
 from tests.helpers.pages import Page, assert_kept, assert_refused, assert_unchanged, snapshot
 from tests.helpers.people import Browser, assign_exercises
-from tests.test_disclosure import mine, release, start, write
 
 LINES = (
     "Samaritans | 116 123 | | https://www.samaritans.org | Day and night\n"

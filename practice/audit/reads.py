@@ -119,6 +119,11 @@ NOT_AUDITED: dict[str, str] = {
     "practice.safety_review.pause_sharing": "a change, recorded as sharing.paused",
     "practice.safety_review.resume_sharing": "a change, recorded as sharing.resumed",
     "practice.checkins.mine.reminder_settings": "the person's own mail setting",
+    "practice.safety.help_now": "the practice's helplines; nothing of anyone's",
+    "practice.safety_settings.crisis_resources": "the practice's helplines; saving is recorded",
+    "practice.my_disclosure.before_reading": "what to expect; the part itself is read (and "
+    "recorded) on its own page",
+    "practice.my_disclosure.after_reading": "a change, recorded as disclosure.after_reading",
 }
 
 

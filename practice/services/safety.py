@@ -176,6 +176,7 @@ def alerts_for(practitioner: User) -> list[Couple]:
 # --- crisis resources: where a client can turn straight away --------------------------------
 
 CRISIS_LINES_MAX = 12
+CRISIS_TEXT_LENGTH = 5000
 _LIMITS = {"country": 80, "name": 120, "phone": 40, "text": 80, "web": 300, "hours": 80}
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
 
@@ -194,13 +195,23 @@ class CrisisLineData:
         return re.sub(r"[^0-9+]", "", self.phone)
 
 
+EMERGENCY = "If you or someone else is in danger right now, call your local emergency number."
+NOT_WATCHED = (
+    "Nobody watches messages here around the clock. Your practitioner reads what you write, "
+    "but not straight away, so please don't wait for a reply if you need someone now."
+)
+
+
 @dataclass(frozen=True)
 class CrisisResources:
     """The practice's list, as plain data: for the Help now page, the pages after a worrying
-    answer, and the client's handout PDF."""
+    answer, and the client's handout PDF (``emergency`` and ``not_watched`` are the words
+    that go with it wherever it is shown)."""
 
     country: str
     lines: tuple[CrisisLineData, ...]
+    emergency: str = EMERGENCY
+    not_watched: str = NOT_WATCHED
 
 
 def crisis_resources() -> CrisisResources:
@@ -222,6 +233,8 @@ def crisis_lines_as_text(resources: CrisisResources) -> str:
 
 def read_crisis_lines(text: str) -> list[CrisisLineData]:
     """Parse the owner's lines; a PracticeError names every line that is wrong."""
+    if len(text or "") > CRISIS_TEXT_LENGTH:
+        raise PracticeError(f"Keep it to {CRISIS_TEXT_LENGTH:,} characters.", "lines")
     lines, problems = [], []
     for number, raw in enumerate((text or "").splitlines(), 1):
         if not raw.strip():

@@ -86,3 +86,43 @@ def test_help_now_page_and_leaving_quickly(people_at, net_world, assigned, size)
     tab.wait_for_load_state("load")
     assert tab.url.endswith("/my/safety/help"), "Back skips the page that was left"
     _forget_neutral(people)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_before_and_after_reading_a_disclosure_part_and_the_owners_list(
+    people_at, net_world, assigned, size
+):
+    from practice.models import Couple
+    from practice.services import disclosure
+
+    app = assigned.app
+    with app.app_context():
+        couple = session.get(Couple, net_world.couple_id)
+        started = disclosure.start(couple, couple.practitioner)
+        riley = next(p for p in couple.partners if p.program_role == "recovering")
+        disclosure.save(riley, started.parts[0], "What happened, told plainly.", submit=True)
+        disclosure.release(started.parts[0], couple.practitioner, "app", couple)
+        commit()
+        session.remove()
+    people = people_at(size)
+    harper = people.open("harper")
+    harper.sign_in(net_world.hurt)
+    harper.goto("/my/disclosure/parts/1")
+    assert harper.page.url.endswith("/my/disclosure/parts/1/before")
+    harper.check("before-reading")
+    harper.page.get_by_role("button", name="I'm ready to read it").click()
+    harper.page.wait_for_load_state("load")
+    assert harper.page.get_by_text("What happened, told plainly.").is_visible()
+    harper.page.get_by_role("button", name="Send to my practitioner").click()
+    harper.page.wait_for_load_state("load")
+    harper.check("after-reading-refused")
+    assert harper.page.get_by_text("Choose the answer closest to how you feel.").first.is_visible()
+    harper.page.get_by_label("Shaken, but I can manage").check()
+    harper.page.get_by_role("button", name="Send to my practitioner").click()
+    harper.page.wait_for_load_state("load")
+    assert harper.page.url.endswith("/my/disclosure/")
+
+    owner = people.open("owner")
+    owner.sign_in(net_world.owner)
+    owner.goto("/admin/help-now/")
+    owner.check("help-now-settings")
