@@ -49,7 +49,7 @@ def _forget_neutral(people) -> None:
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_help_now_page_and_leaving_quickly(people_at, net_world, assigned, size):
-    people = people_at(size)
+    people = people_at(size, fast_autosave=False)  # the words are still unsaved on leaving
     riley = people.open("riley")
     _neutral_allowed(people, riley.context)
     riley.sign_in(net_world.recovering)
@@ -79,12 +79,15 @@ def test_help_now_page_and_leaving_quickly(people_at, net_world, assigned, size)
     # The button, from a page with words typed and not yet saved: no prompt holds it back.
     tab.goto(people.server.url + "/my/safety/help")
     tab.goto(people.server.url + assigned.path)
-    tab.locator("textarea").first.fill("Words not saved yet")
+    dialogs = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    tab.locator("textarea").first.type("Words not saved yet")
     tab.get_by_role("link", name="Leave quickly").click()
     tab.wait_for_url(NEUTRAL)
     tab.go_back()
     tab.wait_for_load_state("load")
     assert tab.url.endswith("/my/safety/help"), "Back skips the page that was left"
+    assert not dialogs, f"leaving asked first: {dialogs}"
     _forget_neutral(people)
 
 
