@@ -294,7 +294,53 @@ def send_reminders_command(dry_run: bool):
             continue
         queued += 1
     click.echo(f"{queued} reminder{'s' if queued != 1 else ''} for {_people(queued)} queued.")
+    _queue_alerts(dry_run=False)
     _deliver()
+
+
+@click.command("alerts")
+@click.option("--dry-run", is_flag=True, help="Count who would get an alert; send nothing.")
+@with_appcontext
+def alerts_command(dry_run: bool):
+    """E-mail each practitioner, in neutral words, when something needs their attention
+    (risk words, a risk answer, a safety screen that asks for care, a reported slip): each
+    event once, however often this runs, and on several servers at once. `send-reminders`
+    does this too; run either from cron every few minutes for a same-day alert."""
+    _queue_alerts(dry_run=dry_run)
+    if not dry_run:
+        _deliver()
+
+
+def _queue_alerts(*, dry_run: bool) -> None:
+    from practice import mail
+    from practice.services import PracticeError, alerts, audit
+
+    try:
+        link = alerts.link()
+        if not dry_run and not mail.enabled():
+            raise PracticeError("Mail is off: set PRACTICE_MAIL_SERVER to send alerts.")
+    except PracticeError as error:
+        raise click.ClickException(error.message) from None
+    due = alerts.due_alerts()
+    if dry_run:
+        session.rollback()
+        events = sum(len(d.event_ids) for d in due)
+        click.echo(
+            f"{_people(len(due))} would get an alert ({events} event{'s' if events != 1 else ''});"
+            " nothing was sent."
+        )
+        return
+    queued = 0
+    for practitioner in due:
+        # The claim and the mail commit together: each event is e-mailed exactly once.
+        if not alerts.claim(practitioner):
+            session.rollback()  # another run sent these a moment ago
+            continue
+        alerts.queue(practitioner, link)
+        audit.record("alert.sent", subject="user", subject_id=practitioner.user_id)
+        commit()
+        queued += 1
+    click.echo(f"{queued} alert{'s' if queued != 1 else ''} for {_people(queued)} queued.")
 
 
 @click.command("send-mail")
@@ -398,6 +444,7 @@ COMMANDS = [
     rotate_key_command,
     backup_command,
     send_reminders_command,
+    alerts_command,
     send_mail_command,
     seed_load_command,
 ]

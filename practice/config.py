@@ -57,6 +57,11 @@ DEFAULTS = {
     # e-mail is built from it, never from a request's Host header. Without it, links are
     # mailed only under Flask's TRUSTED_HOSTS (from requests), and reminders not at all.
     "PRACTICE_BASE_URL": None,
+    # The safety net: where "Leave quickly" (and Escape twice) takes a client, replacing the
+    # page in the browser's history; and every how many weeks the private safety questions
+    # are offered again (0: only when the client chooses to answer them again).
+    "PRACTICE_QUICK_EXIT_URL": "https://www.bbc.com/weather",
+    "PRACTICE_SAFETY_SCREEN_WEEKS": 8,
     # One line per request on standard error (method, path template, status, duration);
     # as JSON objects when on, for a log collector.
     "PRACTICE_LOG_JSON": False,

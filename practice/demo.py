@@ -28,6 +28,15 @@ SAFETY_ANSWERS = {
     True: {"afraid": False, "hurt": False, "controlled": True, "safe_together": False},
 }
 
+# Made up, and saying so: the owner replaces them with their own country's helplines.
+EXAMPLE_COUNTRY = "the demo's example country (replace these with your own)"
+EXAMPLE_CRISIS_LINES = (
+    "Example crisis line (not a real number) | 0000 000 000 | | | Day and night\n"
+    "Example text line (not real) | | Text HELLO to 00000 | | Day and night\n"
+    "Example domestic abuse helpline (not real) | 0000 111 111 | | https://example.org/help"
+    " | Every day, 8am to 10pm"
+)
+
 ANSWERS = {
     "recovering": [
         "I told her about the evening I felt pulled back to old habits after a rough day at "
@@ -97,6 +106,8 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     sam, _ = accounts.add_practitioner("Sam Okafor", PRACTITIONER_EMAIL, "LMFT")
     sam_password = _fresh_password()
     sam.set_password(sam_password)
+    if not safety.crisis_resources().lines:
+        safety.set_crisis_resources(EXAMPLE_COUNTRY, EXAMPLE_CRISIS_LINES, sam)
     logins.append(("practitioner", PRACTITIONER_EMAIL, sam_password))
 
     plans = [

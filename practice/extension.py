@@ -224,6 +224,8 @@ def _make_blueprint() -> Blueprint:
     two_factor.install(parent)
     parent.register_blueprint(safety.staff_bp)
     parent.register_blueprint(measures_views.bp)
+
+    parent.register_blueprint(safety.owner_bp)
     return parent
 
 

@@ -33,11 +33,14 @@ from sqlalchemy.orm import aliased
 
 from practice.db import session
 from practice.models import (
+    AfterReading,
+    AlertEvent,
     Assignment,
     AuditEntry,
     Checkin,
     CheckinPlan,
     Couple,
+    CrisisLine,
     DisclosurePart,
     Feedback,
     Invitation,
@@ -631,6 +634,46 @@ def may_read_safety_answers(reader: User, screen: SafetyScreen) -> bool:
     return _partner_of(reader) is None and _practises(reader, screen.couple_id)
 
 
+# --- safety net ------------------------------------------------------------------------------
+
+
+def may_read_crisis_resources(_reader: User, _line: CrisisLine | None = None) -> bool:
+    """The places to turn to straight away are for everyone: nothing in them is private."""
+    return True
+
+
+def may_read_alert(reader: User, event: AlertEvent) -> bool:
+    """An alert event (risk words, a risk answer, a safety screen, a slip) is the couple's
+    practitioner's alone: never a partner's, not even the one it is about, nor the owner's."""
+    return _partner_of(reader) is None and _practises(reader, event.couple_id)
+
+
+def alerts_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``AlertEvent``."""
+    if _partner_of(reader) is not None or not reader.is_practitioner:
+        return false()
+    return AlertEvent.couple_id.in_(_caseload(reader))
+
+
+def may_read_after_reading(reader: User, reading: AfterReading) -> bool:
+    """How a partner said they were after reading the other's disclosure part: theirs and
+    their practitioner's; never the partner who wrote the part."""
+    partner = _partner_of(reader)
+    if partner is None:
+        return _practises(reader, reading.couple_id)
+    return reading.partner_id == partner.id
+
+
+def after_readings_readable_by(reader: User) -> ColumnElement[bool]:
+    """SQL on ``AfterReading``."""
+    partner = _partner_of(reader)
+    if partner is not None:
+        return AfterReading.partner_id == partner.id
+    if not reader.is_practitioner:
+        return false()
+    return AfterReading.couple_id.in_(_caseload(reader))
+
+
 # --- invitation links ------------------------------------------------------------------------
 
 
@@ -804,6 +847,9 @@ _PREDICATES = {
     CheckinPlan: may_read_checkin_summary,
     MeasureResponse: may_read_measure_answers,
     SafetyScreen: may_read_safety_answers,
+    CrisisLine: may_read_crisis_resources,
+    AlertEvent: may_read_alert,
+    AfterReading: may_read_after_reading,
     Invitation: may_read_invitation,
     AuditEntry: may_read_audit,
     SignIn: may_read_sign_in,

@@ -14,6 +14,7 @@ from practice.models import Couple, Disclosure, DisclosurePart, User
 from practice.services import disclosure as disclosure_service
 from practice.services import sessions
 from tests.helpers.database import counted_queries
+from tests.helpers.disclosing import mine, overview, practitioner_part, release, start, write
 from tests.helpers.pages import (
     Page,
     assert_kept,
@@ -30,18 +31,6 @@ ANSWERS = "ANSWERS-91d0: it started before we met."
 IN_SESSION = "You will hear this together in session"
 
 
-def overview(world) -> str:
-    return f"/couples/{world.couple_id}/disclosure/"
-
-
-def practitioner_part(world, position: int) -> str:
-    return f"/couples/{world.couple_id}/disclosure/parts/{position}"
-
-
-def mine(position: int) -> str:
-    return f"/my/disclosure/parts/{position}"
-
-
 @pytest.fixture
 def people(app, world):
     """Alice (the practitioner), Riley (in recovery) and Harper (hurt), signed in."""
@@ -50,24 +39,6 @@ def people(app, world):
         Browser(app).login(world.recovering),
         Browser(app).login(world.hurt),
     )
-
-
-def start(alice, world):
-    response = alice.post(f"/couples/{world.couple_id}/disclosure/start", form_url=overview(world))
-    assert response.status_code == 302
-
-
-def write(person, position: int, text: str, action: str = "submit"):
-    return person.post(mine(position), {"text": text, "action": action})
-
-
-def release(alice, world, position: int, visibility: str, comment: str = ""):
-    response = alice.post(
-        practitioner_part(world, position),
-        {"visibility": visibility, "comment": comment, "action": "release"},
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 def status(person, url: str) -> int:
@@ -105,6 +76,11 @@ def test_parts_open_in_order_each_only_for_its_writer(app, world, people):
     assert "submitted" in alice.text(overview(world))
 
     release(alice, world, 1, "app")
+    # Harper meets a page on what to expect first, and reads the part once she chooses to.
+    first = harper.get(mine(1))
+    assert first.status_code == 302 and first.location.endswith(mine(1) + "/before")
+    assert FACTS not in harper.text(mine(1) + "/before")
+    assert harper.post(mine(1) + "/before").status_code == 302
     assert FACTS in harper.text(mine(1))
     assert status(harper, mine(2)) == 200
     assert status(riley, mine(2)) == 404, "the questions are Harper's to write"
@@ -376,6 +352,7 @@ def counts(app, world) -> dict[str, int]:
     alice = Browser(app).login(world.alice)
     riley = Browser(app).login(world.recovering)
     harper = Browser(app).login(world.hurt)
+    assert harper.post(mine(1) + "/before").status_code == 302  # ready to read part 1
     pages = [
         ("alice", alice, overview(world)),
         ("alice", alice, practitioner_part(world, 1)),

@@ -458,3 +458,58 @@ def test_the_brief_shows_the_practitioner_both_partners_words_and_never_a_draft(
     text, _title = everything_shown(who.client.get(f"/couples/{ids['couple']}/brief"))
     assert "Harper keeps this" in text and "Riley shares this" in text
     assert "Riley drafts" not in text
+
+
+# --- safety net ---
+
+
+def test_the_after_reading_check_in_and_alerts_never_reach_the_other_partner(app, world):
+    """Harper reads Riley's disclosure part and says how she is; she answers the private
+    questions with a worry, which alerts Alice. Riley meets none of it anywhere, and his
+    Help now page is word for word a calm couple's."""
+    from practice.models import Partner
+    from practice.services import alerts, safety
+    from tests.helpers.disclosing import mine, release, start, write
+    from tests.helpers.people import SAFE_ANSWERS
+
+    alice, riley, harper = (
+        Browser(app).login(e) for e in (world.alice, world.recovering, world.hurt)
+    )
+    start(alice, world)
+    write(riley, 1, "What happened, told plainly.")
+    release(alice, world, 1, "app")
+    assert harper.post(mine(1) + "/before").status_code == 302
+    answer = {"feeling": "struggling", "note": "HARPER-AFTER-WORDS"}
+    assert harper.post(mine(1) + "/after", answer, form_url=mine(1)).status_code == 302
+    with app.app_context():
+        safety.take_screen(session.get(Partner, world.hurt_id), {**SAFE_ANSWERS, "afraid": True})
+        commit()
+        assert len(alerts.due_alerts()) == 1
+    assert "HARPER-AFTER-WORDS" in alice.text(f"/couples/{world.couple_id}/disclosure/")
+
+    visit = crawl(riley.client, start="/my/")
+    assert len(visit.pages) >= 5
+    for path, response in visit.pages.items():
+        text, title = everything_shown(response)
+        for words in (
+            "HARPER-AFTER-WORDS",
+            "struggling",
+            "How are you now?",
+            "needs your attention",
+        ):
+            assert words not in text and words not in title, f"{path}: {words!r}"
+    for url in (mine(1) + "/before", mine(1) + "/after"):
+        assert riley.get(url).status_code in (404, 405)
+    token = riley.token(mine(1))
+    posted = riley.client.post(mine(1) + "/after", data={"feeling": "okay", "csrf_token": token})
+    assert posted.status_code == 404
+    quinn = Browser(app).login(world.outsider)
+
+    def calm(html: str) -> str:
+        return re.sub(r"practice-draft:\d+:", "", _without_token_text(html))
+
+    assert calm(riley.text("/my/safety/help")) == calm(quinn.text("/my/safety/help"))
+
+
+def _without_token_text(html: str) -> str:
+    return CSRF.sub("csrf_token", html)

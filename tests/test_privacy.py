@@ -14,11 +14,14 @@ from practice import privacy
 from practice.db import commit, session
 from practice.models import (
     Addendum,
+    AfterReading,
+    AlertEvent,
     Assignment,
     AuditEntry,
     Checkin,
     CheckinPlan,
     Couple,
+    CrisisLine,
     DisclosurePart,
     Feedback,
     Partner,
@@ -31,7 +34,7 @@ from practice.models import (
     User,
     Visibility,
 )
-from practice.services import disclosure, safety
+from practice.services import alerts, disclosure, safety
 from tests.helpers.people import SAFE_ANSWERS, Browser, assign_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,6 +221,15 @@ def things(app, world):
         )
         session.add_all([made["practitioner-draft"], made["other-draft"]])
         session.flush()
+        # The safety net: the practice's helplines, an alert for Alice, and how Harper was
+        # after reading Riley's part.
+        made["crisis-line"] = CrisisLine(position=0, name="A helpline", phone="116 123")
+        session.add(made["crisis-line"])
+        made["alert"] = alerts.record(alerts.SLIP, couple, made["checkin-private"].id)
+        made["after-reading"] = safety.answer_after_reading(
+            harper, parts[1], "struggling", "Harper's words after reading"
+        )
+        session.flush()
         ids = {name: (type(thing), thing.id) for name, thing in made.items()}
         commit()
     return ids
@@ -267,6 +279,12 @@ EXPECTED = {
     # about, nor another practitioner's.
     "practitioner-draft": {"alice"},
     "other-draft": {"bob"},
+    # --- safety net ---
+    # Where to turn straight away is for everyone; an alert is the practitioner's alone, not
+    # even the partner's it is about; how Harper was after reading is never Riley's.
+    "crisis-line": {"owner", "alice", "bob", "riley", "harper", "quinn"},
+    "alert": ALICE,
+    "after-reading": CHART | {"harper"},
 }
 # With joint features off (a concerning safety answer), nothing crosses between partners.
 CROSSING = {"shared", "revealed", "revealed-other", "part-app", "checkin-shared"}
@@ -322,8 +340,16 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
         readers = _readers(world)
         every = {
             kind: session.scalars(select(kind)).all()
-            for kind in (Reflection, SessionNote, Checkin, AuditEntry, SignIn, PractitionerDraft)
-        }
+            for kind in (
+                Reflection,
+                SessionNote,
+                Checkin,
+                AuditEntry,
+                SignIn,
+                PractitionerDraft,
+                AlertEvent,
+            )
+        } | {AfterReading: session.scalars(select(AfterReading)).all()}
         for name, user in readers.items():
             by_predicate = {r.id for r in every[Reflection] if privacy.may_read(user, r)}
             query = select(Reflection.id).where(privacy.reflections_readable_by(user))
@@ -339,6 +365,12 @@ def test_the_sql_filters_say_what_the_predicates_say(app, world, things, sharing
             assert _ids(query) == by_predicate, name
             by_predicate = {d.id for d in every[PractitionerDraft] if privacy.may_read(user, d)}
             query = select(PractitionerDraft.id).where(privacy.drafts_readable_by(user))
+            assert _ids(query) == by_predicate, name
+            by_predicate = {a.id for a in every[AlertEvent] if privacy.may_read(user, a)}
+            query = select(AlertEvent.id).where(privacy.alerts_readable_by(user))
+            assert _ids(query) == by_predicate, name
+            by_predicate = {a.id for a in every[AfterReading] if privacy.may_read(user, a)}
+            query = select(AfterReading.id).where(privacy.after_readings_readable_by(user))
             assert _ids(query) == by_predicate, name
         for name in ("riley", "harper"):
             partner = readers[name].partner

@@ -34,8 +34,13 @@ GIVEAWAYS = [q.text for q in QUESTIONS] + [
 ]
 
 
+# The menu every client page carries, alert or not (its "Private questions" link names the
+# screen's address): the same for every client, so it tells nobody anything.
+CLIENT_MENU = re.compile(r'<header class="top">.*?</header>', re.DOTALL)
+
+
 def assert_nothing_given_away(text: str, where: str) -> None:
-    text = text.replace("&#39;", "'")
+    text = CLIENT_MENU.sub("", text.replace("&#39;", "'"))
     for words in GIVEAWAYS:
         assert words.lower() not in text.lower(), f"{where} shows {words!r}"
 

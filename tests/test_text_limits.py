@@ -54,6 +54,8 @@ LIMITS: dict[tuple[str, str], int | str] = {
     ("practice.my_disclosure.part_for_client", "text"): ANSWER,
     ("practice.checkins.mine.check_in", "triggers"): 5000,
     ("practice.checkins.mine.check_in", "handled"): 5000,
+    ("practice.safety_settings.crisis_resources", "country"): 80,
+    ("practice.safety_settings.crisis_resources", "lines"): 5000,
 }
 # Boxes whose text is checked and never stored as typed (a sign-in code).
 NOT_STORED = {("practice.security.two_factor", "code")}

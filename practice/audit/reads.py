@@ -132,6 +132,11 @@ NOT_AUDITED: dict[str, str] = {
     "practice.checkins.mine.reminder_settings": "the person's own mail setting",
     "practice.history.caseload": "names and e-mails of one's own couples; opening one is recorded",
     "practice.history.exercise": "a redirect to a reflection, whose reading is recorded",
+    "practice.safety.help_now": "the practice's helplines; nothing of anyone's",
+    "practice.safety_settings.crisis_resources": "the practice's helplines; saving is recorded",
+    "practice.my_disclosure.before_reading": "what to expect; the part itself is read (and "
+    "recorded) on its own page",
+    "practice.my_disclosure.after_reading": "a change, recorded as disclosure.after_reading",
 }
 
 

@@ -10,7 +10,7 @@ from practice.checkins.forms import CheckinForm, PlanForm, RemindersForm
 from practice.forms import options
 from practice.identity import current_user
 from practice.paging import page_number
-from practice.services import PracticeError, audit, clock, reminders
+from practice.services import PracticeError, audit, clock, reminders, safety
 from practice.services import checkins as service
 
 bp = Blueprint("checkins", __name__)
@@ -141,6 +141,9 @@ def check_in():
                 "Thank you for checking in." if created else "Your check-in is updated.",
                 "success",
             )
+            if safety.needs_help_now(data.triggers, data.handled):
+                flash(safety.HELP_AFTER, "info")
+                return redirect(url_for("practice.safety.help_now"))
             return redirect(url_for(".check_in"))
     summary = service.summary_for(current_user, plan)
     recent = service.own_checkins(partner)

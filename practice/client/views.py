@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from practice import access, autosave, downloads, privacy
 from practice.client.forms import AgreementForm, reflection_form
 from practice.identity import current_user
-from practice.services import PracticeError, agreements, clock, pacing
+from practice.services import PracticeError, agreements, clock, pacing, safety
 from practice.services import checkins as checkin_service
 from practice.services import disclosure as disclosure_service
 from practice.services import reflections as reflection_service
@@ -55,6 +55,7 @@ def home():
         disclosure=disclosure_service.next_for(partner),
         checkin=checkin_service.home_panel(partner),
         agreement_changed=agreements.needs_agreement(partner),
+        screen_offered=safety.screen_offered(partner),
     )
 
 
@@ -110,6 +111,9 @@ def assignment(assignment):
                 else:
                     after = " It stays private to you and your practitioner."
                 flash("Submitted. Your practitioner will read it." + after, "success")
+                if safety.needs_help_now(*reflection.answers):
+                    flash(safety.HELP_AFTER, "info")
+                    return redirect(url_for("practice.safety.help_now"))
                 return redirect(url_for(".home"))
             flash(f"Draft saved at {autosave.time_now()}.", "success")
             return redirect(url_for(".assignment", assignment_id=item.id))

@@ -1,4 +1,5 @@
 from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired
 
 from practice.forms import PracticeForm, options
 from practice.models import Visibility
@@ -26,4 +27,23 @@ class ReleaseForm(PracticeForm):
             ]
         ),
         validate_choice=False,
+    )
+
+
+FEELINGS = [
+    ("okay", "I'm okay"),
+    ("unsettled", "Shaken, but I can manage"),
+    ("struggling", "I'm struggling right now"),
+]
+
+
+class AfterReadingForm(PracticeForm):
+    feeling = RadioField(
+        "How are you now?",
+        choices=options(FEELINGS),
+        validators=[InputRequired("Choose the answer closest to how you feel.")],
+    )
+    note = TextAreaField(
+        "Anything you want your practitioner to know (optional)",
+        description="Only your practitioner reads this. Your partner never sees it.",
     )

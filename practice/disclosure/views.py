@@ -2,10 +2,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from practice import access, autosave, privacy
 from practice.db import refuse
-from practice.disclosure.forms import PartForm, ReleaseForm
+from practice.disclosure.forms import AfterReadingForm, PartForm, ReleaseForm
 from practice.forms import ActionForm
 from practice.identity import current_user
-from practice.services import PracticeError
+from practice.services import PracticeError, safety
 from practice.services import disclosure as disclosure_service
 
 # --- the practitioner's side -------------------------------------------------------------
@@ -25,6 +25,8 @@ def overview(couple):
         specs=disclosure_service.PARTS,
         spec=disclosure_service.spec,
         action=ActionForm(),
+        readings=safety.readings_of(couple, current_user) if disclosure else {},
+        feelings=safety.FEELINGS,
     )
 
 
@@ -113,6 +115,9 @@ def part_for_client(part):
     disclosure = item.disclosure
     writable = item.author_id == partner.id and not item.is_submitted
     readable = privacy.may_read_part(current_user, item)
+    reading = safety.reading_of(partner, item) if _for_reading(partner, item) else None
+    if request.method == "GET" and _for_reading(partner, item) and reading is None:
+        return redirect(url_for(".before_reading", position=position))
     if request.method == "POST" and not writable:
         if item.author_id != partner.id:
             access.found(None)
@@ -135,6 +140,9 @@ def part_for_client(part):
                     return autosave.saved(item.saved_at)
                 if outcome == "submitted":
                     flash("Submitted. Your practitioner will read it first.", "success")
+                    if safety.needs_help_now(item.text):
+                        flash(safety.HELP_AFTER, "info")
+                        return redirect(url_for("practice.safety.help_now"))
                     return redirect(url_for(".home"))
                 flash(f"Draft saved at {autosave.time_now()}.", "success")
                 return redirect(url_for(".part_for_client", position=position))
@@ -156,6 +164,77 @@ def part_for_client(part):
         and _answering(previous, partner, readable=False)
         and not privacy.release_of(previous).in_app,
         in_session=disclosure_service.IN_SESSION,
+        reading=reading,
+        after_form=_after_form(reading),
+    )
+
+
+# --- reading the other partner's part: a page before, a check-in after -------------------
+
+
+def _for_reading(partner, part) -> bool:
+    """The other partner's part, theirs to read here: the one that gets a page before it."""
+    return part.author_id != partner.id and privacy.may_read_part(partner.user, part)
+
+
+def _after_form(reading, formdata=None) -> AfterReadingForm:
+    if formdata is not None:
+        return AfterReadingForm(formdata=formdata)
+    answered = reading is not None and reading.answered_at is not None
+    return AfterReadingForm(
+        formdata=None,
+        feeling=reading.feeling if answered else None,
+        note=reading.note if answered else "",
+    )
+
+
+@client_bp.route("/parts/<int:position>/before", methods=["GET", "POST"])
+def before_reading(part):
+    """What to expect, that they can stop, and who to contact, before the part itself."""
+    partner = current_user.partner
+    if not _for_reading(partner, part):
+        access.found(None)
+    form = ActionForm()
+    if form.validate_on_submit():
+        safety.prepared(partner, part)
+        return redirect(url_for(".part_for_client", position=part.position))
+    return render_template(
+        "practice/disclosure/before.html",
+        item=part,
+        spec=disclosure_service.spec(part),
+        form=form,
+        resources=safety.crisis_resources(),
+    )
+
+
+@client_bp.post("/parts/<int:position>/after")
+def after_reading(part):
+    """How the partner is after reading: a small private answer for the practitioner."""
+    partner = current_user.partner
+    if not _for_reading(partner, part):
+        access.found(None)
+    form = _after_form(None, request.form)
+    if form.validate():
+        try:
+            safety.answer_after_reading(partner, part, form.feeling.data, form.note.data or "")
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            flash("Thank you. Only your practitioner sees how you are.", "success")
+            if form.feeling.data == "struggling":
+                flash(safety.HELP_AFTER, "info")
+                return redirect(url_for("practice.safety.help_now"))
+            return redirect(url_for(".home"))
+    return render_template(
+        "practice/disclosure/write.html",
+        item=part,
+        spec=disclosure_service.spec(part),
+        mine=False,
+        writable=False,
+        readable=True,
+        form=PartForm(formdata=None),
+        reading=safety.reading_of(partner, part),
+        after_form=form,
     )
 
 

@@ -21,7 +21,7 @@ from practice.models.reflections import (
     ReviewWaiting,
 )
 from practice.models.reminders import ReminderOptOut, ReminderSent
-from practice.models.safety import SafetyScreen
+from practice.models.safety import AfterReading, AlertEvent, CrisisLine, SafetyScreen
 from practice.models.sessions import (
     NOTE_FORMATS,
     Addendum,
@@ -41,6 +41,9 @@ __all__ = [
     "PolicyKind",
     "PolicyWording",
     "SafetyScreen",
+    "AfterReading",
+    "AlertEvent",
+    "CrisisLine",
     "NOTE_FORMATS",
     "Addendum",
     "SessionKind",

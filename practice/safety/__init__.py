@@ -1,5 +1,5 @@
 """The private safety screen (clients) and the practitioner's side of it."""
 
-from practice.safety.views import bp, staff_bp
+from practice.safety.views import bp, owner_bp, staff_bp
 
-__all__ = ["bp", "staff_bp"]
+__all__ = ["bp", "owner_bp", "staff_bp"]

@@ -1,4 +1,4 @@
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from practice.forms import PracticeForm, options
@@ -38,4 +38,16 @@ class JointFeaturesForm(PracticeForm):
         "Why sharing can resume",
         description="A few words for the record, for example what you talked through with "
         "the partner.",
+    )
+
+
+class CrisisResourcesForm(PracticeForm):
+    country = StringField(
+        "Country", description="Where these numbers work, as your clients would say it."
+    )
+    lines = TextAreaField(
+        "Where a client can turn straight away",
+        description="One per line: name | phone | how to text | web address | when open. "
+        "Leave out what a service does not have, e.g. “Samaritans | 116 123 | | "
+        "https://www.samaritans.org | Day and night”.",
     )

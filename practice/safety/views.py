@@ -4,7 +4,12 @@ from practice import access, privacy
 from practice.db import refuse
 from practice.forms import ActionForm
 from practice.identity import current_user
-from practice.safety.forms import JointFeaturesForm, answers_of, screen_form
+from practice.safety.forms import (
+    CrisisResourcesForm,
+    JointFeaturesForm,
+    answers_of,
+    screen_form,
+)
 from practice.services import PracticeError, safety
 
 bp = Blueprint("safety", __name__, url_prefix="/my/safety")
@@ -12,6 +17,9 @@ access.for_clients(bp, screened=False)
 
 staff_bp = Blueprint("safety_review", __name__)
 access.for_practitioners(staff_bp)
+
+owner_bp = Blueprint("safety_settings", __name__, url_prefix="/admin/help-now")
+access.for_owner(owner_bp)
 
 # The same words whatever the answers: someone looking over a shoulder learns nothing.
 THANKS = "Thank you. Your answers went to your practitioner only."
@@ -31,7 +39,45 @@ def screen():
             flash(THANKS, "success")
             return redirect(url_for("practice.client.home"))
     return render_template(
-        "practice/safety/screen.html", form=form, first_time=safety.screen_due(partner)
+        "practice/safety/screen.html",
+        form=form,
+        first_time=safety.screen_due(partner),
+        resources=safety.crisis_resources(),
+    )
+
+
+@bp.get("/help")
+def help_now():
+    """Where to turn straight away: the practice's list, linked from every client page."""
+    return render_template("practice/safety/help.html", resources=safety.crisis_resources())
+
+
+@owner_bp.route("/", methods=["GET", "POST"])
+def crisis_resources():
+    """The owner lists the helplines of the practice's country for the Help now page."""
+    form = CrisisResourcesForm()
+    if request.method == "GET":
+        current = safety.crisis_resources()
+        form.country.data = current.country
+        form.lines.data = safety.crisis_lines_as_text(current)
+    if form.validate_on_submit():
+        try:
+            saved = safety.set_crisis_resources(
+                form.country.data or "", form.lines.data or "", current_user
+            )
+        except PracticeError as error:
+            form.add_error(error)
+        else:
+            flash(
+                f"Saved: {len(saved.lines)} place{'s' if len(saved.lines) != 1 else ''} to "
+                "turn to, on every client's Help now page.",
+                "success",
+            )
+            return redirect(url_for(".crisis_resources"))
+    return render_template(
+        "practice/safety/resources_settings.html",
+        form=form,
+        resources=safety.crisis_resources(),
     )
 
 

@@ -12,8 +12,9 @@ from practice import privacy
 from practice.db import session
 from practice.models import Checkin, CheckinPlan, Couple, Frequency, Partner, User
 from practice.paging import Page, paginate
-from practice.services import clock
+from practice.services import alerts, clock
 from practice.services.errors import PracticeError
+from practice.services.risk import risk_terms
 
 MAX_TEXT = 5000
 MAX_TELL_HOURS = 24 * 14
@@ -156,6 +157,10 @@ def save_checkin(
     checkin.told_at = data.told_at if data.slip and data.told else None
     checkin.shared_with_partner = privacy.checkin_shares(partner.couple, data.share)
     session.flush()
+    if checkin.slip:
+        alerts.record(alerts.SLIP, partner.couple, checkin.id)
+    if risk_terms(checkin.triggers, checkin.handled):
+        alerts.record(alerts.CHECKIN_RISK_WORDS, partner.couple, checkin.id)
     return checkin, created
 
 

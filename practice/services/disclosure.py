@@ -17,8 +17,9 @@ from sqlalchemy.orm import selectinload
 from practice import privacy
 from practice.db import claim, session
 from practice.models import Couple, Disclosure, DisclosurePart, Partner, User, Visibility, utcnow
-from practice.services import audit
+from practice.services import alerts, audit
 from practice.services.errors import PracticeError
+from practice.services.risk import risk_terms
 
 RECOVERING = "recovering"
 HURT = "hurt"
@@ -208,6 +209,8 @@ def save(partner: Partner, part: DisclosurePart, text: str, *, submit: bool) -> 
             detail=spec(part).kind,
         )
     session.flush()
+    if submit and risk_terms(text):
+        alerts.record(alerts.DISCLOSURE_RISK_WORDS, partner.couple, part.id)
     return "submitted" if submit else "saved"
 
 

@@ -22,7 +22,7 @@ from practice.models import (
     User,
     utcnow,
 )
-from practice.services import audit, waiting
+from practice.services import alerts, audit, waiting
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
 from practice.services.risk import risk_terms
@@ -123,6 +123,8 @@ def save(
         reflection.release_state = privacy.release_on_submit(assignment, partner.couple, shares)
         waiting.submitted(reflection, partner.couple)
     session.flush()
+    if submit and reflection.risk_terms:
+        alerts.record(alerts.RISK_WORDS, partner.couple, reflection.id)
     return reflection, "submitted" if submit else "saved"
 
 

@@ -190,7 +190,7 @@ def crawl(client, start: str = "/", per_endpoint: int = 3) -> Visit:
         url = response.request.path if response.request else path
         page = read_page(f"http://localhost{url}", response.get_data(as_text=True))
         for form in page.forms:
-            form.page = path
+            form.page = url  # where it is shown, after any redirect (a page before a part)
             key = form.key(client.application)
             if form.method == "post" and key not in seen_forms:
                 seen_forms.add(key)
