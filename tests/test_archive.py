@@ -11,8 +11,8 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import AuditEntry, Couple, SessionNote
 from practice.services import archive, sessions
+from tests.helpers.access_matrix import build_cases, csrf_token, row_counts
 from tests.helpers.people import PASSWORD, Browser, assign_exercises
-from tests.test_access import _token, build_cases, row_counts
 
 ARCHIVE_FORM = {"reason": "completed", "confirm": "y"}
 # What a client reads when their couple is archived: plain, no clinical wording.
@@ -152,7 +152,7 @@ def test_every_write_route_of_an_archived_couple_is_refused_for_its_practitioner
     nothing; its reading pages and downloads still answer."""
     ids = archived
     alice = Browser(app).login(ids["emails"]["alice"])
-    token = _token(alice)
+    token = csrf_token(alice)
     with app.test_request_context():
         cases = [
             (case, url_for(case.endpoint, **case.values), app.view_functions[case.endpoint])
@@ -245,7 +245,7 @@ def test_the_archive_pages_query_counts_do_not_grow_with_the_caseload(app, world
     """The archive form, the archived couples' list, an archived couple's page and the
     account page: the same number of queries with 2 couples (1 archived) as with 13 (7)."""
     from tests.helpers.database import counted_queries
-    from tests.test_queries import grow
+    from tests.helpers.growth import grow
 
     alice = Browser(app).login(world.alice)
 

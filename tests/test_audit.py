@@ -19,20 +19,12 @@ from practice.db import commit, session
 from practice.models import AuditEntry, Couple, Reflection, SessionNote, User
 from practice.services import audit, review, sessions
 from practice.services.audit import AuditLogIsAppendOnly
+from tests.helpers.audit import entries
 from tests.helpers.database import counted_queries
 from tests.helpers.people import PASSWORD, Browser, assign_exercises, record_session
 
 SECRET = "Only-for-my-therapist 🌱 קשה"
 COLUMNS = [c.name for c in AuditEntry.__table__.columns]
-
-
-def entries(app, **where) -> list[dict]:
-    """Audit rows, oldest first, as plain dicts (optionally only those matching ``where``)."""
-    with app.app_context():
-        rows = session.execute(select(AuditEntry.__table__).order_by(AuditEntry.id)).mappings()
-        found = [dict(row) for row in rows]
-        session.remove()
-    return [row for row in found if all(row[key] == value for key, value in where.items())]
 
 
 def user_id(app, email) -> int:
@@ -327,6 +319,8 @@ def test_no_route_changes_or_removes_an_entry(app, populated):
         "filename": "practice.css",
         "position": 1,
         "sign_in_id": 999_999,  # nobody's: ending the owner's own would end the walk
+        "measure_schedule_id": ids["measure_schedule"],
+        "measure_response_id": ids["measure_response"],
     }
     owner = Browser(app).login(ids["emails"]["owner"])
     token = owner.token("/admin/practitioners")

@@ -360,7 +360,7 @@ OWN_IN_COPY = {
 
 @pytest.mark.parametrize("person", sorted(NEVER_IN_COPY))
 def test_a_release_copy_never_holds_the_other_partners_private_words(app, discussed, person):
-    from tests.test_audit import entries
+    from tests.helpers.audit import entries
 
     ids = discussed
     alice = Browser(app).login(ids["emails"]["alice"])

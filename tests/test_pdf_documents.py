@@ -13,8 +13,8 @@ from sqlalchemy import select
 from practice.db import commit, session
 from practice.models import Couple, Exercise, Partner, User
 from practice.services import assignments, reflections, sessions
+from tests.helpers.audit import entries
 from tests.helpers.people import PASSWORD, Browser, record_session
-from tests.test_audit import entries
 
 RATED = "finding-the-right-amount"  # an exercise with rating questions
 

@@ -106,6 +106,11 @@ READS: dict[str, Read] = {
     ),
     "practice.history.search_record": Read("record.searched", "couple", "couple_id", _itself),
     "practice.caseload.session_brief": Read("brief.viewed", "couple", "couple_id", _itself),
+    "practice.measures.caseload.couple_measures": Read(
+        "measures.viewed", "couple", "couple_id", _itself
+    ),
+    # A partner's own scores, and the other's where the couple agreed to share them.
+    "practice.measures.mine.my_measures": Read("measures.viewed", "couple", None, _readers_couple),
 }
 
 NOT_AUDITED: dict[str, str] = {
@@ -137,6 +142,14 @@ NOT_AUDITED: dict[str, str] = {
     "practice.my_disclosure.before_reading": "what to expect; the part itself is read (and "
     "recorded) on its own page",
     "practice.my_disclosure.after_reading": "a change, recorded as disclosure.after_reading",
+    "practice.measures.mine.answer": "the person's own questions; answering is recorded as "
+    "measure.answered",
+    "practice.measures.caseload.stop": "a change, recorded as measure.stopped",
+    "practice.measures.caseload.risk_seen": "a change, recorded as measure.risk_seen",
+    "practice.caseload.release_setting": "a change, recorded as couple.release_setting",
+    "practice.review.release": "a change, recorded as reflection.released",
+    "practice.client.agreement": "the couple's agreement words, the same for both partners; "
+    "agreeing is recorded as agreement.agreed",
 }
 
 
