@@ -23,6 +23,7 @@ from practice.measures.spec import (
     scores,
 )
 from practice.models import (
+    AlertEvent,
     AuditEntry,
     Cadence,
     Couple,
@@ -380,11 +381,18 @@ def test_a_risk_answer_is_flagged_for_the_practitioner_at_once(app, world):
     before = datetime.now(UTC) - timedelta(seconds=1)
     schedule_id = _harbour_for_couple(app, world)
     riley = Browser(app).login(world.recovering)
-    riley.post(f"/my/measures/{schedule_id}", _choices(HARBOUR_KEYS, [1, 2, 1, 3]))
-    # The partner is thanked like any other time; nothing clinical is said to them.
+    sent = riley.post(f"/my/measures/{schedule_id}", _choices(HARBOUR_KEYS, [1, 2, 1, 3]))
+    # The partner is shown where to turn straight away, as after risk words, with nothing
+    # clinical said to them.
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/my/safety/help")
+    help_page = riley.text("/my/safety/help")
+    assert "where to turn today" in help_page
     assert "risk" not in riley.text("/my/measures").lower()
     with app.app_context():
         response = session.scalar(select(MeasureResponse))
+        # The practitioner's same-day e-mail alert is recorded for it, once.
+        events = session.scalars(select(AlertEvent)).all()
+        assert [(e.kind, e.subject_id) for e in events] == [("risk_answer", response.id)]
         assert measures.risk_answered(response)
         assert response.risk_items == ["worried"]
         assert [r.id for r in measures.risk_answers_since(before)] == [response.id]
@@ -624,3 +632,41 @@ def test_an_answer_that_is_not_one_of_the_choices_is_asked_again_kindly(app, wor
     assert 'checked id="item_rested-1"' in text  # the other choices are kept
     with app.app_context():
         assert session.scalar(select(func.count(MeasureResponse.id))) == 0
+
+
+def test_the_session_pdf_and_record_chart_the_scores_each_reader_may_read(app, world):
+    """The practitioner's session PDF and chart carry the measures, up to the session; a
+    release copy for Harper carries none of Riley's scores (not shared) and no markers."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.helpers.people import signed_session
+
+    def flat(response) -> str:
+        assert response.status_code == 200
+        reader = PdfReader(io.BytesIO(response.data))
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    with app.app_context():
+        measures.load_measure(harbour())
+        couple = session.get(Couple, world.couple_id)
+        schedule = _schedule(couple, "harbour-calm", Cadence.EVERY_WEEKS, every_weeks=1)
+        riley = session.get(Partner, world.recovering_id)
+        for values in ((2, 1, 3, 0), (3, 3, 0, 0)):
+            measures.answer(riley, schedule, dict(zip(HARBOUR_KEYS, values, strict=True)))
+        commit()
+    # A session after the answers, and one before them (its PDF ends at the session).
+    later = signed_session(app, world.couple_id, starts_at=datetime.now(UTC) + timedelta(hours=1))
+    earlier = signed_session(app, world.couple_id)
+    alice = Browser(app).login(world.alice)
+    note = flat(alice.get(f"/sessions/{later}/pdf"))
+    assert "Measures over time" in note
+    assert "Steadiness (Harbour Calm Scale, 0 to 9)" in note
+    assert "Measures over time" not in flat(alice.get(f"/sessions/{earlier}/pdf"))
+    chart = flat(alice.get(f"/couples/{world.couple_id}/record/pdf"))
+    assert chart.count("Measures over time") == 1 and "Riley Recovering: 3 to 9" in chart
+    copy = flat(alice.get(f"/couples/{world.couple_id}/record/release/{world.hurt_id}/pdf"))
+    assert "Measures over time" not in copy and "Harbour Calm" not in copy
+    mine = flat(alice.get(f"/couples/{world.couple_id}/record/release/{world.recovering_id}/pdf"))
+    assert "Measures over time" in mine and "Dotted lines" not in mine

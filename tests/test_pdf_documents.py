@@ -248,3 +248,21 @@ def test_the_couple_page_offers_the_chart_and_a_release_copy_for_each_partner(ap
     for href in links.values():
         response = alice.get(href)
         assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_a_handout_says_where_to_turn_straight_away(app, world, dap):
+    """The practice's helplines, as the owner listed them, with the words that always go
+    with them; the practice's own words never become markup in the PDF."""
+    owner = Browser(app).login(world.owner)
+    listed = owner.post(
+        "/admin/help-now/",
+        {"country": "the UK", "lines": "Samaritans <b>x</b> | 116 123 |  | | Day and night"},
+    )
+    assert listed.status_code == 302
+    harper = Browser(app).login(world.hurt)
+    text = " ".join(pages(harper.get(f"/my/handouts/{dap['note']}/pdf").data))
+    assert "Where to turn straight away" in text
+    assert "call your local emergency number" in text
+    assert "Services in the UK" in text
+    assert "Samaritans <b>x</b>: call 116 123 · Day and night" in text
+    assert "around the clock" in text

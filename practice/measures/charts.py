@@ -148,13 +148,14 @@ def change_words(entry, names: dict) -> list[str]:
     ]
 
 
-def pdf_data(series: list, couple: Couple) -> list[dict]:
+def pdf_data(series: list, couple: Couple, with_markers: bool = True) -> list[dict]:
     """What ``practice.measures.pdf.measures_section`` draws, as plain data: per scale, its
     range, grid, band, markers, each partner's points by name, and the notes in words.
-    ``series`` is already what the PDF's reader may read (services.measures)."""
+    ``series`` is already what the PDF's reader may read (services.measures); the markers
+    (step changes, sessions, slips) are the practitioner's, left out of a partner's copy."""
     if not series:
         return []
-    marks = markers(couple, time_span(series))
+    marks = markers(couple, time_span(series)) if with_markers else []
     names = {p.id: p.name for p in couple.partners}
     out = []
     for entry in series:

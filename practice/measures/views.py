@@ -8,7 +8,7 @@ from practice.forms import ActionForm, options
 from practice.identity import current_user
 from practice.measures import charts
 from practice.measures.forms import ScheduleForm, answer_form
-from practice.services import PracticeError, clock
+from practice.services import PracticeError, clock, safety
 from practice.services import measures as service
 
 bp = Blueprint("measures", __name__)
@@ -134,11 +134,15 @@ def answer(schedule):
     if request.method == "POST" and form.validate():
         answers = {item["key"]: form[f"item_{item['key']}"].data for item in version.spec["items"]}
         try:
-            service.answer(partner, schedule, answers)
+            response = service.answer(partner, schedule, answers)
         except PracticeError as error:
             error.field = f"item_{error.field}" if error.field else None
             form.add_error(error)
         else:
+            if service.risk_answered(response):
+                # Where to turn straight away, as after risk words; nothing clinical said.
+                flash(safety.HELP_AFTER, "info")
+                return redirect(url_for("practice.safety.help_now"))
             flash("Thank you. Your answers are saved.", "success")
             return redirect(url_for(".my_measures"))
     return render_template(

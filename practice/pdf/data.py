@@ -98,6 +98,8 @@ class SessionPdf:
     # Where the charts' time axis ends: the session's end, in the reader's zone (the
     # ratings' moments are in that zone too). None: at the last rating.
     charts_until: datetime | None = None
+    # Measures' scores, one chart per scale (practice.measures.pdf draws them).
+    measures: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +107,27 @@ class FeedbackItem:
     exercise: str
     written: str
     text: str
+
+
+@dataclass
+class HelpLine:
+    """One service the practice lists for a client in a hard moment."""
+
+    name: str
+    phone: str = ""
+    text: str = ""
+    web: str = ""
+    hours: str = ""
+
+
+@dataclass
+class HelpNow:
+    """Where to turn straight away, with the words that always go with it."""
+
+    emergency: str
+    not_watched: str
+    country: str = ""
+    lines: list[HelpLine] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +144,7 @@ class HandoutPdf:
     own_reflections: list[DiscussedReflection] = field(default_factory=list)
     created: datetime | None = None
     guidance: list[tuple[str, str]] = field(default_factory=list)  # (step, its guidance)
+    help_now: HelpNow | None = None
 
 
 CHART = "chart"
@@ -145,3 +169,5 @@ class RecordPdf:
     left_out: list[str] = field(default_factory=list)  # sentences, for the cover
     ratings: list[RatingSeries] = field(default_factory=list)  # charted once, at the end
     charts_until: datetime | None = None
+    # Measures' scores, one chart per scale (practice.measures.pdf draws them).
+    measures: list[dict] = field(default_factory=list)

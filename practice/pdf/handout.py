@@ -4,7 +4,7 @@ never the clinical note, never the other partner's words."""
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from practice.pdf.common import PageState, headed, render, styles
-from practice.pdf.data import HandoutPdf
+from practice.pdf.data import HandoutPdf, HelpNow
 from practice.pdf.session import facts_table, homework_flowables, reflection_flowables
 from practice.pdf.text import para, paras
 
@@ -58,7 +58,27 @@ def handout_story(data: HandoutPdf) -> list[Flowable]:
         for reflection in data.own_reflections:
             mine += reflection_flowables(reflection, own=True)
         story += headed(Paragraph("Your reflections", s["h2"]), mine)
+    if data.help_now is not None:
+        story += headed(Paragraph("Where to turn straight away", s["h2"]), _help_now(data.help_now))
     return story
+
+
+def _help_now(help_now: HelpNow) -> list[Flowable]:
+    s = styles()
+    found: list[Flowable] = [para(help_now.emergency, s["body"])]
+    if help_now.country:
+        found.append(para(f"Services in {help_now.country}", s["small"]))
+    for line in help_now.lines:
+        ways = [
+            f"call {line.phone}" if line.phone else "",
+            line.text,
+            line.web,
+            line.hours,
+        ]
+        # The owner's words are text, never markup: no prefix.
+        found.append(para(f"{line.name}: " + " · ".join(w for w in ways if w), s["body"]))
+    found.append(para(help_now.not_watched, s["small"]))
+    return found
 
 
 def build_handout_pdf(data: HandoutPdf) -> bytes:

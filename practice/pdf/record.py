@@ -11,6 +11,7 @@ from practice.pdf.session import (
     agreement_flowables,
     charts_flowables,
     facts_table,
+    measures_flowables,
     session_story,
 )
 from practice.pdf.text import para
@@ -74,7 +75,9 @@ def record_story(data: RecordPdf) -> list[Flowable]:
     for session in data.sessions:
         story.append(PageBreak())
         story += session_story(session, charts=False)
-    charts = charts_flowables(data.ratings, [p.name for p in data.partners], data.charts_until)
+    names = [p.name for p in data.partners]
+    charts = charts_flowables(data.ratings, names, data.charts_until)
+    charts += measures_flowables(data.measures, names)
     if charts:
         story += [PageBreak(), PageState(f"{data.practice_name} · {title_of(data)}", draft=False)]
         story += charts

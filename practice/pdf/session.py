@@ -3,6 +3,7 @@
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from practice.measures.pdf import measures_section
 from practice.pdf.charts import ratings_section
 from practice.pdf.common import (
     ACCENT,
@@ -291,7 +292,15 @@ def session_story(data: SessionPdf, *, charts: bool = True) -> list[Flowable]:
         story += headed(Paragraph("Disclosure", s["h2"]), disclosure_flowables(data.disclosure))
     if charts:
         story += charts_flowables(data.ratings, names, data.charts_until)
+        story += measures_flowables(data.measures, names)
     return story
+
+
+def measures_flowables(scales: list[dict], names: list[str]) -> list[Flowable]:
+    """ "Measures over time", one chart per scale, when there are scores; nothing otherwise."""
+    if not scales:
+        return []
+    return headed(Paragraph("Measures over time", styles()["h2"]), measures_section(scales, names))
 
 
 def charts_flowables(ratings, names: list[str], until) -> list[Flowable]:

@@ -2,10 +2,12 @@
 for the document (``where``: the reader's zone, or the practice's for the command line),
 the ratings charts' days included."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from practice import privacy
+from practice.measures import charts as measure_charts
 from practice.models import BOTH, Couple, Partner, Reflection, SessionNote, utcnow
 from practice.pdf.data import (
     RELEASE,
@@ -15,6 +17,8 @@ from practice.pdf.data import (
     DiscussedReflection,
     FeedbackItem,
     HandoutPdf,
+    HelpLine,
+    HelpNow,
     HomeworkItem,
     PartnerLine,
     RatingSeries,
@@ -23,8 +27,9 @@ from practice.pdf.data import (
     StepRow,
 )
 from practice.services import agreements as agreement_service
-from practice.services import clock, progress
+from practice.services import clock, progress, safety
 from practice.services import disclosure as disclosure_service
+from practice.services import measures as measure_service
 
 _when = clock.format_datetime_in
 _day = clock.format_date
@@ -160,7 +165,26 @@ def session_pdf(
         signed_at=_when(note.signed_at, where) if note.signed_at else None,
         created=note.signed_at or utcnow(),
         charts_until=ended.astimezone(where),
+        measures=_measures(note.practitioner, couple, where, until=ended),
     )
+
+
+def _measures(reader, couple: Couple, where: ZoneInfo, until=None, with_markers=True):
+    """The measures' scores ``reader`` may read, up to ``until``, with moments in the
+    reader's zone, as the PDF charts them."""
+    kept = []
+    for series in measure_service.scores_over_time(reader, couple):
+        points = {
+            pid: [(m.astimezone(where), v) for m, v in pts if until is None or m <= until]
+            for pid, pts in series.points.items()
+        }
+        points = {pid: pts for pid, pts in points.items() if pts}
+        if not points:
+            continue
+        cut = sum(map(len, points.values())) < sum(map(len, series.points.values()))
+        # With later answers cut off, the change words would speak of them: leave them out.
+        kept.append(replace(series, points=points, changes={} if cut else series.changes))
+    return measure_charts.pdf_data(kept, couple, with_markers=with_markers)
 
 
 def _for_one(audience: str) -> str:
@@ -211,6 +235,17 @@ def handout_pdf(
         else [],
         created=note.signed_at or utcnow(),
         guidance=_guidance(note, mine),
+        help_now=_help_now(),
+    )
+
+
+def _help_now() -> HelpNow:
+    resources = safety.crisis_resources()
+    return HelpNow(
+        emergency=resources.emergency,
+        not_watched=resources.not_watched,
+        country=resources.country,
+        lines=[HelpLine(r.name, r.phone, r.text, r.web, r.hours) for r in resources.lines],
     )
 
 
@@ -244,12 +279,15 @@ def record_pdf(
         agreements=_agreements(couple, where),
         ratings=_ratings_now(couple, where),
         charts_until=now.astimezone(where),
+        measures=_measures(couple.practitioner, couple, where),
     )
 
 
 def _in_record(data: SessionPdf) -> SessionPdf:
-    """A session as a record carries it: its ratings are charted once for the record."""
+    """A session as a record carries it: its ratings and measures are charted once for the
+    record."""
     data.ratings = []
+    data.measures = []
     return data
 
 
@@ -296,4 +334,5 @@ def release_copy_pdf(
         left_out=left_out,
         ratings=_ratings_now(couple, where, privacy.release_copy_ratings(partner)),
         charts_until=now.astimezone(where),
+        measures=_measures(partner.user, couple, where, with_markers=False),
     )

@@ -21,7 +21,7 @@ from practice.models import (
     User,
     utcnow,
 )
-from practice.services import audit, clock
+from practice.services import alerts, audit, clock
 from practice.services.errors import PracticeError
 
 BUILT_IN = Path(__file__).resolve().parents[1] / "measures" / "relationship_check.toml"
@@ -319,8 +319,10 @@ def answer(partner: Partner, schedule: MeasureSchedule, answers: dict) -> Measur
     session.flush()
     _audit("measure.answered", response)
     if risky:
-        # The event alerts read (risk_answers_since); the words stay out of the trail.
+        # The event alerts read (risk_answers_since); the words stay out of the trail. The
+        # practitioner hears of it the same day (practice.services.alerts), in neutral words.
         _audit("measure.risk_answer", response)
+        alerts.record(alerts.RISK_ANSWER, partner.couple, response.id)
     return response
 
 
