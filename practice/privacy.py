@@ -159,6 +159,18 @@ def sharing_of(reflection: Reflection) -> Sharing:
     return Sharing.PRIVATE
 
 
+def shared_by_author(reflection: Reflection) -> bool:
+    """Whether the author meant the other partner to read it: shared, whether it reaches
+    them now, waits for the practitioner's release, is kept for the session, or is held
+    while sharing is off (for the practitioner's labels: "private" means the author kept it)."""
+    return sharing_of(reflection) in (
+        Sharing.SHARED,
+        Sharing.PAUSED,
+        Sharing.WAITING,
+        Sharing.SESSION,
+    )
+
+
 def may_read_reflection(reader: User, reflection: Reflection) -> bool:
     """The reflection's words and ratings."""
     couple_id = reflection.assignment.couple_id
@@ -868,6 +880,7 @@ def template_helpers() -> dict:
     return {
         "answered_alone": answered_alone,
         "sharing_of": sharing_of,
+        "shared_by_author": shared_by_author,
         "safety_alert_since": safety_alert_since,
         "paused_by_practitioner_since": paused_by_practitioner_since,
         "release_of": release_of,

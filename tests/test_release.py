@@ -1,6 +1,7 @@
 """Release through the practitioner: per couple, what a partner shares can wait until the
 practitioner has read it, then go to the other partner in the app or stay for the session."""
 
+import io
 import re
 
 import pytest
@@ -362,3 +363,24 @@ def test_the_migration_keeps_existing_couples_sharing_at_once(empty_url, tmp_pat
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT name FROM practice_couples")) == "C"
         engine.dispose()
+
+
+def test_a_share_waiting_or_kept_for_the_session_is_not_labelled_private(app, world, held):
+    """For the practitioner, "private" means the author kept it; a share that waits or is
+    kept for the session was meant for the partner, on the note's page and in its PDF."""
+    from pypdf import PdfReader
+
+    from tests.helpers.people import signed_session
+
+    aid, alice, riley, harper = held
+    share(riley, aid, RILEY_WORDS, shared_with_partner="y")
+    rid = reflection_id(app, world.recovering)
+    for how in ("waiting", "session"):
+        if how == "session":
+            alice.post(f"/review/{rid}/release", {"release": "session"}, form_url=f"/review/{rid}")
+        note = signed_session(app, world.couple_id, reflection_ids=[rid])
+        page = plain(alice.text(f"/sessions/{note}"))
+        assert "Finding the right amount" in page and "(private to" not in page, how
+        pdf = PdfReader(io.BytesIO(alice.get(f"/sessions/{note}/pdf").data))
+        text = " ".join(p.extract_text() for p in pdf.pages)
+        assert RILEY_WORDS in text and "Private to" not in text, how

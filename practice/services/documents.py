@@ -40,7 +40,7 @@ def _reflection(reflection: Reflection, where: ZoneInfo) -> DiscussedReflection:
         author=reflection.author.name,
         exercise=reflection.assignment.title,
         submitted=_when(reflection.submitted_at, where),
-        shared=privacy.sharing_of(reflection) in (privacy.Sharing.SHARED, privacy.Sharing.PAUSED),
+        shared=privacy.shared_by_author(reflection),
         answers=reflection.answered_prompts(),
         ratings=[(q["label"], v) for q, v in reflection.rating_items() if v is not None],
     )
