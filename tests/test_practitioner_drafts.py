@@ -349,3 +349,28 @@ def test_a_refused_addendum_keeps_its_text_and_asks_for_the_password_again(app, 
     assert "what you wrote is kept, but a password must be typed again" in page
     assert page.index('id="refused"') < page.index("<h2")
     assert re.search(r'<input[^>]*autofocus[^>]*name="password"', page)
+
+
+def test_two_saves_of_a_new_draft_at_once_keep_the_later_words(app, world, monkeypatch):
+    """The second save finds no draft yet (the first is not committed when it looks), then
+    meets the first one's row: it writes over it instead of failing."""
+    with app.app_context():
+        alice = session.scalar(select(User).where(User.email == world.alice))
+        drafts.keep(alice, "/sessions/new/1", {"data": "first words"})
+        commit()
+        looked = []
+        real = session.scalar
+
+        def misses_the_first_time(statement, *args, **kwargs):
+            if not looked:
+                looked.append(statement)
+                return None
+            return real(statement, *args, **kwargs)
+
+        monkeypatch.setattr(session, "scalar", misses_the_first_time)
+        kept = drafts.keep(alice, "/sessions/new/1", {"data": "later words"})
+        monkeypatch.undo()
+        commit()
+        rows = session.scalars(select(PractitionerDraft)).all()
+        assert looked and [r.id for r in rows] == [kept.id]
+        assert rows[0].fields == {"data": "later words"}

@@ -2,6 +2,7 @@
 only by their author (``privacy.drafts_readable_by``), ended when the work is saved."""
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from practice import privacy
 from practice.db import session
@@ -20,14 +21,19 @@ def draft_for(author: User, key: str) -> PractitionerDraft | None:
 def keep(author: User, key: str, fields: dict, *, into=session) -> PractitionerDraft:
     """Keep ``fields`` as the author's draft for ``key``, over the one before; ``into`` is
     the session to write with (a kept transaction, when the request will not commit)."""
-    draft = into.scalar(
-        select(PractitionerDraft).where(
-            PractitionerDraft.user_id == author.id, PractitionerDraft.key == key
-        )
+    mine = select(PractitionerDraft).where(
+        PractitionerDraft.user_id == author.id, PractitionerDraft.key == key
     )
+    draft = into.scalar(mine)
     if draft is None:
-        draft = PractitionerDraft(user_id=author.id, key=key)
-        into.add(draft)
+        try:
+            # Two saves of a new draft at once (two tabs, a retry): the unique key lets one
+            # make it, and the other writes over it.
+            with into.begin_nested():
+                draft = PractitionerDraft(user_id=author.id, key=key, fields={})
+                into.add(draft)
+        except IntegrityError:
+            draft = into.scalar(mine)
     draft.fields = dict(fields)
     # Set, not left to onupdate: an unchanged draft saved again still says when.
     draft.updated_at = utcnow()
