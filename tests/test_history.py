@@ -279,3 +279,22 @@ def test_the_history_filters_by_date_in_the_readers_time_zone(app, world):
     assert "The end date is before the start date." in wrong
     assert 'value="2026-03-12"' in wrong
     assert "Enter a date like 2026-11-23." in alice.text(f"{base}?since=yesterday")
+
+
+def test_the_caseload_search_finds_an_archived_couple_and_marks_it(app, world):
+    """A discharged client is still looked up by name; the status filter tells open from
+    archived couples."""
+    from practice.services import archive, sessions
+    from tests.helpers.people import PASSWORD
+
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        for note in archive.unsigned_notes(couple):
+            sessions.sign(note, couple.practitioner, PASSWORD)
+        archive.archive(couple, couple.practitioner, "completed")
+        commit()
+    alice = Browser(app).login(world.alice)
+    found = alice.text("/search?q=harper")
+    assert "1 couple" in found and '<span class="badge">Archived</span>' in found
+    assert "1 couple" in alice.text("/search?status=archived")
+    assert "0 couples" in alice.text("/search?status=open&q=harper")

@@ -20,10 +20,15 @@ from practice.models import Couple, Partner, ReviewWaiting, Step, User
 from practice.paging import Page, paginate
 
 WAITING, SAFETY, PAUSED = "waiting", "safety", "paused"
+OPEN, ARCHIVED = "open", "archived"
+# Without a status, a search finds archived couples too (a discharged client is still
+# looked up by name), each marked as archived.
 STATUSES = {
     WAITING: "Work waiting for your review",
     SAFETY: "A safety answer asks for your care",
     PAUSED: "Sharing paused by you",
+    OPEN: "Open (not archived)",
+    ARCHIVED: "Archived or discharged",
 }
 
 
@@ -88,6 +93,10 @@ def caseload_search(practitioner: User, query: Query, page: int, per_page: int) 
         conditions.append(privacy.safety_alerts())
     elif query.status == PAUSED:
         conditions.append(privacy.sharing_paused())
+    elif query.status == OPEN:
+        conditions.append(Couple.archived_at.is_(None))
+    elif query.status == ARCHIVED:
+        conditions.append(Couple.archived_at.is_not(None))
     listing = paginate(
         select(Couple)
         .where(*conditions)
