@@ -472,6 +472,16 @@ def test_plan_naming_someone_outside_the_couple_is_refused(app, world):
     assert_unchanged(app, before)
 
 
+def test_plan_without_anyone_chosen_asks_who_checks_in_and_keeps_the_rest(app, world):
+    """The select starts on an empty "Choose who checks in" (valid HTML for a required
+    select); sending it so is refused beside the field."""
+    before = snapshot(app)
+    page = plan_page(app, world, {"partner": "", "frequency": "weekly", "tell_within_hours": "48"})
+    assert_refused(page, "partner", "Choose who checks in.")
+    assert page.value("tell_within_hours") == "48" and page.checked("frequency") == {"weekly"}
+    assert_unchanged(app, before)
+
+
 def test_plan_with_an_unknown_frequency_is_refused(app, world):
     before = snapshot(app)
     page = plan_page(

@@ -37,7 +37,11 @@ class MomentField(DateTimeLocalField):
 
 
 class PlanForm(PracticeForm):
-    partner = SelectField("Who checks in", coerce=int, validators=[InputRequired()])
+    partner = SelectField(
+        "Who checks in",
+        coerce=lambda value: int(value) if value not in ("", None) else None,
+        validators=[InputRequired("Choose who checks in.")],
+    )
     frequency = RadioField(
         "How often",
         default="daily",

@@ -27,8 +27,15 @@ access.for_clients(mine)
 def couple_checkins(couple):
     plan = service.plan_for(couple)
     form = PlanForm(obj=plan) if request.method == "GET" and plan else PlanForm()
+    # An empty first choice: a required select starts with a placeholder (valid HTML).
     form.partner.choices = options(
-        (p.id, f"{p.name} ({couple.role_label(p.program_role).lower()})") for p in couple.partners
+        [
+            ("", "Choose who checks in"),
+            *(
+                (p.id, f"{p.name} ({couple.role_label(p.program_role).lower()})")
+                for p in couple.partners
+            ),
+        ]
     )
     if request.method == "GET" and plan is None:
         recovering = next(
