@@ -410,14 +410,20 @@ def test_session_pdf_carries_the_side_by_side_charts(app, world, browser):
     rate(app, world, [(3, 2), (5, 4)])
     with app.app_context():
         couple = session.get(Couple, world.couple_id)
-        note_id = record_session(couple, couple.practitioner).id
+        # After the ratings: a session PDF charts only what came before the session.
+        later = datetime.now(UTC) + timedelta(hours=1)
+        note_id = record_session(couple, couple.practitioner, starts_at=later).id
         commit()
     response = browser().login(world.alice).get(f"/sessions/{note_id}/pdf")
     text = pdf_text(response.data)
-    assert "Trust, safety and connection" in text
-    section = text.split("Trust, safety and connection", 1)[1].split("Ratings over time", 1)[0]
+    # The ratings are charted once, at the end, trust, safety and connection first, with
+    # both partners on each chart.
+    assert "Ratings over time" in text
+    section = text.split("Ratings over time", 1)[1]
     assert "Riley Recovering" in section and "Harper Hurt" in section
-    assert "Trust" in section and "Safety" in section and "Connection" in section
+    names = ("Trust", "Safety", "Connection")
+    assert all(n in section for n in names), section
+    assert [section.index(n) for n in names] == sorted(section.index(n) for n in names)
 
 
 def test_session_pdf_carries_no_side_by_side_without_those_ratings(app, world, browser):
@@ -426,7 +432,7 @@ def test_session_pdf_carries_no_side_by_side_without_those_ratings(app, world, b
         note_id = record_session(couple, couple.practitioner).id
         commit()
     text = pdf_text(browser().login(world.alice).get(f"/sessions/{note_id}/pdf").data)
-    assert "Trust, safety and connection" not in text
+    assert "Ratings over time" not in text
 
 
 # --- bad input ----------------------------------------------------------------------

@@ -389,6 +389,12 @@ def test_the_encrypted_tables_are_the_ones_people_write_in():
         "practice_outbox": {"body"},
         # A known value: a server whose keys do not read it refuses to start.
         "practice_key_check": {"token"},
+        # A practitioner's unsaved note, feedback or addendum, as typed.
+        "practice_practitioner_drafts": {"fields"},
+        # A partner's answers to a measure, and which risk items they answered above.
+        "practice_measure_responses": {"answers", "risk_items"},
+        # How a partner was after reading a disclosure part, in their words.
+        "practice_after_readings": {"note"},
     }
 
 

@@ -56,7 +56,10 @@ def _due_for_me() -> service.HomePanel | None:
 def couple_measures(couple):
     versions = service.newest_versions()
     form = ScheduleForm()
-    form.measure.choices = options((v.slug, v.name) for v in versions)
+    # An empty first choice: a required select starts with a placeholder (valid HTML).
+    form.measure.choices = options(
+        [("", "Choose a measure"), *((v.slug, v.name) for v in versions)]
+    )
     if form.validate_on_submit():
         try:
             service.schedule_measure(
