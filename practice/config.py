@@ -17,6 +17,9 @@ DEFAULTS = {
     "PRACTICE_TIMEZONE": "UTC",
     "PRACTICE_INVITATION_DAYS": 7,
     "PRACTICE_PAGE_SIZE": 50,
+    # Which words a bundled program's variables take, e.g. "compulsive-sexual-behaviour" or
+    # "porn-use" for the founding program's revision; None: each program's own default.
+    "PRACTICE_PROGRAM_WORDING": None,
     # Whether what a partner shares waits for the practitioner's release, for new couples
     # (each couple's own setting is chosen when it is created, and can be changed later).
     "PRACTICE_RELEASE_THROUGH_PRACTITIONER": False,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from practice import privacy
 from practice.db import session
 from practice.models import Exercise, Program, Role, Step, User, Visibility
-from practice.programs.loader import load_founding_program
+from practice.programs.loader import load_bundled_programs
 from practice.services import (
     accounts,
     agreements,
@@ -86,7 +86,7 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     it was created now. Run again, it changes no data but gives its accounts new passwords.
     """
     now = now or datetime.now(UTC)
-    load_founding_program()
+    load_bundled_programs()
     program = session.scalar(
         select(Program)
         .where(Program.slug == "rebuilding-trust")

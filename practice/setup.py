@@ -1,4 +1,4 @@
-"""Bringing a database up to date: migrations, then the founding program."""
+"""Bringing a database up to date: migrations, then the bundled programs."""
 
 from alembic import command
 from alembic.config import Config
@@ -35,14 +35,14 @@ def is_up_to_date() -> bool:
 
 
 def _prepared() -> bool:
-    from practice.programs.loader import founding_program_loaded
+    from practice.programs.loader import bundled_programs_loaded
     from practice.services.measures import built_in_loaded
     from practice.startup import read_key_check
 
     try:
         return (
             is_up_to_date()
-            and founding_program_loaded()
+            and bundled_programs_loaded()
             and built_in_loaded()
             and read_key_check()[0] != "missing"
         )
@@ -57,7 +57,7 @@ def prepare_database() -> bool:
     once one does the work and the others find it done. True when this call did it."""
     from flask import current_app
 
-    from practice.programs.loader import load_founding_program
+    from practice.programs.loader import load_bundled_programs
     from practice.services.measures import load_built_in
     from practice.startup import log, one_at_a_time, read_key_check, write_key_check
 
@@ -67,7 +67,7 @@ def prepare_database() -> bool:
         if _prepared():
             return False
         upgrade_database()
-        load_founding_program()
+        load_bundled_programs()
         load_built_in()
         if read_key_check()[0] == "missing":
             write_key_check()

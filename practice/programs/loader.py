@@ -103,13 +103,17 @@ class _Checker:
             )
 
 
-def parse_program(text: str, source: str = "program") -> ProgramSpec:
-    """Validate a program file's text and return its spec, or raise ProgramFileError."""
+def parse_program(text: str, source: str = "program", wording: str | None = None) -> ProgramSpec:
+    """Validate a program file's text and return its spec, or raise ProgramFileError.
+
+    ``wording`` names one of the file's ``[variables]`` choices (its default when None).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ProgramFileError(source, [f"not valid TOML: {error}"]) from None
     check = _Checker()
+    data = resolve_variables(data, check, wording)
     top = check.table(data, "file", {"program": dict, "steps": list})
     head = (
         {}
@@ -227,7 +231,7 @@ def read_program_file(path: Path) -> ProgramSpec:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ProgramFileError(str(path), [f"cannot be read: {error}"]) from None
-    return parse_program(text, str(path))
+    return parse_program(text, str(path), practice_wording())
 
 
 def load_program(spec: ProgramSpec) -> tuple[Program, str]:
@@ -302,3 +306,136 @@ def founding_program_loaded() -> bool:
     spec = read_program_file(paths.FOUNDING_PROGRAM)
     stored = session.scalar(select(Program.version).where(Program.slug == spec.slug))
     return stored is not None and stored == spec.version
+
+
+# --- program variables ---
+# A file may name words the practice chooses once, rather than copy the program to change
+# them: the founding program says "compulsive sexual behaviour" or "porn use" as the
+# practice prefers. The chosen words are written into the texts when the file is loaded, so
+# the exercises, and every assignment's copy of them, hold the words themselves.
+#
+#     [variables]
+#     default = "compulsive-sexual-behaviour"
+#     [variables.choices.compulsive-sexual-behaviour]
+#     label = "Compulsive sexual behaviour"
+#     behaviour = "compulsive sexual behaviour"
+#
+# and "{behaviour}" in any text. A file without [variables] is read exactly as before.
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]*)\}")
+
+
+def resolve_variables(data, check: _Checker, wording: str | None = None):
+    """Take the file's [variables] table out of ``data`` and put the words of the chosen
+    choice (``wording``, else the file's default) in every text; problems go to ``check``."""
+    if not isinstance(data, dict) or "variables" not in data:
+        return data
+    data = dict(data)
+    table = check.table(data.pop("variables"), "variables", {"default": str, "choices": dict})
+    choices = table.get("choices", {})
+    if "choices" in table and not choices:
+        check.problems.append("variables.choices: name at least one choice")
+    names = None
+    for key, choice in choices.items():
+        where = f"variables.choices.{key}"
+        check.slug(key, where)
+        if not isinstance(choice, dict):
+            check.problems.append(f"{where}: expected a table")
+            continue
+        if not isinstance(choice.get("label"), str) or not choice["label"].strip():
+            check.problems.append(f"{where}.label: missing")
+        words = {k: v for k, v in choice.items() if k != "label"}
+        for name, value in words.items():
+            if not RATING_KEY.match(name):
+                check.problems.append(f"{where}.{name}: a variable's name is a lowercase word")
+            if not isinstance(value, str) or not value.strip():
+                check.problems.append(f"{where}.{name}: expected a non-empty text")
+            elif has_control_characters(value):
+                check.problems.append(f"{where}.{name}: must be one line")
+        if names is None:
+            names = set(words)
+        elif set(words) != names:
+            check.problems.append(
+                f"{where}: names {', '.join(sorted(words)) or 'no words'}, where the other "
+                f"choices name {', '.join(sorted(names))}"
+            )
+    default = table.get("default")
+    if default is not None and choices and default not in choices:
+        check.problems.append(
+            f"variables.default: '{default}' is not one of {', '.join(choices)}"
+        )
+    chosen = wording or default
+    if wording is not None and choices and wording not in choices:
+        check.problems.append(
+            f"variables: the practice's wording '{wording}' (PRACTICE_PROGRAM_WORDING) is not "
+            f"one of {', '.join(choices)}"
+        )
+    words = choices.get(chosen) if isinstance(choices.get(chosen), dict) else {}
+    words = {k: v.strip() for k, v in words.items() if k != "label" and isinstance(v, str)}
+    return _fill(data, "", words, check)
+
+
+def _fill(value, where: str, words: dict, check: _Checker):
+    """``value`` with every ``{name}`` replaced; an unknown name is a problem at its place."""
+    if isinstance(value, dict):
+        return {k: _fill(v, f"{where}.{k}" if where else k, words, check) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, f"{where}[{i}]", words, check) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def word(match):
+        name = match.group(1)
+        if name in words:
+            return words[name]
+        known = ", ".join(f"{{{n}}}" for n in sorted(words)) or "none"
+        check.problems.append(f"{where}: unknown placeholder '{{{name}}}' (known: {known})")
+        return match.group(0)
+
+    return PLACEHOLDER.sub(word, value)
+
+
+# --- bundled programs ---
+# The programs that ship with Practice, loaded on first run. The founding program's first
+# version stays as it is for the couples already in it; its revision is a program of its
+# own (its own slug), so loading it never changes a couple's program, steps or assignments.
+BUNDLED_PROGRAMS = (
+    paths.FOUNDING_PROGRAM,
+    paths.PROGRAMS_DIR / "rebuilding_trust_2.toml",
+    paths.PROGRAMS_DIR / "talking_and_listening.toml",
+)
+
+
+def practice_wording() -> str | None:
+    """The practice's choice of wording for program variables (PRACTICE_PROGRAM_WORDING)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("PRACTICE_PROGRAM_WORDING") if has_app_context() else None
+
+
+def read_bundled_programs() -> list[ProgramSpec]:
+    wording = practice_wording()
+    specs = []
+    for path in BUNDLED_PROGRAMS:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ProgramFileError(str(path), [f"cannot be read: {error}"]) from None
+        specs.append(parse_program(text, str(path), wording))
+    return specs
+
+
+def load_bundled_programs() -> list[tuple[Program, str]]:
+    """Load every bundled program (first run, `upgrade-db`, the demo); idempotent."""
+    return [load_program(spec) for spec in read_bundled_programs()]
+
+
+def bundled_programs_loaded() -> bool:
+    """Whether every bundled program is in the database at the version its file has."""
+    wanted = {spec.slug: spec.version for spec in read_bundled_programs()}
+    stored = dict(
+        session.execute(
+            select(Program.slug, Program.version).where(Program.slug.in_(list(wanted)))
+        ).all()
+    )
+    return stored == wanted
