@@ -361,9 +361,7 @@ def resolve_variables(data, check: _Checker, wording: str | None = None):
             )
     default = table.get("default")
     if default is not None and choices and default not in choices:
-        check.problems.append(
-            f"variables.default: '{default}' is not one of {', '.join(choices)}"
-        )
+        check.problems.append(f"variables.default: '{default}' is not one of {', '.join(choices)}")
     chosen = wording or default
     if wording is not None and choices and wording not in choices:
         check.problems.append(

@@ -1,0 +1,261 @@
+"""The bundled programs' texts: both load, the wording variable resolves, the founding
+program's first edition stays for couples in it, and every text is in our own words."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from practice import paths
+from practice.db import session
+from practice.models import Assignment, Couple, Exercise, Program, Step, User
+from practice.programs.loader import (
+    BUNDLED_PROGRAMS,
+    ProgramFileError,
+    load_bundled_programs,
+    parse_program,
+)
+from practice.services import assignments
+from tests.helpers.database import close_practice_database, make_app
+
+REVISION = paths.PROGRAMS_DIR / "rebuilding_trust_2.toml"
+SECOND = paths.PROGRAMS_DIR / "talking_and_listening.toml"
+# The seed article sits beside the clone (/work/shared/seed here, ../shared/seed in CI).
+SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
+WORDINGS = {"compulsive-sexual-behaviour": "compulsive sexual behaviour", "porn-use": "porn use"}
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _texts(spec) -> list[str]:
+    """Every text a reader of the program sees."""
+    out = [spec.name, spec.description, *(r["label"] for r in spec.roles)]
+    for step in spec.steps:
+        out += [step.title, step.guidance]
+        for exercise in step.exercises:
+            out += [exercise.title, exercise.instructions, *exercise.prompts]
+            out += [r[k] for r in exercise.ratings for k in ("label", "low", "high")]
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c.lower() if c.isalnum() else " " for c in text).split()
+
+
+def _runs(text: str, length: int = 8) -> set[str]:
+    words = _words(text)
+    return {" ".join(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+def test_every_bundled_program_loads_with_guidance_for_every_step():
+    specs = {path.name: parse_program(_text(path), path.name) for path in BUNDLED_PROGRAMS}
+    revision, second = specs[REVISION.name], specs[SECOND.name]
+    assert revision.slug != parse_program(_text(paths.FOUNDING_PROGRAM)).slug
+    assert revision.version == 2 and len(revision.steps) == 8
+    assert 4 <= len(second.steps) <= 6
+    for spec in specs.values():
+        for step in spec.steps:
+            assert len(step.guidance.split()) >= 30, (spec.slug, step.slug)
+            for exercise in step.exercises:
+                assert exercise.instructions and exercise.prompts, exercise.slug
+    for step in second.steps:
+        assert 2 <= len(step.exercises) <= 3, step.slug
+
+
+def test_the_revision_carries_the_clinical_changes():
+    spec = parse_program(_text(REVISION))
+    steps = {s.slug: s for s in spec.steps}
+    first = steps["transparency"]
+    assert any(e.audience == "hurt" for e in first.exercises)
+    assert "outside the relationship" in first.guidance
+    assert any("outside the relationship" in p for e in first.exercises for p in e.prompts)
+    accountability = [e.slug for e in steps["accountability"].exercises]
+    assert {"handling-triggers", "plan-for-a-slip"} <= set(accountability)
+    assert spec.steps[-1].slug == "keeping-it-going"
+    assert {e.slug for e in spec.steps[-1].exercises} >= {"what-we-keep-doing", "noticing-drift"}
+    pace = next(e for e in steps["intimacy"].exercises if e.slug == "comfort-and-pace")
+    assert "as far as the two of you have decided with your therapist" in pace.instructions
+    # No addiction model assumed: the role is not "in recovery", and no text says addiction.
+    assert [r["label"] for r in spec.roles] == ["Partner making changes", "Partner who was hurt"]
+    assert not any("addict" in t.lower() for t in _texts(spec))
+
+
+@pytest.mark.parametrize(("wording", "words"), list(WORDINGS.items()))
+def test_the_wording_variable_resolves_in_every_text(wording, words):
+    spec = parse_program(_text(REVISION), "revision", wording)
+    texts = _texts(spec)
+    assert not any("{" in t or "}" in t for t in texts)
+    assert words in spec.description
+    triggers = next(e for s in spec.steps for e in s.exercises if e.slug == "handling-triggers")
+    assert f"the pull toward your {words}" in triggers.instructions
+    other = next(w for w in WORDINGS.values() if w != words)
+    assert not any(other in t for t in texts)
+
+
+def test_the_default_wording_is_the_files_own():
+    spec = parse_program(_text(REVISION))
+    assert "compulsive sexual behaviour" in spec.description
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("the pull toward your {behaviour}", "the pull toward your {behavior}"),
+            "steps[3].exercises[1].instructions: unknown placeholder '{behavior}' "
+            "(known: {behaviour})",
+        ),
+        (
+            ('default = "compulsive-sexual-behaviour"', 'default = "addiction"'),
+            "variables.default: 'addiction' is not one of compulsive-sexual-behaviour, porn-use",
+        ),
+        (
+            ('behaviour = "porn use"', 'behavior = "porn use"'),
+            "variables.choices.porn-use: names behavior, where the other choices name behaviour",
+        ),
+    ],
+)
+def test_a_bad_variable_is_refused_with_its_place(change, message):
+    with pytest.raises(ProgramFileError) as error:
+        parse_program(_text(REVISION).replace(*change), "edited.toml")
+    assert message in error.value.problems
+
+
+def test_an_unknown_practice_wording_is_refused():
+    with pytest.raises(ProgramFileError) as error:
+        parse_program(_text(REVISION), "revision", "sex-addiction")
+    assert (
+        "variables: the practice's wording 'sex-addiction' (PRACTICE_PROGRAM_WORDING) is not "
+        "one of compulsive-sexual-behaviour, porn-use"
+    ) in error.value.problems
+
+
+def test_a_file_without_variables_keeps_its_braces():
+    text = _text(SECOND).replace("Choose a mild topic", "Choose a {mild} topic")
+    spec = parse_program(text)
+    speak = next(e for s in spec.steps for e in s.exercises if e.slug == "speaker-and-listener")
+    assert "Choose a {mild} topic" in speak.instructions
+
+
+def _program(slug: str) -> Program:
+    return session.scalar(
+        select(Program)
+        .where(Program.slug == slug)
+        .options(selectinload(Program.steps).selectinload(Step.exercises))
+    )
+
+
+def test_loading_the_bundled_programs_keeps_the_first_edition_for_its_couples(app, world):
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        alice = session.scalar(select(User).where(User.email == world.alice))
+        first = couple.program
+        before = [(s.slug, s.title, s.guidance) for s in first.steps]
+        exercise = first.steps[5].exercises[2]  # "Comfort and pace", first edition
+        [given] = assignments.assign(
+            couple,
+            [exercise],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=alice,
+            today=date(2026, 12, 1),
+        )
+        session.commit()
+        copy = (given.title, given.instructions, list(given.prompts))
+
+        outcomes = [outcome for _, outcome in load_bundled_programs()]
+        session.commit()
+        session.expire_all()
+        assert outcomes == ["unchanged", "created", "created"]
+        couple = session.get(Couple, world.couple_id)
+        assert couple.program.slug == "rebuilding-trust" and couple.program.version == 1
+        assert [(s.slug, s.title, s.guidance) for s in couple.program.steps] == before
+        given = session.get(Assignment, given.id)
+        assert (given.title, given.instructions, list(given.prompts)) == copy
+        assert "as far as the two of you have decided" not in given.instructions
+        revision = _program("rebuilding-trust-2")
+        assert (
+            len(revision.steps) == 8 and revision.steps[-1].title == "Keeping what you have built"
+        )
+        assert len(_program("talking-and-listening").steps) == 5
+        assert session.scalar(select(func.count(Program.id))) == 3
+        # Loading again changes nothing.
+        assert [outcome for _, outcome in load_bundled_programs()] == ["unchanged"] * 3
+
+
+@pytest.mark.parametrize(("wording", "words"), list(WORDINGS.items()))
+def test_an_assignment_from_the_revision_holds_the_practices_words(app, world, wording, words):
+    with app.app_context():
+        app.config["PRACTICE_PROGRAM_WORDING"] = wording
+        load_bundled_programs()
+        revision = _program("rebuilding-trust-2")
+        couple = session.get(Couple, world.couple_id)
+        couple.program = revision  # as a couple created in the revision
+        alice = session.scalar(select(User).where(User.email == world.alice))
+        triggers = next(
+            e for s in revision.steps for e in s.exercises if e.slug == "handling-triggers"
+        )
+        [given] = assignments.assign(
+            couple,
+            [triggers],
+            audience="as-written",
+            repeat="once",
+            due_on=None,
+            note="",
+            by=alice,
+            today=date(2026, 12, 1),
+        )
+        session.commit()
+        assert f"the pull toward your {words}" in given.instructions
+        assert "{" not in given.instructions
+        stored = session.scalar(select(Exercise).where(Exercise.id == triggers.id))
+        assert f"the pull toward your {words}" in stored.instructions
+
+
+def test_first_run_loads_every_bundled_program(empty_url, tmp_path):
+    from practice.setup import _prepared, prepare_database
+
+    app = make_app(empty_url, tmp_path, PRACTICE_PROGRAM_WORDING="porn-use")
+    try:
+        with app.app_context():
+            assert prepare_database()
+            slugs = set(session.scalars(select(Program.slug)))
+            assert slugs == {"rebuilding-trust", "rebuilding-trust-2", "talking-and-listening"}
+            assert "porn use" in _program("rebuilding-trust-2").description
+            assert _prepared() and not prepare_database()
+    finally:
+        close_practice_database(app)
+
+
+@pytest.mark.skipif(not SEED_DIR.is_dir(), reason=f"no seed folder beside the clone: {SEED_DIR}")
+@pytest.mark.parametrize("path", BUNDLED_PROGRAMS, ids=lambda p: p.name)
+def test_every_bundled_program_is_written_in_our_own_words(path):
+    """No run of eight consecutive words (case and punctuation aside) is shared with any
+    seed text, in the file itself or in any wording its variables can take."""
+    seeds = sorted(SEED_DIR.glob("*.txt"))
+    assert seeds, f"the seed folder {SEED_DIR} holds no article"
+    seed_runs = set().union(*(_runs(_text(seed)) for seed in seeds))
+    text = _text(path)
+    versions = [text, *("\n".join(_texts(parse_program(text, path.name, w))) for w in WORDINGS)]
+    if "[variables]" not in text:
+        versions = [text, "\n".join(_texts(parse_program(text, path.name)))]
+    for version in versions:
+        shared = seed_runs & _runs(version)
+        assert not shared, f"{path.name} shares wording with the seed: {sorted(shared)[:3]}"
+
+
+def test_the_own_words_check_finds_copied_wording():
+    """The check itself: a sentence lifted from the seed is found, a paraphrase is not."""
+    seed = next(iter(sorted(SEED_DIR.glob("*.txt"))), None)
+    if seed is None:
+        pytest.skip(f"no seed folder beside the clone: {SEED_DIR}")
+    seed_runs = _runs(_text(seed))
+    lifted = "Healing doesn't happen overnight, and setbacks are part of the process."
+    assert seed_runs & _runs(lifted.upper().replace("'", " "))
+    assert not seed_runs & _runs("Healing is slow, and a step back now and then is normal.")
