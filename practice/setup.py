@@ -72,5 +72,5 @@ def prepare_database() -> bool:
         if read_key_check()[0] == "missing":
             write_key_check()
         commit()
-    log.info("Practice's database was brought up to date (migrations, founding program).")
+    log.info("Practice's database was brought up to date (migrations, bundled programs).")
     return True

@@ -54,6 +54,8 @@ def test_wheel_carries_templates_migrations_static_and_programs(wheel):
         "practice/migrations/script.py.mako",
         "practice/static/practice.css",
         "practice/programs/rebuilding_trust.toml",
+        "practice/programs/rebuilding_trust_2.toml",
+        "practice/programs/talking_and_listening.toml",
     ]:
         assert needed in names, f"{needed} is missing from {wheel.name}"
 
@@ -175,7 +177,11 @@ def test_installed_wheel_serves_the_setup_page(installed, tmp_path):
     assert facts["setup"] == [200, True]
     status, mimetype, size = facts["css"]
     assert (status, mimetype) == (200, "text/css") and size > 0, facts["css"]
-    assert facts["programs"] == {"rebuilding-trust": 7}
+    assert facts["programs"] == {
+        "rebuilding-trust": 7,
+        "rebuilding-trust-2": 8,
+        "talking-and-listening": 5,
+    }
 
 
 def test_installed_without_an_instance_folder_it_refuses_to_start_and_says_what_to_set(
