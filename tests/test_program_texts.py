@@ -229,8 +229,23 @@ def test_first_run_loads_every_bundled_program(empty_url, tmp_path):
             assert slugs == {"rebuilding-trust", "rebuilding-trust-2", "talking-and-listening"}
             assert "porn use" in _program("rebuilding-trust-2").description
             assert _prepared() and not prepare_database()
+            # The practice changes its wording: the next start writes the new words.
+            app.config["PRACTICE_PROGRAM_WORDING"] = "compulsive-sexual-behaviour"
+            assert not _prepared() and prepare_database()
+            revision = _program("rebuilding-trust-2")
+            assert "compulsive sexual behaviour" in revision.description
+            assert len(revision.steps) == 8
     finally:
         close_practice_database(app)
+
+
+def test_the_demo_loads_every_bundled_program(app):
+    from practice.demo import make_demo
+
+    with app.app_context():
+        make_demo()
+        slugs = set(session.scalars(select(Program.slug)))
+        assert slugs == {"rebuilding-trust", "rebuilding-trust-2", "talking-and-listening"}
 
 
 @pytest.mark.skipif(not SEED_DIR.is_dir(), reason=f"no seed folder beside the clone: {SEED_DIR}")

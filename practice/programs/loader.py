@@ -429,11 +429,13 @@ def load_bundled_programs() -> list[tuple[Program, str]]:
 
 
 def bundled_programs_loaded() -> bool:
-    """Whether every bundled program is in the database at the version its file has."""
-    wanted = {spec.slug: spec.version for spec in read_bundled_programs()}
-    stored = dict(
-        session.execute(
-            select(Program.slug, Program.version).where(Program.slug.in_(list(wanted)))
-        ).all()
-    )
-    return stored == wanted
+    """Whether every bundled program is in the database at the version its file has, in the
+    practice's wording (the description carries the words, so a changed
+    PRACTICE_PROGRAM_WORDING reloads the texts at the next start)."""
+    wanted = {spec.slug: (spec.version, spec.description) for spec in read_bundled_programs()}
+    rows = session.execute(
+        select(Program.slug, Program.version, Program.description).where(
+            Program.slug.in_(list(wanted))
+        )
+    ).all()
+    return {slug: (version, description) for slug, version, description in rows} == wanted
