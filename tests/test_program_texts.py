@@ -274,3 +274,40 @@ def test_the_own_words_check_finds_copied_wording():
     lifted = "Healing doesn't happen overnight, and setbacks are part of the process."
     assert seed_runs & _runs(lifted.upper().replace("'", " "))
     assert not seed_runs & _runs("Healing is slow, and a step back now and then is normal.")
+
+
+def test_a_new_couple_can_start_in_any_bundled_program(app, world):
+    from tests.helpers.people import Browser
+
+    with app.app_context():
+        load_bundled_programs()
+        session.commit()
+        ids = {slug: id_ for id_, slug in session.execute(select(Program.id, Program.slug))}
+    alice = Browser(app).login(world.alice)
+    page = alice.text("/couples/new")
+    assert "Program: Rebuilding Trust." in page  # the first edition stays the default
+    assert "Rebuilding Trust (second edition)</option>" in page
+    assert "Talking and Listening</option>" in page
+    url = f"/couples/new?program={ids['talking-and-listening']}"
+    page = alice.text(url)
+    assert "Program: Talking and Listening." in page and "Partner A" in page
+    response = alice.post(
+        url,
+        {
+            "name": "",
+            "first_name": "Jordan Lee",
+            "first_email": "jordan@example.org",
+            "first_role": "partner-a",
+            "second_name": "Morgan Lee",
+            "second_email": "morgan@example.org",
+            "second_role": "partner-b",
+            "policy": "limited-secrets",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    couple_id = int(response.location.rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        assert session.get(Couple, couple_id).program.slug == "talking-and-listening"
+    assign_page = alice.text(f"/couples/{couple_id}/assign")
+    assert "Taking turns to speak and listen" in assign_page
+    assert "Weekly openness log" not in assign_page

@@ -59,7 +59,10 @@ def dashboard():
 
 @bp.route("/couples/new", methods=["GET", "POST"])
 def new_couple():
-    program = db_session.scalar(select(Program).order_by(Program.id).limit(1))
+    # Every program is offered (a handful of rows); the first loaded is the default.
+    programs = db_session.scalars(select(Program).order_by(Program.id)).all()
+    chosen = request.args.get("program", type=int)
+    program = next((p for p in programs if p.id == chosen), programs[0] if programs else None)
     if program is None:
         flash("Load a program first: flask --app practice program load FILE.", "error")
         return redirect(url_for(".dashboard"))
@@ -98,7 +101,11 @@ def new_couple():
             flash(*invitations.notice(issued))
             return redirect(url_for(".couple", couple_id=couple.id))
     return render_template(
-        "practice/caseload/new_couple.html", form=form, program=program, wordings=wordings
+        "practice/caseload/new_couple.html",
+        form=form,
+        program=program,
+        programs=programs,
+        wordings=wordings,
     )
 
 
