@@ -87,11 +87,17 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
     """
     now = now or datetime.now(UTC)
     load_bundled_programs()
-    program = session.scalar(
-        select(Program)
-        .where(Program.slug == "rebuilding-trust")
-        .options(selectinload(Program.steps).selectinload(Step.exercises))
-    )
+    # The couple who started this week is in the founding program's second edition; the
+    # two who started earlier stay in the first, as couples already in it do.
+    programs = {
+        p.slug: p
+        for p in session.scalars(
+            select(Program)
+            .where(Program.slug.in_(["rebuilding-trust", "rebuilding-trust-2"]))
+            .options(selectinload(Program.steps).selectinload(Step.exercises))
+        )
+    }
+    editions = {"Jordan & Casey": programs["rebuilding-trust-2"]}
     existing = session.scalar(select(User).where(User.email == PRACTITIONER_EMAIL))
     if existing is not None:
         return _reset_passwords(), False
@@ -119,6 +125,7 @@ def make_demo(now: datetime | None = None) -> tuple[list[tuple[str, str, str]], 
         partners = [
             couples.NewPartner(name, f"{name.lower()}@example.org", role) for name, role in people
         ]
+        program = editions.get(couple_name, programs["rebuilding-trust"])
         couple, _ = couples.create_couple(sam, program, partners, couple_name, policy=policy)
         couple.current_step = step
         start = now - timedelta(days=days)

@@ -246,6 +246,15 @@ def test_the_demo_loads_every_bundled_program(app):
         make_demo()
         slugs = set(session.scalars(select(Program.slug)))
         assert slugs == {"rebuilding-trust", "rebuilding-trust-2", "talking-and-listening"}
+        editions = {c.name: c.program.slug for c in session.scalars(select(Couple))}
+        assert editions == {
+            "Jordan & Casey": "rebuilding-trust-2",
+            "Priya & Tom": "rebuilding-trust",
+            "Alex & Morgan": "rebuilding-trust",
+        }
+        jordan = session.scalar(select(Couple).where(Couple.name == "Jordan & Casey"))
+        titles = set(session.scalars(select(Assignment.title).where(Assignment.couple == jordan)))
+        assert {"Weekly openness log", "Receiving updates"} <= titles
 
 
 @pytest.mark.skipif(not SEED_DIR.is_dir(), reason=f"no seed folder beside the clone: {SEED_DIR}")
