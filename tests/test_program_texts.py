@@ -320,3 +320,17 @@ def test_a_new_couple_can_start_in_any_bundled_program(app, world):
     assign_page = alice.text(f"/couples/{couple_id}/assign")
     assert "Taking turns to speak and listen" in assign_page
     assert "Weekly openness log" not in assign_page
+
+
+def test_the_cli_loads_the_revision_in_the_practices_wording(app, runner):
+    app.config["PRACTICE_PROGRAM_WORDING"] = "porn-use"
+    result = runner.invoke(args=["program", "load", str(REVISION)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Rebuilding Trust (second edition) (rebuilding-trust-2): created; 8 steps, 26 exercises."
+    ) in result.output
+    with app.app_context():
+        assert "porn use" in _program("rebuilding-trust-2").description
+    app.config["PRACTICE_PROGRAM_WORDING"] = "sex-addiction"
+    refused = runner.invoke(args=["program", "load", str(REVISION)])
+    assert refused.exit_code != 0 and "'sex-addiction' (PRACTICE_PROGRAM_WORDING)" in refused.output
