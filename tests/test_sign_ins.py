@@ -165,7 +165,7 @@ def test_the_devices_page_lists_where_the_person_is_signed_in(app, world, browse
     page = phone.text("/account/devices")
     assert "Firefox on Android</strong> (this device)" in page
     assert "Safari on iPhone</strong>" in page and "Safari on iPhone</strong> (this" not in page
-    assert page.count('<tr>') == 3, "a header and two sign-ins: not Bob's"
+    assert page.count("<tr>") == 3, "a header and two sign-ins: not Bob's"
     assert "Signed-in devices" in bob.text("/account")
 
 
@@ -284,7 +284,7 @@ def test_a_sign_in_past_its_idle_limit_is_no_longer_listed(app, world, browser):
     age_sign_ins(app, world.alice, idle=20 * 60)
     alice = browser().login(world.alice)
     page = alice.text("/account/devices")
-    assert page.count("(this device)") == 1 and page.count('<tr>') == 2
+    assert page.count("(this device)") == 1 and page.count("<tr>") == 2
     assert "Sign out everywhere else" not in page, "nothing else is live"
 
 
