@@ -67,6 +67,7 @@ def assign(
             instructions=exercise.instructions,
             prompts=list(exercise.prompts),
             ratings=[dict(r) for r in exercise.ratings],
+            prompt_kinds=[dict(k) for k in exercise.prompt_kinds or []],
             audience=for_whom,
             reveal_together=privacy.answered_alone(exercise) and for_whom == BOTH,
             note=note.strip(),
