@@ -63,6 +63,7 @@ def program_text(program: Program) -> str:
         _keys(out, values)
         for exercise in step.exercises:
             out += ["", "[[steps.exercises]]"]
+            specs = kinds.prompt_specs(exercise)
             values = {
                 "slug": exercise.slug,
                 "title": exercise.title,
@@ -70,7 +71,7 @@ def program_text(program: Program) -> str:
                 "instructions": exercise.instructions,
                 "prompts": [
                     kinds.prompt_for_file(text, spec)
-                    for text, spec in zip(exercise.prompts, kinds.prompt_specs(exercise), strict=True)
+                    for text, spec in zip(exercise.prompts, specs, strict=True)
                 ],
             }
             if exercise.reveal_together:
