@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from practice import paths
 from practice.db import commit, session
-from practice.models import Assignment, Couple, Exercise, Program, Reflection
+from practice.models import Assignment, Exercise, Program, Reflection
 from practice.programs.export import program_for_export, program_text
 from practice.programs.loader import ProgramFileError, load_program, parse_program
-from practice.services import assignments, clock
+from tests.helpers.pages import make_assignment
 from tests.helpers.people import Browser
 
 FOUNDING = paths.FOUNDING_PROGRAM.read_text(encoding="utf-8")
@@ -158,21 +158,8 @@ def _with_kinds(app):
         commit()
 
 
-def _assign(app, world, slug="finding-the-right-amount") -> int:
-    with app.app_context():
-        couple = session.get(Couple, world.couple_id)
-        made = assignments.assign(
-            couple,
-            [session.scalar(select(Exercise).where(Exercise.slug == slug))],
-            audience="as-written",
-            repeat="once",
-            due_on=None,
-            note="",
-            by=couple.practitioner,
-            today=clock.today_for(couple.practitioner),
-        )
-        commit()
-        return made[0].id
+def _assign(app, world) -> int:
+    return make_assignment(app, world, "finding-the-right-amount")
 
 
 def test_assigned_work_keeps_its_kinds_when_the_program_file_changes(app, world):
@@ -233,8 +220,8 @@ def test_required_prompts_left_empty_are_named_beside_each_and_the_rest_kept(app
     response = riley.post(url, _form(answer_0="", answer_1="", answer_3="Sunday talks."))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Please answer this before submitting" in _error_beside(page, "answer_0")
-    assert "Please answer this before submitting" in _error_beside(page, "answer_1")
+    assert "This one needs an answer before you submit." in _error_beside(page, "answer_0")
+    assert "This one needs an answer before you submit." in _error_beside(page, "answer_1")
     assert _error_beside(page, "answer_2") == ""
     assert "Sunday talks.</textarea>" in page
     assert 'checked id="answer_2-1"' in page
@@ -294,3 +281,37 @@ def test_a_draft_saves_with_required_prompts_still_empty(app, world):
     assert "saved" in response.json
     page = riley.text(url)
     assert 'checked id="answer_1-1"' in page
+
+
+def test_the_pages_that_show_each_kind_keep_their_query_counts_flat(app, world):
+    from tests.helpers.database import counted_queries
+    from tests.helpers.growth import grow
+
+    _with_kinds(app)
+    url = f"/my/assignments/{_assign(app, world)}"
+    riley, alice = Browser(app).login(world.recovering), Browser(app).login(world.alice)
+    riley.post(url, _form(answer_3="Sundays."))
+    with app.app_context():
+        reflection_id = session.scalars(select(Reflection)).one().id
+    kinds_url = f"/my/assignments/{_assign(app, world)}"
+    pages = [
+        (riley, kinds_url),
+        (riley, f"/my/reflections/{reflection_id}"),
+        (alice, f"/review/{reflection_id}"),
+    ]
+
+    def counts():
+        out = []
+        for person, page in pages:
+            with counted_queries(app) as statements:
+                response = person.get(page)
+            assert response.status_code == 200, page
+            out.append(len(statements))
+        return out
+
+    grow(app, world, extra_couples=1, rounds=1)
+    small = counts()
+    # (The first two exercises: grow() answers with plain words, which a yes/no refuses.)
+    grow(app, world, extra_couples=6, rounds=2)
+    assert counts() == small
+    assert "Yes" in alice.text(f"/review/{reflection_id}")

@@ -39,7 +39,7 @@ def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -
     )
 
 
-REQUIRED_MESSAGE = "Please answer this before submitting; what you wrote is kept."
+REQUIRED_MESSAGE = "This one needs an answer before you submit."
 
 
 class RequiredLeftEmpty(PracticeError):
