@@ -1,18 +1,23 @@
 """Program files: the prompt kinds, problems named by line, export that loads back the same,
 and answering each kind on the exercise page (answered, refused, kept)."""
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from practice import paths
 from practice.db import commit, session
-from practice.models import Assignment, Exercise, Program, Reflection
+from practice.models import Assignment, Couple, Exercise, Program, Reflection
 from practice.programs.export import program_for_export, program_text
 from practice.programs.loader import ProgramFileError, load_program, parse_program
+from practice.services import clock, reflections, sessions
+from tests.helpers.database import counted_queries
+from tests.helpers.growth import grow
 from tests.helpers.pages import make_assignment
-from tests.helpers.people import Browser
+from tests.helpers.people import PASSWORD, Browser, record_session
 
 FOUNDING = paths.FOUNDING_PROGRAM.read_text(encoding="utf-8")
 OLD_PROMPTS = """prompts = [
@@ -284,9 +289,6 @@ def test_a_draft_saves_with_required_prompts_still_empty(app, world):
 
 
 def test_the_pages_that_show_each_kind_keep_their_query_counts_flat(app, world):
-    from tests.helpers.database import counted_queries
-    from tests.helpers.growth import grow
-
     _with_kinds(app)
     url = f"/my/assignments/{_assign(app, world)}"
     riley, alice = Browser(app).login(world.recovering), Browser(app).login(world.alice)
@@ -315,3 +317,36 @@ def test_the_pages_that_show_each_kind_keep_their_query_counts_flat(app, world):
     grow(app, world, extra_couples=6, rounds=2)
     assert counts() == small
     assert "Yes" in alice.text(f"/review/{reflection_id}")
+
+
+def test_the_session_pdf_shows_each_kind_in_words(app, world):
+    _with_kinds(app)
+    assignment_id = _assign(app, world)
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        reflection, _ = reflections.save(
+            couple.partners[0],
+            session.get(Assignment, assignment_id),
+            answers=["Steadier", "no", "Sunday", ""],
+            ratings={},
+            shared=False,
+            submit=True,
+            today=clock.today_for(couple.practitioner),
+        )
+        note = record_session(
+            couple,
+            couple.practitioner,
+            note_format="dap",
+            sections={"data": "Talked.", "assessment": "Calmer.", "plan": "Keep going."},
+            reflection_ids=[reflection.id],
+        )
+        sessions.sign(note, couple.practitioner, PASSWORD)
+        commit()
+        note_id = note.id
+    data = Browser(app).login(world.alice).get(f"/sessions/{note_id}/pdf").data
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Did you keep to the update time you agreed?" in text
+    kept = text.index("Did you keep to the update time you agreed?")
+    assert text[kept:].split("?", 1)[1].lstrip(" —:").startswith("No"), text[kept : kept + 120]
+    assert "Sunday" in text[kept:]
