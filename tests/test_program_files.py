@@ -99,6 +99,8 @@ def test_several_problems_are_listed_at_once_each_with_its_line():
             problems,
         )
     assert len(problems) == len(expected)
+    numbers = [int(p.split()[1].rstrip(":")) for p in problems]
+    assert numbers == sorted(numbers), "listed in the file's order"
 
 
 def test_a_toml_mistake_is_named_by_its_line():

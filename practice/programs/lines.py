@@ -124,18 +124,20 @@ def line_of(place: str, places: dict[str, int]) -> int | None:
 
 
 def place_problems(text: str, problems: list[str]) -> list[str]:
-    """Each problem starting with its line: "line 12: steps[0].title: must not be empty"."""
+    """Each problem starting with its line, "line 12: steps[0].title: must not be empty", in
+    the order of the file."""
     places = key_lines(text)
     out = []
     for problem in problems:
         found = TOML_AT.search(problem)
         if found:
-            out.append(f"line {found.group(1)}: {problem}")
+            out.append((int(found.group(1)), f"line {found.group(1)}: {problem}"))
             continue
         place, _, rest = problem.partition(": ")
         unknown = re.match(r"unknown key '([^']+)'", rest)
         if unknown:
             place = f"{place}.{unknown.group(1)}" if place != "file" else unknown.group(1)
         number = line_of(place, places)
-        out.append(f"line {number}: {problem}" if number else problem)
-    return out
+        out.append((number or 0, f"line {number}: {problem}" if number else problem))
+    # In the file's order, as an author reads it (the measure files' problems are too).
+    return [problem for _, problem in sorted(out, key=lambda pair: pair[0])]
