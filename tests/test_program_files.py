@@ -13,7 +13,7 @@ from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Program, Reflection
 from practice.programs.export import program_for_export, program_text
 from practice.programs.loader import ProgramFileError, load_program, parse_program
-from practice.services import clock, reflections, sessions
+from practice.services import assignments, clock, reflections, sessions
 from tests.helpers.database import counted_queries
 from tests.helpers.growth import grow
 from tests.helpers.pages import make_assignment
@@ -352,3 +352,41 @@ def test_the_session_pdf_shows_each_kind_in_words(app, world):
     kept = text.index("Did you keep to the update time you agreed?")
     assert text[kept:].split("?", 1)[1].lstrip(" —:").startswith("No"), text[kept : kept + 120]
     assert "Sunday" in text[kept:]
+
+
+def test_assigning_as_each_exercise_suggests_takes_its_repeat_and_due_offset(app, world):
+    from datetime import timedelta
+
+    _with_kinds(app)
+    with app.app_context():
+        couple = session.get(Couple, world.couple_id)
+        suggested = session.scalar(
+            select(Exercise).where(Exercise.slug == "finding-the-right-amount")
+        )
+        plain = session.scalar(select(Exercise).where(Exercise.slug == "receiving-updates"))
+        today = clock.today_for(couple.practitioner)
+        made = assignments.assign(
+            couple,
+            [suggested, plain],
+            audience="as-written",
+            repeat="as-written",
+            due_on=None,
+            note="",
+            by=couple.practitioner,
+            today=today,
+        )
+        assert [(a.repeat, a.due_on) for a in made] == [
+            ("weekly", today + timedelta(days=7)),
+            ("once", None),
+        ]
+        chosen = assignments.assign(
+            couple,
+            [suggested],
+            audience="both",
+            repeat="daily",
+            due_on=today + timedelta(days=3),
+            note="",
+            by=couple.practitioner,
+            today=today,
+        )
+        assert (chosen[0].repeat, chosen[0].due_on) == ("daily", today + timedelta(days=3))
