@@ -1,4 +1,5 @@
-"""Practice's command-line commands: `flask --app practice demo`, `... program load FILE`."""
+"""Practice's command-line commands: `flask --app practice demo`, `... program load FILE`,
+`... program export SLUG`."""
 
 from pathlib import Path
 
@@ -30,6 +31,32 @@ def load_program_command(path: Path):
     steps = len(spec.steps)
     exercises = sum(len(step.exercises) for step in spec.steps)
     click.echo(f"{program.name} ({program.slug}): {outcome}; {steps} steps, {exercises} exercises.")
+
+
+@program_group.command("export")
+@click.argument("slug")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the file here (default: print it).",
+)
+@with_appcontext
+def export_program_command(slug: str, out: Path | None):
+    """Write a stored program as a program file that `program load` reads back."""
+    from practice.programs.export import program_for_export, program_text
+
+    program = program_for_export(slug)
+    if program is None:
+        raise click.ClickException(f"There is no program '{slug}'.")
+    text = program_text(program)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"{out} could not be written: {error}") from None
+    click.echo(f"{program.name} ({program.slug}) written to {out}.")
 
 
 @click.command("upgrade-db")

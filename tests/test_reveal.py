@@ -122,9 +122,9 @@ prompts = ["Why?"]
     with pytest.raises(ProgramFileError) as caught:
         parse_program(text, "p.toml")
     assert caught.value.problems == [
-        "steps[0].exercises[0].reveal_together: only an exercise meant for both partners can "
-        "be revealed together",
-        "steps[0].exercises[1].reveal_together: expected bool",
+        "line 14: steps[0].exercises[0].reveal_together: only an exercise meant for both "
+        "partners can be revealed together",
+        "line 21: steps[0].exercises[1].reveal_together: expected bool",
     ]
 
 

@@ -71,13 +71,21 @@ class AssignForm(PracticeForm):
     repeat = RadioField(
         "Repeat",
         default="once",
-        choices=options([("once", "Once"), ("daily", "Every day"), ("weekly", "Every week")]),
+        choices=options(
+            [
+                ("once", "Once"),
+                ("daily", "Every day"),
+                ("weekly", "Every week"),
+                ("as-written", "As each exercise suggests"),
+            ]
+        ),
         validators=[InputRequired("Choose how often.")],
     )
     due_on = DateField(
         "Due date (optional)",
         validators=[Optional()],
-        description="For a repeating exercise, the last day it repeats.",
+        description="For a repeating exercise, the last day it repeats. Left empty, an "
+        "exercise that suggests a due date is due that many days from today.",
     )
     note = TextAreaField("Note to the couple (optional)", validators=[Length(max=2000)])
 

@@ -87,7 +87,8 @@ def assignment(assignment):
         try:
             reflection, outcome = _save(partner, item, form, today, submit=submit)
         except PracticeError as error:
-            form.add_error(error)
+            for each in getattr(error, "each", [error]):
+                form.add_error(each)
         else:
             if outcome == "already-submitted":
                 flash(autosave.ALREADY_SUBMITTED, "info")

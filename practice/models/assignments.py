@@ -43,6 +43,8 @@ class Assignment(Base):
     instructions: Mapped[str] = mapped_column(Text, default="")
     prompts: Mapped[list]
     ratings: Mapped[list]
+    # The prompts' kinds as assigned (see Exercise.prompt_kinds).
+    prompt_kinds: Mapped[list] = mapped_column(default=list, server_default="[]")
     audience: Mapped[str] = mapped_column(String(40), default=BOTH)
     # Copied from the exercise, and only ever true for an assignment meant for both partners.
     reveal_together: Mapped[bool] = mapped_column(default=False, server_default=false())

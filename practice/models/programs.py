@@ -66,5 +66,11 @@ class Exercise(Base):
     ratings: Mapped[list]
     # Each partner answers alone; both see both answers once both have submitted.
     reveal_together: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # One entry per prompt ({"kind", "required", "options"}, practice.programs.kinds), or
+    # empty when every prompt is long text and optional, as a program file of old says.
+    prompt_kinds: Mapped[list] = mapped_column(default=list, server_default="[]")
+    # What the assign page suggests: how often it repeats, and a due date this many days on.
+    repeat: Mapped[str] = mapped_column(String(10), default="once", server_default="once")
+    due_in_days: Mapped[int | None]
 
     step: Mapped[Step] = relationship(back_populates="exercises")

@@ -11,6 +11,7 @@ from practice.models.assignments import Assignment
 from practice.models.base import Base, utcnow
 from practice.models.couples import Partner
 from practice.models.users import User
+from practice.programs.kinds import prompt_specs, shown_answer
 
 
 class ReflectionStatus(StrEnum):
@@ -72,7 +73,11 @@ class Reflection(Base):
     def answered_prompts(self) -> list[tuple[str, str]]:
         """The prompts as assigned, each with this reflection's answer."""
         answers = list(self.answers) + [""] * len(self.assignment.prompts)
-        return list(zip(self.assignment.prompts, answers, strict=False))
+        specs = prompt_specs(self.assignment)
+        return [
+            (prompt, shown_answer(spec, answer))
+            for prompt, spec, answer in zip(self.assignment.prompts, specs, answers, strict=False)
+        ]
 
     def rating_items(self) -> list[tuple[dict, int | None]]:
         return [(q, self.ratings.get(q["key"])) for q in self.assignment.ratings]

@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from practice import paths
 from practice.db import session
 from practice.models import BOTH, Exercise, Program, Step
+from practice.programs import kinds
+from practice.programs.lines import place_problems
 from practice.services.names import has_control_characters
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -35,6 +37,9 @@ class ExerciseSpec:
     prompts: list[str]
     ratings: list[dict]
     reveal_together: bool = False
+    prompt_kinds: list[dict] = field(default_factory=list)
+    repeat: str = "once"
+    due_in_days: int | None = None
 
 
 @dataclass
@@ -96,6 +101,10 @@ class _Checker:
                     "control characters"
                 )
 
+    @staticmethod
+    def has_control(value: str) -> bool:
+        return has_control_characters(value)
+
     def slug(self, value, where: str) -> None:
         if value is not None and not SLUG.match(value):
             self.problems.append(
@@ -111,7 +120,7 @@ def parse_program(text: str, source: str = "program", wording: str | None = None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProgramFileError(source, [f"not valid TOML: {error}"]) from None
+        raise ProgramFileError(source, place_problems(text, [f"not valid TOML: {error}"])) from None
     check = _Checker()
     data = resolve_variables(data, check, wording)
     top = check.table(data, "file", {"program": dict, "steps": list})
@@ -168,7 +177,7 @@ def parse_program(text: str, source: str = "program", wording: str | None = None
         )
 
     if check.problems:
-        raise ProgramFileError(source, check.problems)
+        raise ProgramFileError(source, place_problems(text, check.problems))
     return ProgramSpec(
         head["slug"], head["name"], head["version"], head.get("description", ""), roles, steps
     )
@@ -179,7 +188,12 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         raw,
         where,
         {"slug": str, "title": str, "audience": str, "instructions": str, "prompts": list},
-        {"ratings": list, "reveal_together": bool},
+        {
+            "ratings": list,
+            "reveal_together": bool,
+            "repeat": str,
+            "due_in_days": int,
+        },
     )
     check.slug(item.get("slug"), f"{where}.slug")
     check.names(item, where, "title")
@@ -199,14 +213,18 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
     prompts = item.get("prompts", [])
     if "prompts" in item and not prompts:
         check.problems.append(f"{where}.prompts: an exercise needs at least one prompt")
-    for k, prompt in enumerate(prompts):
-        if not isinstance(prompt, str) or not prompt.strip():
-            check.problems.append(f"{where}.prompts[{k}]: expected a non-empty text")
+    parsed = [kinds.parse_prompt(check, p, f"{where}.prompts[{k}]") for k, p in enumerate(prompts)]
+    extras = kinds.parse_exercise_extras(check, item, where)
     ratings, keys = [], set()
     for k, raw_rating in enumerate(item.get("ratings", [])):
         rating = check.table(
-            raw_rating, f"{where}.ratings[{k}]", {"key": str, "label": str, "low": str, "high": str}
+            raw_rating,
+            f"{where}.ratings[{k}]",
+            {"key": str, "label": str, "low": str, "high": str},
+            {"required": bool},
         )
+        if not rating.get("required", True):
+            del rating["required"]  # optional is what a rating always was: stored as before
         check.names(rating, f"{where}.ratings[{k}]", "label", "low", "high")
         key = rating.get("key")
         if key is not None and not RATING_KEY.match(key):
@@ -220,9 +238,11 @@ def _exercise(check: _Checker, raw, where: str, role_keys: list, seen: set) -> E
         item.get("title", ""),
         audience or BOTH,
         item.get("instructions", ""),
-        [p.strip() for p in prompts if isinstance(p, str)],
+        [text for text, _ in parsed],
         ratings,
         reveal_together,
+        kinds.stored_kinds([spec for _, spec in parsed]),
+        **extras,
     )
 
 
@@ -292,6 +312,9 @@ def load_program(spec: ProgramSpec) -> tuple[Program, str]:
                 prompts=ex_spec.prompts,
                 ratings=ex_spec.ratings,
                 reveal_together=ex_spec.reveal_together,
+                prompt_kinds=ex_spec.prompt_kinds,
+                repeat=ex_spec.repeat,
+                due_in_days=ex_spec.due_in_days,
             )
     session.flush()
     return program, outcome

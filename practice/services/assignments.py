@@ -37,6 +37,8 @@ def assign(
 ) -> list[Assignment]:
     """Assign several exercises at once, each keeping a copy of its text as it is today.
 
+    ``audience`` and ``repeat`` may be AS_WRITTEN: each exercise's own (its suggested repeat);
+    with no ``due_on``, an exercise with a suggested due offset is due that many days on.
     ``set_in`` marks them as homework set in that session (a draft: a signed note's
     homework is part of what was signed).
     """
@@ -47,7 +49,7 @@ def assign(
     roles = {r["key"] for r in couple.program.roles}
     if audience not in roles | {BOTH, AS_WRITTEN}:
         raise PracticeError("Choose who the exercise is for.", "audience")
-    if repeat not in set(Repeat):
+    if repeat not in {*Repeat, AS_WRITTEN}:
         raise PracticeError("Choose how often it repeats.", "repeat")
     if due_on is not None and due_on < today:
         raise PracticeError("The due date is in the past.", "due_on")
@@ -56,6 +58,10 @@ def assign(
     created = []
     for exercise in exercises:
         for_whom = exercise.audience if audience == AS_WRITTEN else audience
+        # With no date given, an exercise's suggested offset (if it has one) sets it.
+        due = due_on
+        if due is None and exercise.due_in_days:
+            due = today + timedelta(days=exercise.due_in_days)
         assignment = Assignment(
             couple=couple,
             exercise=exercise,
@@ -67,12 +73,13 @@ def assign(
             instructions=exercise.instructions,
             prompts=list(exercise.prompts),
             ratings=[dict(r) for r in exercise.ratings],
+            prompt_kinds=[dict(k) for k in exercise.prompt_kinds or []],
             audience=for_whom,
             reveal_together=privacy.answered_alone(exercise) and for_whom == BOTH,
             note=note.strip(),
-            repeat=repeat,
+            repeat=(exercise.repeat or Repeat.ONCE) if repeat == AS_WRITTEN else repeat,
             starts_on=today,
-            due_on=due_on,
+            due_on=due,
             status=AssignmentStatus.ACTIVE,
         )
         session.add(assignment)

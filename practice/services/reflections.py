@@ -22,6 +22,7 @@ from practice.models import (
     User,
     utcnow,
 )
+from practice.programs import kinds
 from practice.services import alerts, audit, waiting
 from practice.services.assignments import current_occurrence, occurrence_due
 from practice.services.errors import PracticeError
@@ -38,6 +39,39 @@ def reflection_for(partner: Partner, assignment: Assignment, occurrence: date) -
     )
 
 
+REQUIRED_MESSAGE = "This one needs an answer before you submit."
+
+
+class RequiredLeftEmpty(PracticeError):
+    """Prompts the exercise needs answered before it is submitted; ``each`` has one error
+    per field, for a message beside each."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(REQUIRED_MESSAGE, fields[0])
+        self.each = [PracticeError(REQUIRED_MESSAGE, name) for name in fields]
+
+
+def check_required(assignment: Assignment, answers: list[str], ratings: dict) -> None:
+    """On submit: every required prompt and rating answered; with none required, at least
+    one answer written (the rule of every exercise of old)."""
+    specs = kinds.prompt_specs(assignment)
+    missing = [f"answer_{i}" for i, a in enumerate(answers) if specs[i]["required"] and not a]
+    missing += [
+        f"rating_{q['key']}"
+        for q in assignment.ratings
+        if q.get("required") and ratings.get(q["key"]) is None
+    ]
+    if missing:
+        raise RequiredLeftEmpty(missing)
+    required_any = any(s["required"] for s in specs) or any(
+        q.get("required") for q in assignment.ratings
+    )
+    if not required_any and answers and not any(a.strip() for a in answers):
+        raise PracticeError(
+            "Write something for at least one question before submitting.", "answer_0"
+        )
+
+
 def check_answers(assignment: Assignment, answers: list[str], ratings: dict) -> None:
     limit = current_app.config["PRACTICE_MAX_ANSWER_CHARS"]
     if len(answers) != len(assignment.prompts):
@@ -49,6 +83,12 @@ def check_answers(assignment: Assignment, answers: list[str], ratings: dict) -> 
                 "Shorten it, or continue in a new reflection.",
                 f"answer_{index}",
             )
+    for index, (spec, answer) in enumerate(
+        zip(kinds.prompt_specs(assignment), answers, strict=True)
+    ):
+        problem = kinds.answer_problem(spec, answer)
+        if problem:
+            raise PracticeError(problem, f"answer_{index}")
     keys = {q["key"] for q in assignment.ratings}
     for key, value in ratings.items():
         if key not in keys or value is None:
@@ -81,12 +121,7 @@ def save(
     check_answers(assignment, answers, ratings)
     ratings = {k: v for k, v in ratings.items() if v is not None}
     if submit:
-        missing = [i for i, a in enumerate(answers) if not a.strip()]
-        if missing and len(missing) == len(answers):
-            raise PracticeError(
-                "Write something for at least one question before submitting.",
-                f"answer_{missing[0]}",
-            )
+        check_required(assignment, [a.strip() for a in answers], ratings)
 
     reflection = reflection_for(partner, assignment, occurrence)
     if reflection is None:
