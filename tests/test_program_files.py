@@ -8,7 +8,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from practice import paths
 from practice.db import commit, session
 from practice.models import Assignment, Couple, Exercise, Program, Reflection
 from practice.programs.export import program_for_export, program_text
@@ -18,25 +17,7 @@ from tests.helpers.database import counted_queries
 from tests.helpers.growth import grow
 from tests.helpers.pages import make_assignment
 from tests.helpers.people import PASSWORD, Browser, record_session
-
-FOUNDING = paths.FOUNDING_PROGRAM.read_text(encoding="utf-8")
-OLD_PROMPTS = """prompts = [
-  "How often would you like updates to happen, and when is a good time for them?",
-  "What kind of detail helps you, and what kind of detail does not?",
-  "What did you agree on together, and what still feels unsettled?",
-]
-"""
-NEW_PROMPTS = """prompts = [
-  { text = "In a few words, how did this week feel?", kind = "short", required = true },
-  { text = "Did you keep to the update time you agreed?", kind = "yes_no", required = true },
-  { text = "Which evening suits you best?", kind = "choice", options = ["Sunday", "Wednesday"] },
-  "What did you agree on together, and what still feels unsettled?",
-]
-repeat = "weekly"
-due_in_days = 7
-"""
-assert FOUNDING.count(OLD_PROMPTS) == 1
-WITH_KINDS = FOUNDING.replace(OLD_PROMPTS, NEW_PROMPTS)
+from tests.helpers.programs import FOUNDING, WITH_KINDS
 
 
 def _line(text: str, fragment: str, after: str = "") -> int:

@@ -1,6 +1,7 @@
 """The bundled programs' texts: both load, the wording variable resolves, the founding
 program's first edition stays for couples in it, and every text is in our own words."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -122,16 +123,18 @@ def test_the_default_wording_is_the_files_own():
 def test_a_bad_variable_is_refused_with_its_place(change, message):
     with pytest.raises(ProgramFileError) as error:
         parse_program(_text(REVISION).replace(*change), "edited.toml")
-    assert message in error.value.problems
+    # One problem, at its line (a wrong default is not told again at every text).
+    assert len(error.value.problems) == 1, error.value.problems
+    assert re.fullmatch(rf"line \d+: {re.escape(message)}", error.value.problems[0])
 
 
 def test_an_unknown_practice_wording_is_refused():
     with pytest.raises(ProgramFileError) as error:
         parse_program(_text(REVISION), "revision", "sex-addiction")
-    assert (
+    assert [p.split(": ", 1)[1] for p in error.value.problems] == [
         "variables: the practice's wording 'sex-addiction' (PRACTICE_PROGRAM_WORDING) is not "
         "one of compulsive-sexual-behaviour, porn-use"
-    ) in error.value.problems
+    ]
 
 
 def test_a_file_without_variables_keeps_its_braces():

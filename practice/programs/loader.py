@@ -393,15 +393,20 @@ def resolve_variables(data, check: _Checker, wording: str | None = None):
         )
     words = choices.get(chosen) if isinstance(choices.get(chosen), dict) else {}
     words = {k: v.strip() for k, v in words.items() if k != "label" and isinstance(v, str)}
-    return _fill(data, "", words, check)
+    return _fill(data, "", words, check, names or set())
 
 
-def _fill(value, where: str, words: dict, check: _Checker):
-    """``value`` with every ``{name}`` replaced; an unknown name is a problem at its place."""
+def _fill(value, where: str, words: dict, check: _Checker, named: set):
+    """``value`` with every ``{name}`` replaced; an unknown name is a problem at its place.
+    A name the choices define but no valid choice fills (a wrong default or wording, told
+    once above) is left as it is, so one mistake is not reported at every text."""
     if isinstance(value, dict):
-        return {k: _fill(v, f"{where}.{k}" if where else k, words, check) for k, v in value.items()}
+        return {
+            k: _fill(v, f"{where}.{k}" if where else k, words, check, named)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_fill(v, f"{where}[{i}]", words, check) for i, v in enumerate(value)]
+        return [_fill(v, f"{where}[{i}]", words, check, named) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -409,7 +414,9 @@ def _fill(value, where: str, words: dict, check: _Checker):
         name = match.group(1)
         if name in words:
             return words[name]
-        known = ", ".join(f"{{{n}}}" for n in sorted(words)) or "none"
+        if name in named:
+            return match.group(0)
+        known = ", ".join(f"{{{n}}}" for n in sorted(words or named)) or "none"
         check.problems.append(f"{where}: unknown placeholder '{{{name}}}' (known: {known})")
         return match.group(0)
 

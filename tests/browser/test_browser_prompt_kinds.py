@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers.pages import make_assignment
 from tests.helpers.people import build_world
-from tests.test_program_files import WITH_KINDS
+from tests.helpers.programs import WITH_KINDS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
