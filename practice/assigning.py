@@ -29,9 +29,19 @@ def assign_page(couple, done_url: str, set_in=None):
             *[(r["key"], f"Only the {r['label'].lower()}") for r in couple.program.roles],
         ]
     )
+    open_now = assignments.already_open(couple)
     if form.validate_on_submit():
         chosen = [e for s in steps for e in s.exercises if e.id in set(form.exercises.data)]
+        again = [e.title for e in chosen if e.id in open_now]
         try:
+            if again and not form.assign_again.data:
+                raise PracticeError(
+                    f"{_listed(again)} {'is' if len(again) == 1 else 'are'} already open for "
+                    f"{couple.name}. Tick “Assign again what is already open” to give "
+                    f"{'it' if len(again) == 1 else 'them'} a second time, or leave "
+                    f"{'it' if len(again) == 1 else 'them'} out.",
+                    "exercises",
+                )
             made = assignments.assign(
                 couple,
                 chosen,
@@ -59,6 +69,12 @@ def assign_page(couple, done_url: str, set_in=None):
         form=form,
         open_step=open_step,
         paced_step=pacing.open_step(couple),
+        open_now=open_now,
         set_in=set_in,
         done_url=done_url,
     )
+
+
+def _listed(titles: list[str]) -> str:
+    quoted = [f"“{t}”" for t in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

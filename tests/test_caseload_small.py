@@ -97,3 +97,46 @@ def test_a_role_left_on_its_placeholder_is_asked_for_beside_the_field(app, world
     page = response.get_data(as_text=True)
     assert '<p class="error" id="first_role-error">Choose the partner&#39;s role.</p>' in page
     assert 'value="sam@example.org"' in page
+
+
+def test_assigning_what_is_already_open_asks_first_and_keeps_the_choices(app, world):
+    """Re-assigning "Hearing and being heard" used to give no warning: the page marks what
+    is open, a second copy is refused with a message beside the exercises until the
+    practitioner ticks "Assign again", and nothing is assigned meanwhile."""
+    from practice.models import Assignment, Exercise
+    from tests.helpers.pages import Page, assert_refused
+
+    assign_exercises(app, world.couple_id, "finding-the-right-amount")
+    with app.app_context():
+        again, fresh = (
+            session.scalar(select(Exercise.id).where(Exercise.slug == slug))
+            for slug in ("finding-the-right-amount", "weekly-openness-log")
+        )
+
+        def count() -> int:
+            return session.scalar(
+                select(func.count(Assignment.id)).where(Assignment.couple_id == world.couple_id)
+            )
+
+        before = count()
+        session.remove()
+    alice = Browser(app).login(world.alice)
+    url = f"/couples/{world.couple_id}/assign"
+    assert alice.text(url).count('<span class="badge">Already open</span>') == 1
+    data = {"exercises": [again, fresh], "audience": "as-written", "repeat": "once"}
+    page = Page(alice.post(url, data | {"note": "Kept words"}))
+    assert_refused(
+        page,
+        "exercises",
+        "“Finding the right amount” is already open for Riley & Harper. Tick “Assign again "
+        "what is already open” to give it a second time, or leave it out.",
+    )
+    assert page.checked("exercises") == {str(again), str(fresh)}
+    assert page.value("note") == "Kept words"
+    with app.app_context():
+        assert count() == before
+        session.remove()
+    done = alice.post(url, data | {"assign_again": "y"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert count() == before + 2

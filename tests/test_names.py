@@ -2,6 +2,8 @@
 with a message next to the field, on every form and command that takes one, so no name can
 add lines to an e-mail; names stored before the rule reach mail as one line."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -109,7 +111,10 @@ def test_a_program_file_with_a_name_on_two_lines_is_refused(changes, problem):
     values = {"name": "Two steps", "label": "First", "title": "Begin", **changes}
     with pytest.raises(ProgramFileError) as refused:
         parse_program(PROGRAM.format(**values))
-    assert any(p.startswith(problem) for p in refused.value.problems), refused.value.problems
+    # Each problem names its line first, then the field.
+    assert any(
+        re.fullmatch(rf"line \d+: {re.escape(problem)}.*", p) for p in refused.value.problems
+    ), refused.value.problems
     parse_program(PROGRAM.format(name="Two steps", label="First", title="Begin"))
 
 

@@ -88,6 +88,10 @@ class AssignForm(PracticeForm):
         "exercise that suggests a due date is due that many days from today.",
     )
     note = TextAreaField("Note to the couple (optional)", validators=[Length(max=2000)])
+    assign_again = BooleanField(
+        "Assign again what is already open",
+        description="Each partner then has two copies of it to answer.",
+    )
 
 
 class StepForm(PracticeForm):

@@ -88,6 +88,19 @@ def assign(
     return created
 
 
+def already_open(couple: Couple) -> set[int]:
+    """The exercises the couple has open now (an active assignment of it): one query."""
+    return set(
+        session.scalars(
+            select(Assignment.exercise_id).where(
+                Assignment.couple_id == couple.id,
+                Assignment.status == AssignmentStatus.ACTIVE,
+                Assignment.exercise_id.is_not(None),
+            )
+        )
+    )
+
+
 def current_occurrence(assignment: Assignment, today: date) -> date | None:
     """The day this assignment's current answer belongs to, or None once it has run out.
 
