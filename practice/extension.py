@@ -36,11 +36,13 @@ def _sqlite_tuning(dbapi_connection, _record):
     failing with "database is locked"."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
+        # The wait first: switching to WAL needs the database to itself, and another
+        # process starting at the same moment may be migrating it (sqlite3's own wait is 5 s).
+        cursor.execute("PRAGMA busy_timeout=15000")
         in_memory = cursor.execute("PRAGMA database_list").fetchone()[2] == ""
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
 
