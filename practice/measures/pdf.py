@@ -20,14 +20,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable
 
 from practice.charts.core import day_axis, looks_for, rating_height, tick_label
-from practice.pdf.charts import _colour, _dash, _marker_path, legend
+from practice.pdf.charts import draw_partner, legend
 from practice.pdf.common import FRAME_WIDTH, MUTED, RULE, styles
 from practice.pdf.text import para
 from practice.pdf.typefaces import REGULAR
 
 CHART_HEIGHT = 48 * mm
 LEFT, BOTTOM = 24.0, 16.0
-LINE_WIDTH = 1.6
 BAND = colors.HexColor("#f6dcd8")
 
 
@@ -94,20 +93,7 @@ def scale_chart(scale: dict, looks: dict, width: float, span: tuple) -> Drawing:
         )
     )
     for name, points in scale["points"].items():
-        style = looks[name]
-        colour = _colour(style)
-        coords = [(px(moment), py(value)) for moment, value in points]
-        if len(coords) > 1:
-            drawing.add(
-                PolyLine(
-                    [c for point in coords for c in point],
-                    strokeColor=colour,
-                    strokeWidth=LINE_WIDTH,
-                    strokeDashArray=_dash(style),
-                    strokeLineJoin=1,
-                )
-            )
-        drawing.add(_marker_path(style.marker, coords, colour))
+        draw_partner(drawing, looks[name], [(px(moment), py(value)) for moment, value in points])
     return drawing
 
 

@@ -193,20 +193,26 @@ def line_chart(
     drawing.add(ticks_path)
     for i, name in enumerate(names):
         style = looks.get(name) or look(i)
-        colour = _colour(style)
         points = [(px(axis.across(when)), py(value)) for when, value in series.points[name]]
-        if len(points) > 1:
-            drawing.add(
-                PolyLine(
-                    [c for point in points for c in point],
-                    strokeColor=colour,
-                    strokeWidth=LINE_WIDTH,
-                    strokeDashArray=_dash(style),
-                    strokeLineJoin=1,
-                )
-            )
-        drawing.add(_marker_path(style.marker, points, colour))
+        draw_partner(drawing, style, points)
     return RatingsChart(_scale(width, CHART_HEIGHT), drawing)
+
+
+def draw_partner(drawing: Drawing, style: Look, points: list[tuple[float, float]]) -> None:
+    """One partner's points on a chart: a line through them (from two points on), in the
+    partner's colour and dash, and the partner's marker at each."""
+    colour = _colour(style)
+    if len(points) > 1:
+        drawing.add(
+            PolyLine(
+                [c for point in points for c in point],
+                strokeColor=colour,
+                strokeWidth=LINE_WIDTH,
+                strokeDashArray=_dash(style),
+                strokeLineJoin=1,
+            )
+        )
+    drawing.add(_marker_path(style.marker, points, colour))
 
 
 def _swatch(style: Look) -> Drawing:
